@@ -1,0 +1,60 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layers (dependencies point down only), see docs/architecture.md:
+//   client:   Basalt (public API), basalt (CLI), basalt-bench
+//   storage:  BasaltStorage (file system seam, pages, space, buffer pool, B+trees, key encoding)
+//   support:  CBasaltCRC32C (hardware CRC32C), CSQLite (benchmark only; the library never links SQLite)
+let package = Package(
+    name: "Basalt",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Basalt", targets: ["Basalt"]),
+        .executable(name: "basalt", targets: ["BasaltCLI"]),
+        .executable(name: "basalt-bench", targets: ["BasaltBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .target(name: "CBasaltCRC32C"),
+        .target(
+            name: "BasaltStorage",
+            dependencies: [
+                "CBasaltCRC32C",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Basalt",
+            dependencies: [
+                "BasaltStorage",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "BasaltCLI",
+            dependencies: [
+                "Basalt",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .executableTarget(
+            name: "BasaltBench",
+            dependencies: [
+                "Basalt",
+                "CSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "BasaltStorageTests", dependencies: ["BasaltStorage"]),
+        .testTarget(name: "BasaltTests", dependencies: ["Basalt"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

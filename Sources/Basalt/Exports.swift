@@ -1,0 +1,9 @@
+// The storage types that appear in Basalt's public API: file systems (POSIX, simulated for tests),
+// eviction policies, integrity and statistics reports, key encoding.
+@_exported import struct BasaltStorage.POSIXFileSystem
+@_exported import class BasaltStorage.SimulatedFileSystem
+@_exported import protocol BasaltStorage.FileSystem
+@_exported import enum BasaltStorage.EvictionPolicyKind
+@_exported import struct BasaltStorage.IntegrityReport
+@_exported import struct BasaltStorage.TreeReport
+@_exported import struct BasaltStorage.BufferPoolStatistics

@@ -1,0 +1,2 @@
+// Entry point of basalt-bench; the commands are in BasaltBench.swift and one <Suite>.swift per suite.
+BasaltBenchCommand.main()

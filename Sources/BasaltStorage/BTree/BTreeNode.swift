@@ -1,0 +1,272 @@
+/// A B+tree node (leaf or internal) laid out as a slotted page.
+///
+/// | offset        | size | field                                                                 |
+/// |---------------|------|-----------------------------------------------------------------------|
+/// | 0             | 24   | common page header (`Page`), type `leaf` or `internal`                |
+/// | 24            | 2    | cell count n                                                          |
+/// | 26            | 2    | reserved, zero                                                        |
+/// | 28            | 4    | content start: lowest byte used by cells (page size when empty)       |
+/// | 32            | 4    | leaf: next leaf (0: last); internal: rightmost child                  |
+/// | 36            | 4    | leaf: previous leaf (0: first); internal: zero                        |
+/// | 40            | 4    | garbage: bytes of dead cells inside the content area                  |
+/// | 44            | 2·n  | slot array: offset of cell i, in key order                            |
+/// | ...           |      | free space                                                            |
+/// | content start |      | cells, growing down from the end of the page                          |
+///
+/// Leaf cell: `varint keyLength`, `varint valueField`, key bytes, then either the value inline
+/// (`valueField = length << 1`) or the first overflow page as 4 bytes (`valueField = length << 1 | 1`).
+///
+/// Internal cell: 4-byte child page, `varint keyLength`, key bytes. Child i holds keys k with
+/// `key[i-1] <= k < key[i]`; the rightmost child holds keys `>= key[n-1]`.
+///
+/// Invariants (checked by `BTree.verify`): slots point inside the content area, cells do not overlap,
+/// keys are strictly increasing, `contentStart - (44 + 2n) + garbage` equals the free bytes.
+struct BTreeNode {
+    let page: Page
+
+    static let headerSize = 44
+    static let countOffset = 24
+    static let contentStartOffset = 28
+    static let link1Offset = 32
+    static let link2Offset = 36
+    static let garbageOffset = 40
+
+    @inline(__always) init(_ page: Page) { self.page = page }
+
+    // MARK: Header
+
+    var isLeaf: Bool { page.u8(4) == PageType.leaf.rawValue }
+    var count: Int {
+        @inline(__always) get { Int(page.u16(Self.countOffset)) }
+        nonmutating set { page.setU16(Self.countOffset, UInt16(newValue)) }
+    }
+    var contentStart: Int {
+        @inline(__always) get { Int(page.u32(Self.contentStartOffset)) }
+        nonmutating set { page.setU32(Self.contentStartOffset, UInt32(newValue)) }
+    }
+    /// Leaf: next leaf. Internal: rightmost child.
+    var link1: PageID {
+        @inline(__always) get { page.u32(Self.link1Offset) }
+        nonmutating set { page.setU32(Self.link1Offset, newValue) }
+    }
+    /// Leaf: previous leaf.
+    var link2: PageID {
+        @inline(__always) get { page.u32(Self.link2Offset) }
+        nonmutating set { page.setU32(Self.link2Offset, newValue) }
+    }
+    var garbage: Int {
+        get { Int(page.u32(Self.garbageOffset)) }
+        nonmutating set { page.setU32(Self.garbageOffset, UInt32(newValue)) }
+    }
+    var next: PageID { link1 }
+    var previous: PageID { link2 }
+    var rightmostChild: PageID { link1 }
+
+    /// Contiguous free bytes between the slot array and the content area.
+    var contiguousFree: Int { contentStart - (Self.headerSize + 2 * count) }
+    /// All free bytes, counting dead cells a defragmentation would reclaim.
+    var totalFree: Int { contiguousFree + garbage }
+    /// Bytes used by live cells and their slots.
+    var usedBytes: Int { page.size - Self.headerSize - totalFree }
+
+    /// Turns the page into an empty node. Keeps the page id; clears everything else.
+    func initialize(leaf: Bool, id: PageID) {
+        page.initialize(type: leaf ? .leaf : .internal, id: id)
+        contentStart = page.size
+    }
+
+    // MARK: Slots and cells
+
+    @inline(__always) func slot(_ i: Int) -> Int { Int(page.u16(Self.headerSize + 2 * i)) }
+    @inline(__always) func setSlot(_ i: Int, _ offset: Int) { page.setU16(Self.headerSize + 2 * i, UInt16(offset)) }
+
+    /// The key of cell `i`.
+    @inline(__always)
+    func key(_ i: Int) -> (pointer: UnsafeRawPointer, count: Int) {
+        let cell = UnsafeRawPointer(page.base + slot(i))
+        if isLeaf {
+            let (keyLength, s1) = Varint.read(cell)
+            let (_, s2) = Varint.read(cell + s1)
+            return (cell + s1 + s2, Int(keyLength))
+        } else {
+            let (keyLength, s1) = Varint.read(cell + 4)
+            return (cell + 4 + s1, Int(keyLength))
+        }
+    }
+
+    func keyBytes(_ i: Int) -> [UInt8] {
+        let k = key(i)
+        return Array(UnsafeRawBufferPointer(start: k.pointer, count: k.count))
+    }
+
+    /// A leaf cell's value: inline bytes or an overflow chain.
+    @inline(__always)
+    func leafValue(_ i: Int) -> LeafValue {
+        let cell = UnsafeRawPointer(page.base + slot(i))
+        let (keyLength, s1) = Varint.read(cell)
+        let (field, s2) = Varint.read(cell + s1)
+        let payload = cell + s1 + s2 + Int(keyLength)
+        let length = Int(field >> 1)
+        if field & 1 == 1 {
+            return .overflow(length: length, firstPage: UInt32(littleEndian: payload.loadUnaligned(as: UInt32.self)))
+        }
+        return .inline(UnsafeRawBufferPointer(start: payload, count: length))
+    }
+
+    /// The child page of internal cell `i`, or the rightmost child for `i == count`.
+    @inline(__always)
+    func child(_ i: Int) -> PageID {
+        i == count ? link1 : page.u32(slot(i))
+    }
+
+    func setChild(_ i: Int, _ id: PageID) {
+        if i == count { link1 = id } else { page.setU32(slot(i), id) }
+    }
+
+    /// Size in bytes of the cell at byte `offset`.
+    @inline(__always)
+    func cellSize(atOffset offset: Int) -> Int {
+        let cell = UnsafeRawPointer(page.base + offset)
+        if isLeaf {
+            let (keyLength, s1) = Varint.read(cell)
+            let (field, s2) = Varint.read(cell + s1)
+            return s1 + s2 + Int(keyLength) + (field & 1 == 1 ? 4 : Int(field >> 1))
+        } else {
+            let (keyLength, s1) = Varint.read(cell + 4)
+            return 4 + s1 + Int(keyLength)
+        }
+    }
+
+    @inline(__always) func cellSize(_ i: Int) -> Int { cellSize(atOffset: slot(i)) }
+
+    /// The raw bytes of cell `i` (valid while the page is pinned and unchanged).
+    func cell(_ i: Int) -> UnsafeRawBufferPointer {
+        let offset = slot(i)
+        return UnsafeRawBufferPointer(start: page.base + offset, count: cellSize(atOffset: offset))
+    }
+
+    // MARK: Search
+
+    /// The first index whose key is >= `key`, and whether it is equal.
+    @inline(__always)
+    func lowerBound(_ key: UnsafeRawPointer, _ keyCount: Int) -> (index: Int, found: Bool) {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low &+ high) >> 1
+            let k = self.key(mid)
+            let c = compareKeys(k.pointer, k.count, key, keyCount)
+            if c < 0 {
+                low = mid + 1
+            } else if c == 0 {
+                return (mid, true)
+            } else {
+                high = mid
+            }
+        }
+        return (low, false)
+    }
+
+    /// Internal nodes: the index of the child whose range holds `key` (`count` for the rightmost).
+    @inline(__always)
+    func childIndex(_ key: UnsafeRawPointer, _ keyCount: Int) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low &+ high) >> 1
+            let k = self.key(mid)
+            if compareKeys(key, keyCount, k.pointer, k.count) < 0 { high = mid } else { low = mid + 1 }
+        }
+        return low
+    }
+
+    // MARK: Changes
+
+    /// Reserves `size` bytes for a new cell at index `i` and returns where to write it, or nil when the
+    /// node lacks room (the caller splits). Defragments when the free bytes exist but are scattered.
+    func reserveCell(at i: Int, size: Int, scratch: Page) -> UnsafeMutableRawPointer? {
+        if contiguousFree < size + 2 {
+            guard totalFree >= size + 2 else { return nil }
+            defragment(scratch: scratch)
+        }
+        let offset = contentStart - size
+        contentStart = offset
+        let n = count
+        if i < n {
+            let slots = page.base + Self.headerSize
+            (slots + 2 * (i + 1)).copyMemory(from: slots + 2 * i, byteCount: 2 * (n - i))
+        }
+        setSlot(i, offset)
+        count = n + 1
+        return page.base + offset
+    }
+
+    /// Inserts a copy of `bytes` as cell `i`; false when it does not fit.
+    @discardableResult
+    func insertCell(at i: Int, _ bytes: UnsafeRawBufferPointer, scratch: Page) -> Bool {
+        guard let target = reserveCell(at: i, size: bytes.count, scratch: scratch) else { return false }
+        if bytes.count > 0 { target.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        return true
+    }
+
+    /// Appends a copy of `bytes` after the last cell; the caller guarantees room (node rebuilds).
+    func appendCell(_ bytes: UnsafeRawBufferPointer) {
+        let n = count
+        let offset = contentStart - bytes.count
+        precondition(offset >= Self.headerSize + 2 * (n + 1), "node rebuild overflowed page \(page.id)")
+        (page.base + offset).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        contentStart = offset
+        setSlot(n, offset)
+        count = n + 1
+    }
+
+    /// Removes cell `i`; its bytes become garbage (or free space when it was the lowest cell).
+    func removeCell(at i: Int) {
+        let offset = slot(i)
+        let size = cellSize(atOffset: offset)
+        let n = count
+        if i < n - 1 {
+            let slots = page.base + Self.headerSize
+            (slots + 2 * i).copyMemory(from: slots + 2 * (i + 1), byteCount: 2 * (n - 1 - i))
+        }
+        count = n - 1
+        if offset == contentStart {
+            contentStart = offset + size
+        } else {
+            garbage += size
+        }
+        if count == 0 {
+            contentStart = page.size
+            garbage = 0
+        }
+    }
+
+    /// Rewrites the cells contiguously at the end of the page, reclaiming garbage.
+    func defragment(scratch: Page) {
+        scratch.copy(from: page)
+        let source = BTreeNode(scratch)
+        var end = page.size
+        for i in 0..<count {
+            let offset = source.slot(i)
+            let size = source.cellSize(atOffset: offset)
+            end -= size
+            (page.base + end).copyMemory(from: scratch.base + offset, byteCount: size)
+            setSlot(i, end)
+        }
+        contentStart = end
+        garbage = 0
+    }
+}
+
+/// Where a leaf cell keeps its value.
+enum LeafValue {
+    /// Bytes inside the page (valid while it is pinned).
+    case inline(UnsafeRawBufferPointer)
+    /// `length` bytes in the overflow chain starting at `firstPage`.
+    case overflow(length: Int, firstPage: PageID)
+
+    var length: Int {
+        switch self {
+        case .inline(let bytes): return bytes.count
+        case .overflow(let length, _): return length
+        }
+    }
+}

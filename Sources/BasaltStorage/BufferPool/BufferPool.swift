@@ -1,0 +1,232 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Caches pages of one file in a fixed set of frames whose total size never exceeds the byte budget.
+///
+/// Frames live in one aligned allocation owned by the pool; callers reach page bytes only inside
+/// `withPage`/`withMutablePage` closures (or between `pin` and `unpin` inside this module), so a page in
+/// use is never evicted and never outlives its frame.
+///
+/// Invariants:
+/// 1. `pageTable` maps exactly the resident pages to their frames; `frameOwner[f]` is the inverse
+///    (`PageID.max` for a free frame).
+/// 2. A frame with `pins[f] > 0` is never chosen for eviction.
+/// 3. A dirty frame is written back (with its checksum sealed) before its frame is reused.
+/// 4. Every page read from the file is verified (checksum, id, type) before any caller sees it; a page
+///    that fails is not cached.
+///
+/// Not thread-safe: the owner (`Pager`, and above it the database's lock) serialises all calls.
+final class BufferPool {
+    let pageSize: Int
+    let frameCount: Int
+    private let memory: UnsafeMutableRawPointer
+    private var frameOwner: [PageID]
+    private var pins: [Int32]
+    private var dirty: [Bool]
+    private var pageTable: PageTable
+    private var freeFrames: [Int32]
+    private let policy: AnyEvictionPolicy
+    private let file: any FileHandle
+    private(set) var statistics = BufferPoolStatistics()
+
+    /// Called with a dirty page just before it is written to the file. The write-ahead log uses it to
+    /// make the log durable up to the page's LSN first.
+    var beforeWriteBack: ((Page) throws -> Void)?
+
+    /// Creates a pool of `budgetBytes / pageSize` frames (at least `minimumFrames`).
+    init(file: any FileHandle, pageSize: Int, budgetBytes: Int, policy kind: EvictionPolicyKind) {
+        self.file = file
+        self.pageSize = pageSize
+        frameCount = max(Self.minimumFrames, budgetBytes / pageSize)
+        memory = UnsafeMutableRawPointer.allocate(byteCount: frameCount * pageSize, alignment: 4096)
+        frameOwner = Array(repeating: PageID.max, count: frameCount)
+        pins = Array(repeating: 0, count: frameCount)
+        dirty = Array(repeating: false, count: frameCount)
+        pageTable = PageTable(frameCount: frameCount)
+        freeFrames = (0..<Int32(frameCount)).reversed()
+        policy = AnyEvictionPolicy(kind: kind, frameCount: frameCount)
+        statistics.frameCount = frameCount
+        statistics.budgetBytes = frameCount * pageSize
+    }
+
+    /// The fewest frames a pool has: a B+tree operation pins a handful of pages at once.
+    static let minimumFrames = 16
+
+    deinit {
+        memory.deallocate()
+    }
+
+    @inline(__always) func page(ofFrame frame: Int32) -> Page {
+        Page(base: memory + Int(frame) * pageSize, size: pageSize)
+    }
+
+    // MARK: Scoped access
+
+    /// Runs `body` with page `id` pinned (read from the file and verified if not resident).
+    @inline(__always)
+    func withPage<R>(_ id: PageID, _ body: (Page) throws -> R) throws -> R {
+        let frame = try pin(id)
+        defer { unpin(frame) }
+        return try body(page(ofFrame: frame))
+    }
+
+    /// Runs `body` with page `id` pinned and marks it dirty.
+    @inline(__always)
+    func withMutablePage<R>(_ id: PageID, _ body: (Page) throws -> R) throws -> R {
+        let frame = try pin(id)
+        defer { unpin(frame) }
+        markDirty(frame)
+        return try body(page(ofFrame: frame))
+    }
+
+    /// Runs `body` with a frame for the brand-new page `id`, zeroed and initialised as `type`, not read
+    /// from the file (it may lie past its end). The page is dirty.
+    func withNewPage<R>(_ id: PageID, type: PageType, _ body: (Page) throws -> R) throws -> R {
+        let frame: Int32
+        if let resident = pageTable.frame(of: id) {
+            frame = resident
+            pins[Int(frame)] += 1
+            policy.recordAccess(frame)
+        } else {
+            frame = try claimFrame()
+            install(id, in: frame)
+        }
+        defer { unpin(frame) }
+        markDirty(frame)
+        let p = page(ofFrame: frame)
+        p.initialize(type: type, id: id)
+        return try body(p)
+    }
+
+    // MARK: Pins
+
+    /// Pins page `id`, reading it if needed. Pair with `unpin`.
+    @inline(__always)
+    func pin(_ id: PageID) throws -> Int32 {
+        if let frame = pageTable.frame(of: id) {
+            statistics.hits &+= 1
+            pins[Int(frame)] += 1
+            policy.recordAccess(frame)
+            return frame
+        }
+        return try load(id)
+    }
+
+    @inline(__always)
+    func unpin(_ frame: Int32) {
+        pins[Int(frame)] -= 1
+    }
+
+    @inline(__always)
+    func markDirty(_ frame: Int32) {
+        if !dirty[Int(frame)] {
+            dirty[Int(frame)] = true
+            statistics.dirtyPages += 1
+        }
+    }
+
+    @inline(never)
+    private func load(_ id: PageID) throws -> Int32 {
+        let frame = try claimFrame()
+        let p = page(ofFrame: frame)
+        do {
+            let read = try file.read(into: UnsafeMutableRawBufferPointer(start: p.base, count: pageSize),
+                                     at: UInt64(id) * UInt64(pageSize))
+            guard read == pageSize else {
+                throw StorageError.corruption(page: id, detail: "page lies past the end of the file (\(read) of \(pageSize) bytes read)")
+            }
+            try p.verify(expected: id)
+        } catch {
+            freeFrames.append(frame)
+            throw error
+        }
+        statistics.misses &+= 1
+        install(id, in: frame)
+        return frame
+    }
+
+    private func install(_ id: PageID, in frame: Int32) {
+        frameOwner[Int(frame)] = id
+        pageTable.insert(id, frame: frame)
+        pins[Int(frame)] = 1
+        policy.admit(frame)
+        statistics.residentPages += 1
+    }
+
+    /// A frame free for a new page: an unused one, or an evicted victim (written back first if dirty).
+    private func claimFrame() throws -> Int32 {
+        if let frame = freeFrames.popLast() { return frame }
+        guard let victim = policy.victim(isPinned: { self.pins[Int($0)] > 0 }) else {
+            throw StorageError.bufferPoolExhausted(frames: frameCount)
+        }
+        if dirty[Int(victim)] {
+            do {
+                try writeBack(victim)
+            } catch {
+                policy.admit(victim)
+                throw error
+            }
+        }
+        pageTable.remove(frameOwner[Int(victim)])
+        frameOwner[Int(victim)] = PageID.max
+        statistics.evictions &+= 1
+        statistics.residentPages -= 1
+        return victim
+    }
+
+    private func writeBack(_ frame: Int32) throws {
+        let p = page(ofFrame: frame)
+        try beforeWriteBack?(p)
+        p.sealChecksum()
+        try file.write(UnsafeRawBufferPointer(start: p.base, count: pageSize),
+                       at: UInt64(frameOwner[Int(frame)]) * UInt64(pageSize))
+        dirty[Int(frame)] = false
+        statistics.dirtyPages -= 1
+        statistics.writes &+= 1
+    }
+
+    // MARK: Whole-pool operations
+
+    /// Writes every dirty page, in page order (sequential I/O). Does not sync the file.
+    func writeAllDirty() throws {
+        var frames: [Int32] = []
+        for frame in 0..<frameCount where dirty[frame] { frames.append(Int32(frame)) }
+        frames.sort { frameOwner[Int($0)] < frameOwner[Int($1)] }
+        for frame in frames { try writeBack(frame) }
+    }
+
+    /// Drops page `id` from the pool without writing it (its page was freed). It must not be pinned.
+    func discard(_ id: PageID) {
+        guard let frame = pageTable.frame(of: id) else { return }
+        precondition(pins[Int(frame)] == 0, "discarding pinned page \(id)")
+        if dirty[Int(frame)] {
+            dirty[Int(frame)] = false
+            statistics.dirtyPages -= 1
+        }
+        pageTable.remove(id)
+        frameOwner[Int(frame)] = PageID.max
+        policy.remove(frame)
+        freeFrames.append(frame)
+        statistics.residentPages -= 1
+    }
+
+    /// Drops every page without writing: after a failure the cache may no longer match the file.
+    func discardAll() {
+        for frame in 0..<frameCount where frameOwner[frame] != PageID.max {
+            pageTable.remove(frameOwner[frame])
+            frameOwner[frame] = PageID.max
+            dirty[frame] = false
+            pins[frame] = 0
+            policy.remove(Int32(frame))
+        }
+        freeFrames = (0..<Int32(frameCount)).reversed()
+        statistics.dirtyPages = 0
+        statistics.residentPages = 0
+    }
+
+    /// Pages pinned right now (tests assert it returns to zero).
+    var pinnedCount: Int { pins.reduce(0) { $0 + ($1 > 0 ? 1 : 0) } }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+@testable import BasaltStorage
+
+/// A fresh directory under the system temp directory, removed when the test ends.
+private final class TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("basalt-posix-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func file(_ name: String) -> String { path + "/" + name }
+}
+
+@Suite("POSIXFileSystem")
+struct POSIXFileSystemTests {
+    let fs = POSIXFileSystem()
+
+    @Test("write, read, size, truncate and sync round trip")
+    func roundTrip() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("db")
+        #expect(!fs.fileExists(path: path))
+        let handle = try fs.open(path: path, options: FileOpenOptions())
+        #expect(fs.fileExists(path: path))
+        #expect(try handle.size() == 0)
+
+        let payload = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try payload.withUnsafeBytes { try handle.write($0, at: 100) }
+        try handle.sync()
+        #expect(try handle.size() == 10_100)
+
+        var back = [UInt8](repeating: 0xEE, count: 10_100)
+        let n = try back.withUnsafeMutableBytes { try handle.read(into: $0, at: 0) }
+        #expect(n == 10_100)
+        #expect(back[..<100].allSatisfy { $0 == 0 }, "the gap before the write reads as zeros")
+        #expect(Array(back[100...]) == payload)
+
+        try handle.truncate(to: 50)
+        #expect(try handle.size() == 50)
+        try handle.truncate(to: 200)
+        #expect(try handle.size() == 200)
+        var tail = [UInt8](repeating: 0xEE, count: 150)
+        _ = try tail.withUnsafeMutableBytes { try handle.read(into: $0, at: 50) }
+        #expect(tail.allSatisfy { $0 == 0 }, "extension by truncate reads as zeros")
+        try handle.close()
+
+        let reopened = try fs.open(path: path, options: FileOpenOptions(create: false))
+        #expect(try reopened.size() == 200)
+        try reopened.close()
+    }
+
+    @Test("read at and past end of file is short")
+    func shortReadAtEOF() throws {
+        let dir = try TemporaryDirectory()
+        let handle = try fs.open(path: dir.file("db"), options: FileOpenOptions())
+        defer { try? handle.close() }
+        try [UInt8](repeating: 7, count: 10).withUnsafeBytes { try handle.write($0, at: 0) }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        #expect(try buffer.withUnsafeMutableBytes { try handle.read(into: $0, at: 4) } == 6)
+        #expect(buffer[..<6].allSatisfy { $0 == 7 })
+        #expect(try buffer.withUnsafeMutableBytes { try handle.read(into: $0, at: 10) } == 0)
+        #expect(try buffer.withUnsafeMutableBytes { try handle.read(into: $0, at: 1_000) } == 0)
+    }
+
+    @Test("a second exclusive open of a locked file throws databaseLocked until the first closes")
+    func exclusiveLock() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("db")
+        let first = try fs.open(path: path, options: FileOpenOptions())
+        #expect(throws: StorageError.databaseLocked(path: path)) {
+            _ = try fs.open(path: path, options: FileOpenOptions())
+        }
+        // A non-locking open is not blocked by the advisory lock.
+        let reader = try fs.open(path: path, options: FileOpenOptions(exclusiveLock: false))
+        try reader.close()
+        try first.close()
+        let second = try fs.open(path: path, options: FileOpenOptions())
+        try second.close()
+    }
+
+    @Test("dropping a handle without close releases its lock")
+    func deinitReleasesLock() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("db")
+        do { _ = try fs.open(path: path, options: FileOpenOptions()) }
+        let again = try fs.open(path: path, options: FileOpenOptions())
+        try again.close()
+    }
+
+    @Test("opening a missing file without create throws ioFailure ENOENT")
+    func missingFile() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("absent")
+        #expect(throws: StorageError.ioFailure(operation: "open", path: path, errno: ENOENT)) {
+            _ = try fs.open(path: path, options: FileOpenOptions(create: false))
+        }
+        #expect(!fs.fileExists(path: path))
+    }
+
+    @Test("calls on a closed handle throw closed")
+    func closedHandle() throws {
+        let dir = try TemporaryDirectory()
+        let handle = try fs.open(path: dir.file("db"), options: FileOpenOptions())
+        try handle.close()
+        #expect(throws: StorageError.closed) { try handle.sync() }
+        #expect(throws: StorageError.closed) { try handle.size() }
+        #expect(throws: StorageError.closed) { try handle.close() }
+    }
+
+    @Test("removeFile removes, and removing a missing file succeeds")
+    func removeFile() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("db")
+        try fs.open(path: path, options: FileOpenOptions()).close()
+        #expect(fs.fileExists(path: path))
+        try fs.removeFile(path: path)
+        #expect(!fs.fileExists(path: path))
+        try fs.removeFile(path: path)
+    }
+}
