@@ -158,9 +158,10 @@ public final class Database: Sendable {
         }
     }
 
-    /// Checks every invariant of the file: B+tree structure, free list, page accounting.
-    public func checkIntegrity() throws -> IntegrityReport {
-        try withEngine("check") { try $0.checkIntegrity() }
+    /// Checks every invariant of the file: B+tree structure, free list, page accounting. `progress`
+    /// receives (pages checked, page count) now and then; it must not call back into the database.
+    public func checkIntegrity(progress: ((Int, Int) -> Void)? = nil) throws -> IntegrityReport {
+        try withEngine("check") { try $0.checkIntegrity(progress: progress) }
     }
 
     /// Buffer pool counters and file size.

@@ -1,1 +1,2 @@
-print("placeholder")
+// Entry point of the `basalt` command; each subcommand lives in its own file.
+BasaltCommand.main()

@@ -133,9 +133,9 @@ package final class StorageEngine {
     package func close() throws { try pager.close() }
 
     /// Checks every invariant of the file (see `IntegrityReport`).
-    package func checkIntegrity() throws -> IntegrityReport {
+    package func checkIntegrity(progress: ((Int, Int) -> Void)? = nil) throws -> IntegrityReport {
         try pager.checkOpen()
-        return try pager.checkIntegrity()
+        return try pager.checkIntegrity(progress: progress)
     }
 
     /// The buffer pool's counters.

@@ -21,12 +21,21 @@ public struct TreeReport: Sendable, Equatable, Codable {
 /// Tracks which pages a check has reached, to find pages reachable twice or not at all.
 struct PageMarks {
     private var marks: [UInt8]
-    init(pageCount: Int) { marks = Array(repeating: 0, count: pageCount) }
+    private(set) var marked = 0
+    /// Called with (pages marked, page count) every 1024 pages, for progress displays.
+    var progress: ((Int, Int) -> Void)?
+
+    init(pageCount: Int, progress: ((Int, Int) -> Void)? = nil) {
+        marks = Array(repeating: 0, count: pageCount)
+        self.progress = progress
+    }
     var count: Int { marks.count }
     /// Marks `id`; false (and a problem for the caller) when it is out of range or already marked.
     mutating func mark(_ id: PageID) -> Bool {
         guard Int(id) < marks.count, marks[Int(id)] == 0 else { return false }
         marks[Int(id)] = 1
+        marked += 1
+        if marked & 1023 == 0 { progress?(marked, marks.count) }
         return true
     }
     func isMarked(_ id: Int) -> Bool { marks[id] != 0 }

@@ -16,12 +16,13 @@ public struct IntegrityReport: Sendable, Equatable, Codable {
 
 extension Pager {
     /// Checks the free list, every tree rooted in the header and the page accounting (invariant 2).
-    func checkIntegrity() throws -> IntegrityReport {
+    /// `progress` receives (pages checked, page count) now and then.
+    func checkIntegrity(progress: ((Int, Int) -> Void)? = nil) throws -> IntegrityReport {
         var report = IntegrityReport()
         report.pageSize = pageSize
         let count = Int(try pageCount())
         report.pageCount = count
-        var marks = PageMarks(pageCount: count)
+        var marks = PageMarks(pageCount: count, progress: progress)
         _ = marks.mark(0)
         do {
             let free = try freePages()
