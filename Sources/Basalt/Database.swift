@@ -80,6 +80,19 @@ public final class Database: Sendable {
         }
     }
 
+    /// Calls `body` with the pair stored under `key` without copying its bytes, and returns its result;
+    /// nil when the key is absent. The view is valid only during the call; `body` must not call back
+    /// into this database.
+    public func withValue<R: Sendable>(forKey key: [UInt8], _ body: (borrowing KeyValueView) throws -> R) throws -> R? {
+        try withEngine("get") { engine in
+            try key.withUnsafeBytes { k in
+                try engine.withValue(.keyValue, k) { value in
+                    try body(KeyValueView(keyBytes: k, valueBytes: value))
+                }
+            }
+        }
+    }
+
     /// Stores `value` under `key`, replacing any previous value. Throws `.programLimitExceeded` for an
     /// oversized key or value, changing nothing.
     public func put(_ key: [UInt8], _ value: [UInt8]) throws {

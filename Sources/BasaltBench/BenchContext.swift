@@ -25,6 +25,9 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Seed for the generated data and access sequences.")
     var seed: UInt64 = 20_240_601
 
+    @Option(name: .customLong("page-size"), help: "Basalt's page size in bytes (SQLite keeps its default).")
+    var pageSize = 8192
+
     func validate() throws {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         guard cacheMiB >= 1 else { throw ValidationError("--cache-mib must be at least 1") }
@@ -54,6 +57,7 @@ final class BenchContext {
 
     var runs: Int { common.runs }
     var cacheBytes: Int { common.cacheMiB << 20 }
+    var pageSize: Int { common.pageSize }
 
     /// Removes the temporary directory (never a --dir given by the user).
     func cleanUp() {

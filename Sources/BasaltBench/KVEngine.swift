@@ -18,9 +18,10 @@ struct BasaltKV: KVEngine {
     static let engine = Engine.basalt
     let database: Database
 
-    init(path: String, cacheBytes: Int) throws {
+    init(path: String, cacheBytes: Int, pageSize: Int) throws {
         var config = Config()
         config.bufferPoolBytes = cacheBytes
+        config.pageSize = pageSize
         database = try Database.open(path: path, config: config)
     }
 
@@ -29,9 +30,8 @@ struct BasaltKV: KVEngine {
     }
 
     func get(_ key: [UInt8], _ body: (UnsafeRawBufferPointer) -> Void) throws -> Bool {
-        guard let value = try database.get(key) else { return false }
-        value.withUnsafeBytes(body)
-        return true
+        // In place, as SQLite's sqlite3_column_blob pointer is: no copy of the value.
+        try database.withValue(forKey: key) { pair in pair.withValueBytes(body) } != nil
     }
 
     func scan(from start: [UInt8], limit: Int, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void) throws -> Int {

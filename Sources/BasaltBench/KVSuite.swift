@@ -75,7 +75,7 @@ struct KVSuite: BenchSuite {
                     }
                     switch engine {
                     case .basalt:
-                        let kv = try BasaltKV(path: dir + "/basalt.db", cacheBytes: context.cacheBytes)
+                        let kv = try BasaltKV(path: dir + "/basalt.db", cacheBytes: context.cacheBytes, pageSize: context.pageSize)
                         try runWorkloads(kv, data, &samples, say)
                     case .sqlite:
                         let kv = try SQLiteKV(path: dir + "/sqlite.db", cacheBytes: context.cacheBytes)

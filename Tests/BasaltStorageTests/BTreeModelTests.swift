@@ -78,7 +78,7 @@ import Testing
                     let limit = Int.random(in: 1...60, using: &rng)
                     var seen: [[UInt8]] = []
                     var valuesMatch = true
-                    try withOptional(lower) { l in
+                    _ = try withOptional(lower) { l in
                         try withOptional(upper) { u in
                             try engine.scan(.keyValue, lower: l, upper: u, reverse: reverse) { k, v in
                                 let key = Array(k)

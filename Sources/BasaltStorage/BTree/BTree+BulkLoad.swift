@@ -56,7 +56,7 @@ extension BTree {
             var needsLeaf = leafFrame < 0
             if !needsLeaf {
                 let node = BTreeNode(pool.page(ofFrame: leafFrame))
-                needsLeaf = node.usedBytes + size + 2 > target && node.count > 0
+                needsLeaf = node.usedBytes + size + BTreeNode.slotSize > target && node.count > 0
             }
             if needsLeaf {
                 let previous = leafID
@@ -91,7 +91,7 @@ extension BTree {
             var start = 0, used = 0
             for j in 1..<level.count {
                 let separator = level[j].separator.count
-                let cost = 4 + Varint.size(UInt64(separator)) + separator + 2
+                let cost = 4 + Varint.size(UInt64(separator)) + separator + BTreeNode.slotSize
                 if used + cost > target {
                     groups.append(start..<j)
                     start = j

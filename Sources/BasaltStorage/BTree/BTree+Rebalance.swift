@@ -34,7 +34,7 @@ extension BTree {
             if !isLeaf { cells.append(pulled) }
             for i in 0..<r.count { cells.append(r.cell(i)) }
             var total = 0
-            for c in cells { total += c.count + 2 }
+            for c in cells { total += c.count + BTreeNode.slotSize }
 
             if total <= limits.usable {
                 try merge(cells: cells, isLeaf: isLeaf, leftID: leftID, rightID: rightID, l: l, r: r)

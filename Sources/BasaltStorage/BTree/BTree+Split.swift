@@ -116,11 +116,11 @@ extension BTree {
     /// least one cell on each side. Each half fits a page because no cell exceeds a third of it.
     static func splitPoint(_ cells: [UnsafeRawBufferPointer]) -> Int {
         var total = 0
-        for c in cells { total += c.count + 2 }
+        for c in cells { total += c.count + BTreeNode.slotSize }
         var prefix = 0
         for (k, c) in cells.enumerated() {
             if prefix >= total / 2 { return min(max(k, 1), cells.count - 1) }
-            prefix += c.count + 2
+            prefix += c.count + BTreeNode.slotSize
         }
         return cells.count - 1
     }

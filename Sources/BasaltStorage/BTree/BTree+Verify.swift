@@ -152,7 +152,7 @@ extension BTree {
         let size = node.page.size
         let n = node.count
         let start = node.contentStart
-        guard start >= BTreeNode.headerSize + 2 * n, start <= size else {
+        guard start >= BTreeNode.headerSize + BTreeNode.slotSize * n, start <= size else {
             context.add("page \(id): content start \(start) overlaps \(n) slots or lies outside the page")
             return
         }
@@ -169,6 +169,10 @@ extension BTree {
                 return
             }
             extents.append((offset, cellSize))
+            let cell = UnsafeRawBufferPointer(start: node.page.base + offset, count: cellSize)
+            if node.slotPrefix(i) != node.prefix(ofCell: cell) {
+                context.add("page \(id): slot \(i) carries a key prefix that differs from its key")
+            }
         }
         extents.sort { $0.0 < $1.0 }
         var live = 0

@@ -126,7 +126,8 @@ struct BTree {
                 }
                 node.removeCell(at: index)
             }
-            guard let target = node.reserveCell(at: index, size: cellSize, scratch: pager.scratch[0]) else {
+            guard let target = node.reserveCell(at: index, size: cellSize, keyPrefix: KeyPrefix.of(key.baseAddress, key.count),
+                                                scratch: pager.scratch[0]) else {
                 return false
             }
             LeafCell.write(to: target, key: key, value: value, overflowPage: firstOverflow, valueCount: value.count)

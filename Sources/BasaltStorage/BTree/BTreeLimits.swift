@@ -4,7 +4,7 @@ struct BTreeLimits {
     let pageSize: Int
     /// Bytes of a node available for slots and cells.
     let usable: Int
-    /// Largest cell including its 2-byte slot: a third of the usable space.
+    /// Largest cell including its slot: a third of the usable space.
     let maxCellWithSlot: Int
     /// A leaf cell whose value would make it larger than this keeps the value in an overflow chain.
     let maxInlineLeafCell: Int
@@ -22,7 +22,7 @@ struct BTreeLimits {
         maxCellWithSlot = usable / 3
         maxInlineLeafCell = usable / 4
         // An overflowing leaf cell: varint key length (≤3) + varint value field (≤5) + key + 4-byte page id.
-        maxKeySize = maxCellWithSlot - 2 - 3 - 5 - 4
+        maxKeySize = maxCellWithSlot - BTreeNode.slotSize - 3 - 5 - 4
         underflowBytes = usable / 4
     }
 }

@@ -9,7 +9,7 @@
 /// | 32            | 4    | leaf: next leaf (0: last); internal: rightmost child                  |
 /// | 36            | 4    | leaf: previous leaf (0: first); internal: zero                        |
 /// | 40            | 4    | garbage: bytes of dead cells inside the content area                  |
-/// | 44            | 2·n  | slot array: offset of cell i, in key order                            |
+/// | 44            | 6·n  | slot array, in key order: cell offset (2 bytes), key prefix (4 bytes) |
 /// | ...           |      | free space                                                            |
 /// | content start |      | cells, growing down from the end of the page                          |
 ///
@@ -19,12 +19,19 @@
 /// Internal cell: 4-byte child page, `varint keyLength`, key bytes. Child i holds keys k with
 /// `key[i-1] <= k < key[i]`; the rightmost child holds keys `>= key[n-1]`.
 ///
+/// The slot's key prefix is the key's first four bytes, big-endian, zero-padded (`KeyPrefix`). Binary
+/// search compares prefixes first and reads a cell only when they tie, so a search touches mostly the
+/// contiguous slot array instead of one cache line per probe scattered over the page.
+///
 /// Invariants (checked by `BTree.verify`): slots point inside the content area, cells do not overlap,
-/// keys are strictly increasing, `contentStart - (44 + 2n) + garbage` equals the free bytes.
+/// keys are strictly increasing, each slot's prefix is its key's prefix,
+/// `contentStart - (44 + 6n) + garbage` equals the free bytes.
 struct BTreeNode {
     let page: Page
 
     static let headerSize = 44
+    /// Bytes per slot: 2-byte cell offset and 4-byte key prefix.
+    static let slotSize = 6
     static let countOffset = 24
     static let contentStartOffset = 28
     static let link1Offset = 32
@@ -63,7 +70,7 @@ struct BTreeNode {
     var rightmostChild: PageID { link1 }
 
     /// Contiguous free bytes between the slot array and the content area.
-    var contiguousFree: Int { contentStart - (Self.headerSize + 2 * count) }
+    var contiguousFree: Int { contentStart - (Self.headerSize + Self.slotSize * count) }
     /// All free bytes, counting dead cells a defragmentation would reclaim.
     var totalFree: Int { contiguousFree + garbage }
     /// Bytes used by live cells and their slots.
@@ -77,8 +84,24 @@ struct BTreeNode {
 
     // MARK: Slots and cells
 
-    @inline(__always) func slot(_ i: Int) -> Int { Int(page.u16(Self.headerSize + 2 * i)) }
-    @inline(__always) func setSlot(_ i: Int, _ offset: Int) { page.setU16(Self.headerSize + 2 * i, UInt16(offset)) }
+    @inline(__always) func slot(_ i: Int) -> Int { Int(page.u16(Self.headerSize + Self.slotSize * i)) }
+    @inline(__always) func slotPrefix(_ i: Int) -> UInt32 {
+        UInt32(bigEndian: page.base.loadUnaligned(fromByteOffset: Self.headerSize + Self.slotSize * i + 2, as: UInt32.self))
+    }
+    @inline(__always) func setSlot(_ i: Int, offset: Int, prefix: UInt32) {
+        let at = Self.headerSize + Self.slotSize * i
+        page.setU16(at, UInt16(offset))
+        page.base.storeBytes(of: prefix.bigEndian, toByteOffset: at + 2, as: UInt32.self)
+    }
+    /// Moves only the offset of slot `i` (defragmentation), keeping its prefix.
+    @inline(__always) func setSlotOffset(_ i: Int, _ offset: Int) {
+        page.setU16(Self.headerSize + Self.slotSize * i, UInt16(offset))
+    }
+    /// The key prefix a cell's bytes carry (leaf or internal, per this node's type).
+    func prefix(ofCell cell: UnsafeRawBufferPointer) -> UInt32 {
+        let key = isLeaf ? InternalCell.key(ofLeafCell: cell) : InternalCell.key(of: cell)
+        return KeyPrefix.of(key.baseAddress, key.count)
+    }
 
     /// The key of cell `i`.
     @inline(__always)
@@ -150,9 +173,15 @@ struct BTreeNode {
     /// The first index whose key is >= `key`, and whether it is equal.
     @inline(__always)
     func lowerBound(_ key: UnsafeRawPointer, _ keyCount: Int) -> (index: Int, found: Bool) {
+        let target = KeyPrefix.of(key, keyCount)
         var low = 0, high = count
         while low < high {
             let mid = (low &+ high) >> 1
+            let p = slotPrefix(mid)
+            if p != target {
+                if p < target { low = mid + 1 } else { high = mid }
+                continue
+            }
             let k = self.key(mid)
             let c = compareKeys(k.pointer, k.count, key, keyCount)
             if c < 0 {
@@ -169,9 +198,15 @@ struct BTreeNode {
     /// Internal nodes: the index of the child whose range holds `key` (`count` for the rightmost).
     @inline(__always)
     func childIndex(_ key: UnsafeRawPointer, _ keyCount: Int) -> Int {
+        let target = KeyPrefix.of(key, keyCount)
         var low = 0, high = count
         while low < high {
             let mid = (low &+ high) >> 1
+            let p = slotPrefix(mid)
+            if p != target {
+                if target < p { high = mid } else { low = mid + 1 }
+                continue
+            }
             let k = self.key(mid)
             if compareKeys(key, keyCount, k.pointer, k.count) < 0 { high = mid } else { low = mid + 1 }
         }
@@ -182,9 +217,11 @@ struct BTreeNode {
 
     /// Reserves `size` bytes for a new cell at index `i` and returns where to write it, or nil when the
     /// node lacks room (the caller splits). Defragments when the free bytes exist but are scattered.
-    func reserveCell(at i: Int, size: Int, scratch: Page) -> UnsafeMutableRawPointer? {
-        if contiguousFree < size + 2 {
-            guard totalFree >= size + 2 else { return nil }
+    /// `keyPrefix` is `KeyPrefix.of` the cell's key.
+    func reserveCell(at i: Int, size: Int, keyPrefix: UInt32, scratch: Page) -> UnsafeMutableRawPointer? {
+        let s = Self.slotSize
+        if contiguousFree < size + s {
+            guard totalFree >= size + s else { return nil }
             defragment(scratch: scratch)
         }
         let offset = contentStart - size
@@ -192,9 +229,9 @@ struct BTreeNode {
         let n = count
         if i < n {
             let slots = page.base + Self.headerSize
-            (slots + 2 * (i + 1)).copyMemory(from: slots + 2 * i, byteCount: 2 * (n - i))
+            (slots + s * (i + 1)).copyMemory(from: slots + s * i, byteCount: s * (n - i))
         }
-        setSlot(i, offset)
+        setSlot(i, offset: offset, prefix: keyPrefix)
         count = n + 1
         return page.base + offset
     }
@@ -202,7 +239,8 @@ struct BTreeNode {
     /// Inserts a copy of `bytes` as cell `i`; false when it does not fit.
     @discardableResult
     func insertCell(at i: Int, _ bytes: UnsafeRawBufferPointer, scratch: Page) -> Bool {
-        guard let target = reserveCell(at: i, size: bytes.count, scratch: scratch) else { return false }
+        guard let target = reserveCell(at: i, size: bytes.count, keyPrefix: prefix(ofCell: bytes),
+                                       scratch: scratch) else { return false }
         if bytes.count > 0 { target.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
         return true
     }
@@ -211,10 +249,10 @@ struct BTreeNode {
     func appendCell(_ bytes: UnsafeRawBufferPointer) {
         let n = count
         let offset = contentStart - bytes.count
-        precondition(offset >= Self.headerSize + 2 * (n + 1), "node rebuild overflowed page \(page.id)")
+        precondition(offset >= Self.headerSize + Self.slotSize * (n + 1), "node rebuild overflowed page \(page.id)")
         (page.base + offset).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
         contentStart = offset
-        setSlot(n, offset)
+        setSlot(n, offset: offset, prefix: prefix(ofCell: bytes))
         count = n + 1
     }
 
@@ -224,8 +262,9 @@ struct BTreeNode {
         let size = cellSize(atOffset: offset)
         let n = count
         if i < n - 1 {
+            let s = Self.slotSize
             let slots = page.base + Self.headerSize
-            (slots + 2 * i).copyMemory(from: slots + 2 * (i + 1), byteCount: 2 * (n - 1 - i))
+            (slots + s * i).copyMemory(from: slots + s * (i + 1), byteCount: s * (n - 1 - i))
         }
         count = n - 1
         if offset == contentStart {
@@ -249,7 +288,7 @@ struct BTreeNode {
             let size = source.cellSize(atOffset: offset)
             end -= size
             (page.base + end).copyMemory(from: scratch.base + offset, byteCount: size)
-            setSlot(i, end)
+            setSlotOffset(i, end)
         }
         contentStart = end
         garbage = 0

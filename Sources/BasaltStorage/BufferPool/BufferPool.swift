@@ -13,7 +13,7 @@ import Darwin
 /// Invariants:
 /// 1. `pageTable` maps exactly the resident pages to their frames; `frameOwner[f]` is the inverse
 ///    (`PageID.max` for a free frame).
-/// 2. A frame with `pins[f] > 0` is never chosen for eviction.
+/// 2. A frame with `states[f].pins > 0` is never chosen for eviction.
 /// 3. A dirty frame is written back (with its checksum sealed) before its frame is reused.
 /// 4. Every page read from the file is verified (checksum, id, type) before any caller sees it; a page
 ///    that fails is not cached.
@@ -22,10 +22,10 @@ import Darwin
 final class BufferPool {
     let pageSize: Int
     let frameCount: Int
+    private let frames: FrameMemory
     private let memory: UnsafeMutableRawPointer
     private var frameOwner: [PageID]
-    private var pins: [Int32]
-    private var dirty: [Bool]
+    private let states: FrameStates
     private var pageTable: PageTable
     private var freeFrames: [Int32]
     private let policy: AnyEvictionPolicy
@@ -41,23 +41,19 @@ final class BufferPool {
         self.file = file
         self.pageSize = pageSize
         frameCount = max(Self.minimumFrames, budgetBytes / pageSize)
-        memory = UnsafeMutableRawPointer.allocate(byteCount: frameCount * pageSize, alignment: 4096)
+        frames = FrameMemory(byteCount: frameCount * pageSize)
+        memory = frames.base
         frameOwner = Array(repeating: PageID.max, count: frameCount)
-        pins = Array(repeating: 0, count: frameCount)
-        dirty = Array(repeating: false, count: frameCount)
+        states = FrameStates(count: frameCount)
         pageTable = PageTable(frameCount: frameCount)
         freeFrames = (0..<Int32(frameCount)).reversed()
-        policy = AnyEvictionPolicy(kind: kind, frameCount: frameCount)
+        policy = AnyEvictionPolicy(kind: kind, states: states)
         statistics.frameCount = frameCount
         statistics.budgetBytes = frameCount * pageSize
     }
 
     /// The fewest frames a pool has: a B+tree operation pins a handful of pages at once.
     static let minimumFrames = 16
-
-    deinit {
-        memory.deallocate()
-    }
 
     @inline(__always) func page(ofFrame frame: Int32) -> Page {
         Page(base: memory + Int(frame) * pageSize, size: pageSize)
@@ -88,7 +84,7 @@ final class BufferPool {
         let frame: Int32
         if let resident = pageTable.frame(of: id) {
             frame = resident
-            pins[Int(frame)] += 1
+            states[frame].pointee.pins += 1
             policy.recordAccess(frame)
         } else {
             frame = try claimFrame()
@@ -108,7 +104,7 @@ final class BufferPool {
     func pin(_ id: PageID) throws -> Int32 {
         if let frame = pageTable.frame(of: id) {
             statistics.hits &+= 1
-            pins[Int(frame)] += 1
+            states[frame].pointee.pins += 1
             policy.recordAccess(frame)
             return frame
         }
@@ -117,13 +113,13 @@ final class BufferPool {
 
     @inline(__always)
     func unpin(_ frame: Int32) {
-        pins[Int(frame)] -= 1
+        states[frame].pointee.pins -= 1
     }
 
     @inline(__always)
     func markDirty(_ frame: Int32) {
-        if !dirty[Int(frame)] {
-            dirty[Int(frame)] = true
+        if !states[frame].pointee.dirty {
+            states[frame].pointee.dirty = true
             statistics.dirtyPages += 1
         }
     }
@@ -151,7 +147,7 @@ final class BufferPool {
     private func install(_ id: PageID, in frame: Int32) {
         frameOwner[Int(frame)] = id
         pageTable.insert(id, frame: frame)
-        pins[Int(frame)] = 1
+        states[frame].pointee.pins = 1
         policy.admit(frame)
         statistics.residentPages += 1
     }
@@ -159,10 +155,10 @@ final class BufferPool {
     /// A frame free for a new page: an unused one, or an evicted victim (written back first if dirty).
     private func claimFrame() throws -> Int32 {
         if let frame = freeFrames.popLast() { return frame }
-        guard let victim = policy.victim(isPinned: { self.pins[Int($0)] > 0 }) else {
+        guard let victim = policy.victim(isPinned: { self.states[$0].pointee.pins > 0 }) else {
             throw StorageError.bufferPoolExhausted(frames: frameCount)
         }
-        if dirty[Int(victim)] {
+        if states[victim].pointee.dirty {
             do {
                 try writeBack(victim)
             } catch {
@@ -183,7 +179,7 @@ final class BufferPool {
         p.sealChecksum()
         try file.write(UnsafeRawBufferPointer(start: p.base, count: pageSize),
                        at: UInt64(frameOwner[Int(frame)]) * UInt64(pageSize))
-        dirty[Int(frame)] = false
+        states[frame].pointee.dirty = false
         statistics.dirtyPages -= 1
         statistics.writes &+= 1
     }
@@ -193,7 +189,7 @@ final class BufferPool {
     /// Writes every dirty page, in page order (sequential I/O). Does not sync the file.
     func writeAllDirty() throws {
         var frames: [Int32] = []
-        for frame in 0..<frameCount where dirty[frame] { frames.append(Int32(frame)) }
+        for frame in 0..<Int32(frameCount) where states[frame].pointee.dirty { frames.append(frame) }
         frames.sort { frameOwner[Int($0)] < frameOwner[Int($1)] }
         for frame in frames { try writeBack(frame) }
     }
@@ -201,9 +197,9 @@ final class BufferPool {
     /// Drops page `id` from the pool without writing it (its page was freed). It must not be pinned.
     func discard(_ id: PageID) {
         guard let frame = pageTable.frame(of: id) else { return }
-        precondition(pins[Int(frame)] == 0, "discarding pinned page \(id)")
-        if dirty[Int(frame)] {
-            dirty[Int(frame)] = false
+        precondition(states[frame].pointee.pins == 0, "discarding pinned page \(id)")
+        if states[frame].pointee.dirty {
+            states[frame].pointee.dirty = false
             statistics.dirtyPages -= 1
         }
         pageTable.remove(id)
@@ -218,8 +214,8 @@ final class BufferPool {
         for frame in 0..<frameCount where frameOwner[frame] != PageID.max {
             pageTable.remove(frameOwner[frame])
             frameOwner[frame] = PageID.max
-            dirty[frame] = false
-            pins[frame] = 0
+            states[Int32(frame)].pointee.dirty = false
+            states[Int32(frame)].pointee.pins = 0
             policy.remove(Int32(frame))
         }
         freeFrames = (0..<Int32(frameCount)).reversed()
@@ -228,5 +224,5 @@ final class BufferPool {
     }
 
     /// Pages pinned right now (tests assert it returns to zero).
-    var pinnedCount: Int { pins.reduce(0) { $0 + ($1 > 0 ? 1 : 0) } }
+    var pinnedCount: Int { (0..<Int32(frameCount)).reduce(0) { $0 + (states[$1].pointee.pins > 0 ? 1 : 0) } }
 }

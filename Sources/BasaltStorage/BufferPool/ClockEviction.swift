@@ -1,44 +1,48 @@
-/// Second-chance CLOCK over the frames.
+/// Second-chance CLOCK over the frames. Its bits live in the pool's `FrameStates`, beside each frame's
+/// pin count, so a page access touches one bookkeeping record.
 ///
-/// Invariant: `resident[f]` is true exactly for frames admitted and not yet removed or evicted;
-/// `referenced[f]` is only meaningful while resident.
+/// Invariant: `resident` is true exactly for frames admitted and not yet removed or evicted;
+/// `referenced` is only meaningful while resident.
 final class ClockEviction: EvictionPolicy {
-    private var resident: [Bool]
-    private var referenced: [Bool]
+    private let states: FrameStates
     private var hand = 0
 
-    init(frameCount: Int) {
-        resident = Array(repeating: false, count: frameCount)
-        referenced = Array(repeating: false, count: frameCount)
+    convenience init(frameCount: Int) {
+        self.init(states: FrameStates(count: frameCount))
+    }
+
+    init(states: FrameStates) {
+        self.states = states
     }
 
     func admit(_ frame: Int32) {
-        resident[Int(frame)] = true
-        referenced[Int(frame)] = true
+        states[frame].pointee.resident = true
+        states[frame].pointee.referenced = true
     }
 
     @inline(__always) func recordAccess(_ frame: Int32) {
-        referenced[Int(frame)] = true
+        states[frame].pointee.referenced = true
     }
 
     func remove(_ frame: Int32) {
-        resident[Int(frame)] = false
-        referenced[Int(frame)] = false
+        states[frame].pointee.resident = false
+        states[frame].pointee.referenced = false
     }
 
     func victim(isPinned: (Int32) -> Bool) -> Int32? {
-        let count = resident.count
+        let count = states.count
         // Two full sweeps clear every reference bit once; a third finds a victim unless all are pinned.
         for _ in 0..<(3 * count) {
-            let frame = hand
+            let frame = Int32(hand)
             hand = hand + 1 == count ? 0 : hand + 1
-            guard resident[frame], !isPinned(Int32(frame)) else { continue }
-            if referenced[frame] {
-                referenced[frame] = false
+            let state = states[frame]
+            guard state.pointee.resident, !isPinned(frame) else { continue }
+            if state.pointee.referenced {
+                state.pointee.referenced = false
                 continue
             }
-            resident[frame] = false
-            return Int32(frame)
+            state.pointee.resident = false
+            return frame
         }
         return nil
     }

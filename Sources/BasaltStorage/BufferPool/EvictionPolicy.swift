@@ -32,9 +32,10 @@ enum AnyEvictionPolicy {
     case lru(LRUEviction)
     case lruK(LRUKEviction)
 
-    init(kind: EvictionPolicyKind, frameCount: Int) {
+    init(kind: EvictionPolicyKind, states: FrameStates) {
+        let frameCount = states.count
         switch kind {
-        case .clock: self = .clock(ClockEviction(frameCount: frameCount))
+        case .clock: self = .clock(ClockEviction(states: states))
         case .lru: self = .lru(LRUEviction(frameCount: frameCount))
         case .lruK: self = .lruK(LRUKEviction(frameCount: frameCount))
         }

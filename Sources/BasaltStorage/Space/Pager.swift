@@ -27,6 +27,9 @@ final class Pager {
     /// Bumped by every structural change of any tree, so cursors know when to re-seek.
     var structureVersion: UInt64 = 0
 
+    /// The header's root slots, loaded on first use.
+    private var roots: [PageID]?
+
     /// A path buffer reused across tree operations so descents do not allocate.
     private var sparePath: BTreePath? = BTreePath()
 
@@ -139,14 +142,22 @@ final class Pager {
     /// The first free-list trunk (0: none).
     func freeListHead() throws -> PageID { try header { $0.u32(DatabaseHeader.freeListHeadOffset) } }
 
-    /// The root page recorded in `slot` (0: the tree does not exist yet).
+    /// The root page recorded in `slot` (0: the tree does not exist yet). Served from `roots`, a copy
+    /// of the header's root slots kept in step by `setRoot` (the only writer), so lookups skip page 0.
     func root(_ slot: RootSlot) throws -> PageID {
-        try header { $0.u32(DatabaseHeader.rootSlotsOffset + 4 * slot.rawValue) }
+        if let roots { return roots[slot.rawValue] }
+        let loaded = try header { page in
+            (0..<DatabaseHeader.rootSlotCount).map { page.u32(DatabaseHeader.rootSlotsOffset + 4 * $0) }
+        }
+        roots = loaded
+        return loaded[slot.rawValue]
     }
 
     func setRoot(_ slot: RootSlot, _ page: PageID) throws {
         try checkWritable()
+        _ = try root(slot)
         try mutableHeader { $0.setU32(DatabaseHeader.rootSlotsOffset + 4 * slot.rawValue, page) }
+        roots?[slot.rawValue] = page
     }
 
     // MARK: Allocation
