@@ -12,8 +12,13 @@ public struct Config: Sendable {
     public var bufferPoolBytes: Int = 64 << 20
     /// Which pages the buffer pool evicts first. Default CLOCK.
     public var eviction: EvictionPolicyKind = .clock
-    /// Where diagnostics go. Silent by default; never receives keys, values or row contents.
-    public var logger: Logger = Logger(label: "basalt", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// Where diagnostics go: the application's logging backend, at `.error` level by default (silent
+    /// unless something fails). Never receives keys, values or row contents.
+    public var logger: Logger = {
+        var logger = Logger(label: "basalt")
+        logger.logLevel = .error
+        return logger
+    }()
     /// The file system the database lives on (the simulated one in tests).
     public var fileSystem: any FileSystem = POSIXFileSystem()
 

@@ -7,3 +7,7 @@
 @_exported import struct BasaltStorage.IntegrityReport
 @_exported import struct BasaltStorage.TreeReport
 @_exported import struct BasaltStorage.BufferPoolStatistics
+@_exported import struct BasaltStorage.KeyEncoder
+@_exported import struct BasaltStorage.KeyDecoder
+@_exported import enum BasaltStorage.KeyComponent
+@_exported import enum BasaltStorage.KeyDecodingError

@@ -78,6 +78,8 @@ package final class StorageEngine {
     }
 
     package func put(_ slot: RootSlot, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws {
+        // Checked before the tree is created, so a rejected put leaves a fresh file untouched.
+        try BTreeLimits(pageSize: pager.pageSize).check(keyCount: key.count, valueCount: value.count)
         try changing { try tree(slot).put(key, value) }
     }
 
@@ -88,7 +90,11 @@ package final class StorageEngine {
 
     /// Applies `pairs` (any order; for a repeated key the last pair wins). Sorted first, so pages are
     /// touched in key order; an empty tree is bulk-loaded bottom-up instead of split repeatedly.
+    /// Every pair is checked against the size limits first: an oversized one fails the whole batch
+    /// before anything changes.
     package func putBatch(_ slot: RootSlot, _ pairs: [([UInt8], [UInt8])]) throws {
+        let limits = BTreeLimits(pageSize: pager.pageSize)
+        for (key, value) in pairs { try limits.check(keyCount: key.count, valueCount: value.count) }
         try changing {
             let tree = try tree(slot)
             let order = pairs.indices.sorted { a, b in

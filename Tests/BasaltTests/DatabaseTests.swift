@@ -106,3 +106,17 @@ import Testing
         try db.close()
     }
 }
+
+@Suite struct PublicKeyEncodingTests {
+    /// Keys built with `KeyEncoder` scan in the order of their typed values.
+    @Test func encodedKeysScanInValueOrder() throws {
+        let db = try Database.open(path: DatabaseTests.temporaryPath())
+        let values: [Int64] = [42, -7, 0, Int64.min, 1_000_000, -1, Int64.max]
+        for v in values {
+            try db.put(KeyEncoder.encode([.text("user"), .int(v)]), Array("\(v)".utf8))
+        }
+        let scanned = try db.scanPairs().map { try KeyDecoder.decode($0.key, descending: [false, false]) }
+        #expect(scanned == values.sorted().map { [KeyComponent.text("user"), .int($0)] })
+        try db.close()
+    }
+}

@@ -3,7 +3,7 @@
 /// root page. Pages are allocated in order, so the tree is laid out sequentially in the file.
 extension BTree {
     /// Loads `pairs`, which must be sorted by key with no duplicates, into this tree, which must be empty.
-    /// Throws `keyTooLarge`/`valueTooLarge` before writing anything when an entry is out of bounds.
+    /// Entries must be within `BTreeLimits` (checked by the caller before anything is written).
     func bulkLoad<S: Sequence>(_ pairs: S, fillFraction: Double = 0.9) throws
     where S.Element == (key: [UInt8], value: [UInt8]) {
         let empty = try isEmpty()
@@ -32,12 +32,8 @@ extension BTree {
 
         var count = 0
         for (key, value) in pairs {
-            guard key.count <= limits.maxKeySize else {
-                throw StorageError.keyTooLarge(size: key.count, limit: limits.maxKeySize)
-            }
-            guard value.count <= BTreeLimits.maxValueSize else {
-                throw StorageError.valueTooLarge(size: value.count, limit: BTreeLimits.maxValueSize)
-            }
+            // Callers check every pair first (`StorageEngine.putBatch`); this guards direct use.
+            try limits.check(keyCount: key.count, valueCount: value.count)
             if count > 0 {
                 precondition(key.lexicographicallyPrecedes(previousKey) == false && key != previousKey,
                              "bulk load input must be sorted and unique")

@@ -13,6 +13,9 @@ extension BTree {
                 let frame = try pool.pin(leaf)
                 defer { pool.unpin(frame) }
                 let node = BTreeNode(pool.page(ofFrame: frame))
+                guard node.isLeaf else {
+                    throw StorageError.corruption(page: leaf, detail: "leaf chain reaches a page of type \(node.page.rawType)")
+                }
                 while index < node.count {
                     let k = node.key(index)
                     let key = UnsafeRawBufferPointer(start: k.pointer, count: k.count)
@@ -30,6 +33,9 @@ extension BTree {
                 let frame = try pool.pin(leaf)
                 defer { pool.unpin(frame) }
                 let node = BTreeNode(pool.page(ofFrame: frame))
+                guard node.isLeaf else {
+                    throw StorageError.corruption(page: leaf, detail: "leaf chain reaches a page of type \(node.page.rawType)")
+                }
                 if index == Int.max { index = node.count - 1 }
                 while index >= 0 {
                     let k = node.key(index)
@@ -65,6 +71,9 @@ extension BTree {
         while true {
             let next: PageID? = try pool.withPage(id) { page in
                 let node = BTreeNode(page)
+                guard node.isNode else {
+                    throw StorageError.corruption(page: id, detail: "tree \(root) links to a page of type \(page.rawType)")
+                }
                 guard !node.isLeaf else { return nil }
                 guard let key else { return node.child(0) }
                 return node.child(node.childIndex(key.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, key.count))
@@ -86,6 +95,9 @@ extension BTree {
         while true {
             let next: PageID? = try pool.withPage(id) { page in
                 let node = BTreeNode(page)
+                guard node.isNode else {
+                    throw StorageError.corruption(page: id, detail: "tree \(root) links to a page of type \(page.rawType)")
+                }
                 guard !node.isLeaf else { return nil }
                 guard let key else { return node.rightmostChild }
                 // The child holding keys just below `key`: the one whose range contains key - ε.

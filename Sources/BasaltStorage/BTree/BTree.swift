@@ -40,6 +40,10 @@ struct BTree {
         while true {
             let frame = try pool.pin(id)
             let node = BTreeNode(pool.page(ofFrame: frame))
+            guard node.isNode else {
+                pool.unpin(frame)
+                throw StorageError.corruption(page: id, detail: "tree \(root) links to a page of type \(node.page.rawType)")
+            }
             if node.isLeaf {
                 defer { pool.unpin(frame) }
                 let (index, found) = node.lowerBound(keyPointer, key.count)
@@ -78,6 +82,10 @@ struct BTree {
         while true {
             let frame = try pool.pin(id)
             let node = BTreeNode(pool.page(ofFrame: frame))
+            guard node.isNode else {
+                pool.unpin(frame)
+                throw StorageError.corruption(page: id, detail: "tree \(root) links to a page of type \(node.page.rawType)")
+            }
             if node.isLeaf {
                 pool.unpin(frame)
                 return id
@@ -94,12 +102,7 @@ struct BTree {
 
     /// Stores `value` under `key`, replacing any previous value.
     func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws {
-        guard key.count <= limits.maxKeySize else {
-            throw StorageError.keyTooLarge(size: key.count, limit: limits.maxKeySize)
-        }
-        guard value.count <= BTreeLimits.maxValueSize else {
-            throw StorageError.valueTooLarge(size: value.count, limit: BTreeLimits.maxValueSize)
-        }
+        try limits.check(keyCount: key.count, valueCount: value.count)
         try pager.checkWritable()
         var path = pager.takePath()
         defer { pager.returnPath(path) }
@@ -126,6 +129,8 @@ struct BTree {
                 }
                 node.removeCell(at: index)
             }
+            // Slot indexes shift: cursors must re-seek.
+            pager.structureVersion &+= 1
             guard let target = node.reserveCell(at: index, size: cellSize, keyPrefix: KeyPrefix.of(key.baseAddress, key.count),
                                                 scratch: pager.scratch[0]) else {
                 return false
@@ -163,6 +168,7 @@ struct BTree {
             guard found else { return (false, false) }
             if case let .overflow(_, first) = node.leafValue(index) { oldOverflow = first }
             node.removeCell(at: index)
+            pager.structureVersion &+= 1
             return (true, node.usedBytes < limits.underflowBytes)
         }
         guard found else { return false }

@@ -63,6 +63,9 @@ struct BTreeCursor {
         while leaf != .none {
             let loaded: Bool? = try tree.pool.withPage(leaf) { page in
                 let node = BTreeNode(page)
+                guard node.isLeaf else {
+                    throw StorageError.corruption(page: page.id, detail: "leaf chain reaches a page of type \(page.rawType)")
+                }
                 if index < node.count {
                     try load(node)
                     return true
@@ -81,6 +84,9 @@ struct BTreeCursor {
         while leaf != .none {
             let loaded: Bool? = try tree.pool.withPage(leaf) { page in
                 let node = BTreeNode(page)
+                guard node.isLeaf else {
+                    throw StorageError.corruption(page: page.id, detail: "leaf chain reaches a page of type \(page.rawType)")
+                }
                 if index == Int.max { index = node.count - 1 }
                 if index >= 0 && index < node.count {
                     try load(node)

@@ -25,4 +25,12 @@ struct BTreeLimits {
         maxKeySize = maxCellWithSlot - BTreeNode.slotSize - 3 - 5 - 4
         underflowBytes = usable / 4
     }
+
+    /// Throws `keyTooLarge` / `valueTooLarge` for a pair this tree cannot store.
+    func check(keyCount: Int, valueCount: Int) throws {
+        guard keyCount <= maxKeySize else { throw StorageError.keyTooLarge(size: keyCount, limit: maxKeySize) }
+        guard valueCount <= Self.maxValueSize else {
+            throw StorageError.valueTooLarge(size: valueCount, limit: Self.maxValueSize)
+        }
+    }
 }

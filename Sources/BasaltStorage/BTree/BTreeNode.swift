@@ -43,6 +43,11 @@ struct BTreeNode {
     // MARK: Header
 
     var isLeaf: Bool { page.u8(4) == PageType.leaf.rawValue }
+    /// Whether the page is a B+tree node at all (leaf or internal).
+    var isNode: Bool {
+        let type = page.u8(4)
+        return type == PageType.leaf.rawValue || type == PageType.internal.rawValue
+    }
     var count: Int {
         @inline(__always) get { Int(page.u16(Self.countOffset)) }
         nonmutating set { page.setU16(Self.countOffset, UInt16(newValue)) }
@@ -80,6 +85,54 @@ struct BTreeNode {
     func initialize(leaf: Bool, id: PageID) {
         page.initialize(type: leaf ? .leaf : .internal, id: id)
         contentStart = page.size
+    }
+
+    // MARK: Validation
+
+    /// Checks, with bounded reads only, that the header and every cell lie inside the page, so later
+    /// accessors cannot read out of bounds. Run on every node read from disk: a checksum only proves the
+    /// bytes are what was written, not that a crafted or buggy writer wrote a sound node.
+    func validateLayout() throws {
+        let id = page.id
+        let size = page.size
+        let n = count
+        let start = contentStart
+        guard Self.headerSize + Self.slotSize * n <= start, start <= size, garbage <= size - start else {
+            throw StorageError.corruption(page: id, detail: "node header is inconsistent (\(n) cells, content at \(start))")
+        }
+        for i in 0..<n {
+            let offset = slot(i)
+            guard offset >= start, offset < size else {
+                throw StorageError.corruption(page: id, detail: "slot \(i) points outside the cell area")
+            }
+            var at = offset
+            func varint() throws -> UInt64 {
+                var result: UInt64 = 0, shift: UInt64 = 0
+                while true {
+                    guard at < size, shift < 64 else {
+                        throw StorageError.corruption(page: id, detail: "cell \(i) runs past the page")
+                    }
+                    let byte = page.u8(at)
+                    at += 1
+                    result |= UInt64(byte & 0x7F) << shift
+                    if byte < 0x80 { return result }
+                    shift += 7
+                }
+            }
+            let end: UInt64
+            if isLeaf {
+                let keyLength = try varint()
+                let field = try varint()
+                end = UInt64(at) &+ keyLength &+ (field & 1 == 1 ? 4 : field >> 1)
+            } else {
+                at += 4
+                let keyLength = try varint()
+                end = UInt64(at) &+ keyLength
+            }
+            guard end <= UInt64(size), at <= size else {
+                throw StorageError.corruption(page: id, detail: "cell \(i) runs past the page")
+            }
+        }
     }
 
     // MARK: Slots and cells

@@ -32,6 +32,10 @@ final class BufferPool {
     private let file: any FileHandle
     private(set) var statistics = BufferPoolStatistics()
 
+    /// Called with every page read from the file after its checksum passed: the owner's structural check
+    /// for the page's type (invariant 4).
+    var verifyLoaded: ((Page) throws -> Void)?
+
     /// Called with a dirty page just before it is written to the file. The write-ahead log uses it to
     /// make the log durable up to the page's LSN first.
     var beforeWriteBack: ((Page) throws -> Void)?
@@ -135,6 +139,7 @@ final class BufferPool {
                 throw StorageError.corruption(page: id, detail: "page lies past the end of the file (\(read) of \(pageSize) bytes read)")
             }
             try p.verify(expected: id)
+            try verifyLoaded?(p)
         } catch {
             freeFrames.append(frame)
             throw error

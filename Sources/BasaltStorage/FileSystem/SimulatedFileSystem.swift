@@ -320,13 +320,21 @@ struct SimulatedFile: Sendable {
         case let .write(offset, data):
             guard !data.isEmpty else { return }
             let end = offset + data.count
-            if bytes.count < end { bytes.append(contentsOf: repeatElement(0, count: end - bytes.count)) }
-            bytes.replaceSubrange(offset..<end, with: data)
+            if offset == bytes.count {
+                bytes.append(contentsOf: data)
+                return
+            }
+            if bytes.count < end { bytes.append(contentsOf: [UInt8](repeating: 0, count: end - bytes.count)) }
+            bytes.withUnsafeMutableBytes { target in
+                data.withUnsafeBytes { source in
+                    (target.baseAddress! + offset).copyMemory(from: source.baseAddress!, byteCount: data.count)
+                }
+            }
         case let .truncate(size):
             if size < bytes.count {
                 bytes.removeSubrange(size...)
             } else {
-                bytes.append(contentsOf: repeatElement(0, count: size - bytes.count))
+                bytes.append(contentsOf: [UInt8](repeating: 0, count: size - bytes.count))
             }
         }
     }

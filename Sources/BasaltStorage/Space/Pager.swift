@@ -73,6 +73,9 @@ final class Pager {
         let scratchMemory = UnsafeMutableRawPointer.allocate(byteCount: Self.scratchPageCount * pageSize, alignment: 4096)
         self.scratchMemory = scratchMemory
         scratch = (0..<Self.scratchPageCount).map { Page(base: scratchMemory + $0 * pageSize, size: pageSize) }
+        pool.verifyLoaded = { page in
+            if page.type == .leaf || page.type == .internal { try BTreeNode(page).validateLayout() }
+        }
         do {
             if isNew {
                 try createHeader()
