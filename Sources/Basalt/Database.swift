@@ -28,8 +28,15 @@ public final class Database: Sendable {
     }
 
     deinit {
+        let logger = logger
+        let path = path
         engine.withLock { engine in
-            try? engine?.close()
+            do {
+                try engine?.close()
+            } catch {
+                // Nobody is left to throw to: the error is logged, never dropped silently.
+                logger.error("closing on release failed", metadata: ["database": "\(path)", "error": "\(error)"])
+            }
             engine = nil
         }
     }
