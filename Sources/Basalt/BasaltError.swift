@@ -77,6 +77,9 @@ extension BasaltError {
         case .corruption(let page, _):
             context["page"] = String(page)
             suggestion = "run `basalt check` on the file and restore from a backup if it reports problems"
+        case .logCorruption(let segment, _, _):
+            context["logSegment"] = String(segment)
+            suggestion = "restore from a backup; the log cannot be replayed past the damaged record"
         case .notADatabase:
             suggestion = "check the path; Basalt opens only files it created"
         case .unsupportedFormatVersion:

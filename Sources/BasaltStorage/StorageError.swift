@@ -7,6 +7,9 @@
 public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A page read from disk failed verification (checksum, page id, type or structure).
     case corruption(page: UInt32, detail: String)
+    /// A log record that had been made durable fails verification (not a torn tail: later durable
+    /// records exist), so the log cannot be replayed past it.
+    case logCorruption(segment: UInt64, offset: Int, detail: String)
     /// The file exists but is not a Basalt database (wrong magic, too short, impossible header).
     case notADatabase(path: String, detail: String)
     /// The file is a Basalt database of a format this build cannot read.
@@ -33,7 +36,7 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The PostgreSQL SQLSTATE for this error.
     public var sqlState: String {
         switch self {
-        case .corruption: return "XX001"                 // data_corrupted
+        case .corruption, .logCorruption: return "XX001" // data_corrupted
         case .notADatabase: return "58000"               // system_error
         case .unsupportedFormatVersion: return "58000"   // system_error
         case .databaseLocked: return "55006"             // object_in_use
@@ -50,6 +53,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .corruption(page, detail): return "page \(page) is corrupt: \(detail)"
+        case let .logCorruption(segment, offset, detail):
+            return "log segment \(segment) is corrupt at offset \(offset): \(detail)"
         case let .notADatabase(path, detail): return "\(path) is not a Basalt database: \(detail)"
         case let .unsupportedFormatVersion(path, found, supported):
             return "\(path) has format version \(found); this build reads versions up to \(supported)"

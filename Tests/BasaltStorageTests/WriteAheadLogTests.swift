@@ -1,0 +1,183 @@
+import Testing
+@testable import BasaltStorage
+
+/// The log against a model of appended and acknowledged (flushed) records, with seeded crashes.
+@Suite struct WriteAheadLogTests {
+    struct Appended: Equatable {
+        var lsn: LSN
+        var transaction: UInt64
+        var type: LogRecordType
+        var payload: [UInt8]
+    }
+
+    static func record(_ rng: inout SeededRandom, transaction: UInt64) -> LogRecord {
+        let count = Int.random(in: 0...700, using: &rng)
+        return LogRecord(transaction: transaction, previousLSN: 0,
+                         type: LogRecordType.allCases.randomElement(using: &rng)!, payload: rng.bytes(count))
+    }
+
+    static func summary(_ r: LogRecord) -> Appended {
+        Appended(lsn: r.lsn, transaction: r.transaction, type: r.type, payload: r.payload)
+    }
+
+    @Test func recordsRoundTripAcrossSegments() throws {
+        let fs = SimulatedFileSystem()
+        var rng = SeededRandom(seed: 0x10_61)
+        var appended: [Appended] = []
+        do {
+            let log = try WriteAheadLog(fileSystem: fs, basePath: "db", segmentSize: 4096)
+            for i in 0..<500 {
+                let r = Self.record(&rng, transaction: UInt64(i))
+                let lsn = try log.append(r)
+                appended.append(Appended(lsn: lsn, transaction: r.transaction, type: r.type, payload: r.payload))
+                if Bool.random(using: &rng) { try log.flush() }
+            }
+            try log.flush()
+            #expect(log.durableLSN == log.endLSN)
+        }
+        #expect(fs.fileExists(path: "db-log.2"), "500 records of up to 700 bytes need several 4 KiB segments")
+        let reopened = try WriteAheadLog(fileSystem: fs, basePath: "db", segmentSize: 4096)
+        #expect(reopened.recoveredRecords.map(Self.summary) == appended)
+        // LSNs are gap-free: each is the previous plus its encoded size.
+        for (a, b) in zip(reopened.recoveredRecords, reopened.recoveredRecords.dropFirst()) {
+            #expect(b.lsn == a.lsn + LSN(a.encodedSize))
+        }
+    }
+
+    /// After a crash the log holds a prefix of what was appended that includes every acknowledged
+    /// record; after a second life and crash, no record of the first lost tail reappears.
+    @Test func crashesKeepAcknowledgedPrefixAndNeverResurrectLostTails() throws {
+        for seed in UInt64(0)..<300 {
+            var rng = SeededRandom(seed: seed)
+            let fs = SimulatedFileSystem()
+            var history: [Appended] = []
+            var acknowledged = 0
+            do {
+                let log = try WriteAheadLog(fileSystem: fs, basePath: "db", segmentSize: 4096)
+                for i in 0..<Int.random(in: 1...60, using: &rng) {
+                    let r = Self.record(&rng, transaction: UInt64(i))
+                    history.append(Appended(lsn: try log.append(r), transaction: r.transaction, type: r.type, payload: r.payload))
+                    if Int.random(in: 0..<4, using: &rng) == 0 {
+                        try log.flush()
+                        acknowledged = history.count
+                    }
+                }
+            }
+            fs.crash(seed: seed)
+            let second = try WriteAheadLog(fileSystem: fs, basePath: "db", segmentSize: 4096)
+            let survived = second.recoveredRecords.map(Self.summary)
+            #expect(survived.count >= acknowledged, "seed \(seed): lost acknowledged records")
+            #expect(Array(history.prefix(survived.count)) == survived, "seed \(seed): not a prefix of the history")
+
+            var secondHistory = survived
+            var secondAcknowledged = survived.count
+            for i in 0..<Int.random(in: 1...30, using: &rng) {
+                let r = Self.record(&rng, transaction: 1000 + UInt64(i))
+                secondHistory.append(Appended(lsn: try second.append(r), transaction: r.transaction, type: r.type, payload: r.payload))
+                if Bool.random(using: &rng) {
+                    try second.flush()
+                    secondAcknowledged = secondHistory.count
+                }
+            }
+            fs.crash(seed: seed &+ 7_777)
+            let third = try WriteAheadLog(fileSystem: fs, basePath: "db", segmentSize: 4096)
+            let final = third.recoveredRecords.map(Self.summary)
+            #expect(final.count >= secondAcknowledged, "seed \(seed): lost acknowledged records after the second crash")
+            #expect(Array(secondHistory.prefix(final.count)) == final, "seed \(seed): a lost tail reappeared or order broke")
+        }
+    }
+
+    @Test func damageToADurableRecordIsCorruptionNotATail() throws {
+        let fs = SimulatedFileSystem()
+        var rng = SeededRandom(seed: 0x10_62)
+        var lsns: [LSN] = []
+        do {
+            let log = try WriteAheadLog(fileSystem: fs, basePath: "db", segmentSize: 1 << 20)
+            for i in 0..<50 {
+                lsns.append(try log.append(Self.record(&rng, transaction: UInt64(i))))
+                if i % 10 == 9 { try log.flush() }
+            }
+        }
+        // Record 5 was synced before records 10... were written: damaging it is not a torn tail.
+        let offset = WriteAheadLog.segmentHeaderSize + Int(lsns[5]) + LogRecord.headerSize - 2
+        fs.corrupt(path: "db-log.1", offset: offset, xor: 0x40)
+        #expect {
+            _ = try WriteAheadLog(fileSystem: fs, basePath: "db", segmentSize: 1 << 20)
+        } throws: { error in
+            if case .logCorruption(let segment, _, _) = error as? StorageError { return segment == 1 }
+            return false
+        }
+    }
+
+    @Test func aTornTailIsCutAndStaysCut() throws {
+        let fs = SimulatedFileSystem()
+        var rng = SeededRandom(seed: 0x10_63)
+        var lsns: [LSN] = []
+        do {
+            let log = try WriteAheadLog(fileSystem: fs, basePath: "db", segmentSize: 1 << 20)
+            for i in 0..<20 { lsns.append(try log.append(Self.record(&rng, transaction: UInt64(i)))) }
+            try log.flush()
+        }
+        // Damage the last record: nothing after it proves it was ever durable, so the log ends before it.
+        fs.corrupt(path: "db-log.1", offset: WriteAheadLog.segmentHeaderSize + Int(lsns[19]) + 20, xor: 0xFF)
+        do {
+            let log = try WriteAheadLog(fileSystem: fs, basePath: "db", segmentSize: 1 << 20)
+            #expect(log.recoveredRecords.count == 19)
+            #expect(log.endLSN == lsns[19])
+            let replacement = LogRecord(transaction: 99, previousLSN: 0, type: .commit, payload: [1, 2, 3])
+            #expect(try log.append(replacement) == lsns[19])
+            try log.flush()
+        }
+        let reopened = try WriteAheadLog(fileSystem: fs, basePath: "db", segmentSize: 1 << 20)
+        #expect(reopened.recoveredRecords.count == 20)
+        #expect(reopened.recoveredRecords.last?.transaction == 99)
+    }
+
+    /// A record that survived behind a cut tail must not come back once new records fill the gap exactly.
+    @Test func recordsBehindACutTailNeverReappear() throws {
+        let fs = SimulatedFileSystem()
+        let a = LogRecord(transaction: 1, previousLSN: 0, type: .begin, payload: [1])
+        let b = LogRecord(transaction: 2, previousLSN: 0, type: .update, payload: [UInt8](repeating: 2, count: 64))
+        let c = LogRecord(transaction: 3, previousLSN: 0, type: .commit, payload: [3])
+        var lsnB: LSN = 0
+        do {
+            let log = try WriteAheadLog(fileSystem: fs, basePath: "db", segmentSize: 1 << 20)
+            try log.append(a)
+            try log.flush()
+            lsnB = try log.append(b)
+            try log.append(c)   // written in the same batch as b: it proves nothing about b's durability
+            try log.flush()
+        }
+        fs.corrupt(path: "db-log.1", offset: WriteAheadLog.segmentHeaderSize + Int(lsnB) + 60, xor: 0x01)
+        do {
+            let log = try WriteAheadLog(fileSystem: fs, basePath: "db", segmentSize: 1 << 20)
+            #expect(log.recoveredRecords.map(\.transaction) == [1])
+            // Same size as b: the new record ends exactly where c used to start.
+            try log.append(LogRecord(transaction: 4, previousLSN: 0, type: .update, payload: [UInt8](repeating: 4, count: 64)))
+            try log.flush()
+        }
+        let reopened = try WriteAheadLog(fileSystem: fs, basePath: "db", segmentSize: 1 << 20)
+        #expect(reopened.recoveredRecords.map(\.transaction) == [1, 4])
+    }
+
+    @Test func aFailedSyncStopsTheLog() throws {
+        let fs = SimulatedFileSystem()
+        let log = try WriteAheadLog(fileSystem: fs, basePath: "db", segmentSize: 1 << 20)
+        try log.append(LogRecord(transaction: 1, previousLSN: 0, type: .begin, payload: []))
+        fs.injectFault(.failCall(1, of: [.sync]))
+        #expect(throws: StorageError.self) { try log.flush() }
+        #expect(log.durableLSN == 0)
+        #expect {
+            try log.append(LogRecord(transaction: 1, previousLSN: 0, type: .commit, payload: []))
+        } throws: { error in
+            if case .readOnlyAfterFailure = error as? StorageError { return true }
+            return false
+        }
+        #expect {
+            try log.flush()
+        } throws: { error in
+            if case .readOnlyAfterFailure = error as? StorageError { return true }
+            return false
+        }
+    }
+}
