@@ -34,7 +34,7 @@ package final class StorageEngine {
     /// The page size of the file (an existing file keeps the one it was created with).
     package var pageSize: Int { pager.pageSize }
     /// The largest key a tree of this file accepts.
-    package var maxKeySize: Int { BTreeLimits(pageSize: pager.pageSize).maxKeySize }
+    package var maxKeySize: Int { pager.limits.maxKeySize }
 
     /// The tree in `slot`, created (as an empty leaf root) when missing.
     private func tree(_ slot: RootSlot) throws -> BTree {
@@ -79,7 +79,7 @@ package final class StorageEngine {
 
     package func put(_ slot: RootSlot, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws {
         // Checked before the tree is created, so a rejected put leaves a fresh file untouched.
-        try BTreeLimits(pageSize: pager.pageSize).check(keyCount: key.count, valueCount: value.count)
+        try pager.limits.check(keyCount: key.count, valueCount: value.count)
         try changing { try tree(slot).put(key, value) }
     }
 
@@ -93,8 +93,7 @@ package final class StorageEngine {
     /// Every pair is checked against the size limits first: an oversized one fails the whole batch
     /// before anything changes.
     package func putBatch(_ slot: RootSlot, _ pairs: [([UInt8], [UInt8])]) throws {
-        let limits = BTreeLimits(pageSize: pager.pageSize)
-        for (key, value) in pairs { try limits.check(keyCount: key.count, valueCount: value.count) }
+        for (key, value) in pairs { try pager.limits.check(keyCount: key.count, valueCount: value.count) }
         try changing {
             let tree = try tree(slot)
             let order = pairs.indices.sorted { a, b in

@@ -12,13 +12,13 @@
 struct BTree {
     let root: PageID
     let pager: Pager
-    let limits: BTreeLimits
 
     init(root: PageID, pager: Pager) {
         self.root = root
         self.pager = pager
-        limits = BTreeLimits(pageSize: pager.pageSize)
     }
+
+    var limits: BTreeLimits { pager.limits }
 
     var pool: BufferPool { pager.pool }
 

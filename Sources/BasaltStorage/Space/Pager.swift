@@ -14,6 +14,8 @@
 final class Pager {
     let path: String
     let pageSize: Int
+    /// Cell and key size limits of every tree in this file (they depend only on the page size).
+    let limits: BTreeLimits
     let pool: BufferPool
     private let file: any FileHandle
     private(set) var failure: StorageError?
@@ -69,6 +71,7 @@ final class Pager {
         self.path = path
         self.file = file
         self.pageSize = pageSize
+        limits = BTreeLimits(pageSize: pageSize)
         pool = BufferPool(file: file, pageSize: pageSize, budgetBytes: poolBytes, policy: eviction)
         let scratchMemory = UnsafeMutableRawPointer.allocate(byteCount: Self.scratchPageCount * pageSize, alignment: 4096)
         self.scratchMemory = scratchMemory
