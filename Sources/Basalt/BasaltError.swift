@@ -33,6 +33,8 @@ public struct BasaltError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let readOnly = Code(rawValue: "25006")
         /// 08003: the database was closed.
         public static let connectionDoesNotExist = Code(rawValue: "08003")
+        /// 25000: a transaction handle was used outside its `write` closure.
+        public static let invalidTransactionState = Code(rawValue: "25000")
     }
 
     public var code: Code

@@ -21,6 +21,22 @@ public struct Config: Sendable {
     }()
     /// The file system the database lives on (the simulated one in tests).
     public var fileSystem: any FileSystem = POSIXFileSystem()
+    /// When a commit is durable: `.full` (default) before it returns; `.normal` within `syncInterval`;
+    /// `.off` at the next checkpoint or close.
+    public var syncMode: SyncMode = .full
+    /// With `SyncMode.normal`, how often the background thread syncs the log: the most a crash can lose.
+    /// Default 100 ms, from 1 ms to 10 s.
+    public var syncInterval: Duration = .milliseconds(100)
+    /// A checkpoint starts once this many bytes of log were written since the last one began; it bounds
+    /// recovery time and the log's size on disk (about twice this plus one segment under a steady load).
+    /// Default 64 MiB, at least 64 KiB.
+    public var checkpointLogBytes: Int = 64 << 20
+    /// A checkpoint also starts on the first write this long after the last one (and the background
+    /// thread checks once a second). Default 5 minutes, at least 1 second.
+    public var checkpointInterval: Duration = .seconds(300)
+    /// Size of one log segment file; whole segments are deleted after checkpoints. Default 16 MiB, at
+    /// least 4 KiB (larger records get a segment of their own).
+    public var logSegmentBytes: Int = 16 << 20
 
     public init() {}
 
@@ -36,6 +52,22 @@ public struct Config: Sendable {
             throw BasaltError(code: .invalidParameterValue,
                               message: "bufferPoolBytes \(bufferPoolBytes) is below the minimum of \(minimum) for \(pageSize)-byte pages",
                               context: ["field": "bufferPoolBytes"])
+        }
+        guard syncInterval >= .milliseconds(1), syncInterval <= .seconds(10) else {
+            throw BasaltError(code: .invalidParameterValue, message: "syncInterval \(syncInterval) must be from 1 ms to 10 s",
+                              context: ["field": "syncInterval"])
+        }
+        guard checkpointLogBytes >= 64 << 10 else {
+            throw BasaltError(code: .invalidParameterValue, message: "checkpointLogBytes \(checkpointLogBytes) is below the minimum of 65536",
+                              context: ["field": "checkpointLogBytes"])
+        }
+        guard checkpointInterval >= .seconds(1) else {
+            throw BasaltError(code: .invalidParameterValue, message: "checkpointInterval \(checkpointInterval) is below the minimum of 1 second",
+                              context: ["field": "checkpointInterval"])
+        }
+        guard logSegmentBytes >= 4096, logSegmentBytes <= 1 << 30 else {
+            throw BasaltError(code: .invalidParameterValue, message: "logSegmentBytes \(logSegmentBytes) must be from 4096 to 1 GiB",
+                              context: ["field": "logSegmentBytes"])
         }
     }
 }

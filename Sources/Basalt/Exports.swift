@@ -11,3 +11,6 @@
 @_exported import struct BasaltStorage.KeyDecoder
 @_exported import enum BasaltStorage.KeyComponent
 @_exported import enum BasaltStorage.KeyDecodingError
+@_exported import struct BasaltStorage.SeededRandom
+@_exported import struct BasaltStorage.Fault
+@_exported import enum BasaltStorage.FileOperation

@@ -231,7 +231,7 @@ import Testing
             try engine.put([1], [1])
             try engine.delete([1])
         }
-        try engine.flush()
+        try engine.checkpoint()
         let before = fs.fileBytes(path: "tree.db")!
         let space = try engine.spaceStatistics()
         // Valid pairs first (in key order too), the oversized key last.
@@ -242,7 +242,7 @@ import Testing
         }
         try Self.expectMatches(engine, model, "after a rejected batch (non-empty: \(nonEmpty))")
         #expect(try engine.spaceStatistics().pageCount == space.pageCount, "a rejected batch grew the file")
-        try engine.flush()
+        try engine.checkpoint()
         do {
             let same = fs.fileBytes(path: "tree.db")! == before
             #expect(same, "a rejected batch changed the file (non-empty: \(nonEmpty))")
@@ -261,7 +261,7 @@ import Testing
             try engine.putBatch(.keyValue, [(tooLong, [1])])
         }
         #expect(try engine.spaceStatistics().pageCount == 1, "a rejected put allocated pages")
-        try engine.flush()
+        try engine.checkpoint()
         let same = fs.fileBytes(path: "tree.db")! == before
         #expect(same, "a rejected put changed a fresh file")
     }
@@ -455,7 +455,7 @@ import Testing
         #expect(tree.height >= 2, "page \(pageSize): max-size keys should need internal nodes")
         for key in model.keys { #expect(try engine.get(key) == model.values[key]) }
 
-        try engine.flush()
+        try engine.checkpoint()
         let before = fs.fileBytes(path: "tree.db")!
         let tooLong = [UInt8](repeating: 0xAB, count: max + 1)
         for valueSize in [0, 10, 50_000] {
@@ -469,7 +469,7 @@ import Testing
         #expect(try engine.get(tooLong) == nil)
         #expect(engine.failure == nil)
         try Self.expectMatches(engine, model, "after rejected keys, page \(pageSize)")
-        try engine.flush()
+        try engine.checkpoint()
         do {
             let same = fs.fileBytes(path: "tree.db")! == before
             #expect(same, "page \(pageSize): a rejected key changed the file")
@@ -544,7 +544,7 @@ import Testing
     @Test func valueOverOneGiBIsRejected() throws {
         let (fs, engine) = try Self.engine()
         try engine.put([1], [1])
-        try engine.flush()
+        try engine.checkpoint()
         let before = fs.fileBytes(path: "tree.db")!
         let size = BTreeLimits.maxValueSize + 1
         let huge = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
@@ -556,7 +556,7 @@ import Testing
         }
         #expect(try engine.get([2]) == nil)
         #expect(engine.failure == nil)
-        try engine.flush()
+        try engine.checkpoint()
         do {
             let same = fs.fileBytes(path: "tree.db")! == before
             #expect(same)

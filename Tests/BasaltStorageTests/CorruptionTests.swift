@@ -58,7 +58,7 @@ import Testing
             try engine.delete(key(i))
             model.delete(key(i))
         }
-        try engine.flush()
+        try engine.checkpoint()
         let report = try engine.checkIntegrity()
         #expect(report.isClean, "fixture, seed \(seed): \(report.problems.prefix(5))")
         #expect(report.trees["keyValue"]!.height >= 3, "fixture should have three levels, seed \(seed)")
@@ -481,7 +481,7 @@ import Testing
         let fs = SimulatedFileSystem()
         let first = try StorageEngine(fileSystem: fs, path: Self.path, options: StorageOptions())
         try first.put([1, 2, 3], [4, 5, 6])
-        try first.flush()
+        try first.checkpoint()
         let before = fs.fileBytes(path: Self.path)
         #expect(throws: StorageError.databaseLocked(path: Self.path)) {
             _ = try StorageEngine(fileSystem: fs, path: Self.path, options: StorageOptions())
@@ -507,7 +507,7 @@ import Testing
         let fs = POSIXFileSystem()
         let first = try StorageEngine(fileSystem: fs, path: file, options: StorageOptions(bufferPoolBytes: 1 << 20))
         try first.put([1], [2])
-        try first.flush()
+        try first.checkpoint()
         #expect(throws: StorageError.databaseLocked(path: file)) {
             _ = try StorageEngine(fileSystem: fs, path: file, options: StorageOptions(bufferPoolBytes: 1 << 20))
         }

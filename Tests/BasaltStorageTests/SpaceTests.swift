@@ -41,7 +41,7 @@ import Testing
         let insertOrder = shuffled(n, seed: seed)
 
         for i in insertOrder { try engine.put(key(i), value(i, generation: 1)) }
-        try engine.flush()
+        try engine.checkpoint()
         let filled = try engine.spaceStatistics()
         let filledReport = try engine.checkIntegrity()
         #expect(filledReport.isClean, "after fill, seed \(seed): \(filledReport.problems.prefix(5))")
@@ -56,7 +56,7 @@ import Testing
                 return
             }
         }
-        try engine.flush()
+        try engine.checkpoint()
         let emptied = try engine.spaceStatistics()
         let emptiedReport = try engine.checkIntegrity()
         #expect(emptiedReport.isClean, "after delete-all, seed \(seed): \(emptiedReport.problems.prefix(5))")
@@ -70,7 +70,7 @@ import Testing
 
         // The same insert order rebuilds the same shape, which needs exactly the pages the file has.
         for i in insertOrder { try engine.put(key(i), value(i, generation: 2)) }
-        try engine.flush()
+        try engine.checkpoint()
         let refilled = try engine.spaceStatistics()
         #expect(refilled.pageCount == filled.pageCount,
                 "refill grew the file from \(filled.pageCount) to \(refilled.pageCount) pages, seed \(seed)")
@@ -131,7 +131,9 @@ import Testing
         // Re-adding the same values needs exactly the freed pages.
         for (i, (k, v)) in pairs.enumerated() where i % 2 == 0 { try engine.put(k, v) }
         let readded = try engine.spaceStatistics()
-        #expect(readded.pageCount == filled.pageCount, "seed \(seed): re-adding grew the file \(filled.pageCount) → \(readded.pageCount)")
+        // Overflow pages never take an empty trunk page itself (`Pager.allocate(reuseTrunk:)`): at most
+        // that one page is left free while the file grows by one.
+        #expect(readded.pageCount <= filled.pageCount + 1, "seed \(seed): re-adding grew the file \(filled.pageCount) → \(readded.pageCount)")
 
         // Delete everything; then values of other sizes but the same total fit in the freed pages.
         for (k, _) in pairs { try engine.delete(k) }
@@ -151,7 +153,7 @@ import Testing
             i += 1
         }
         let refilled = try engine.spaceStatistics()
-        #expect(refilled.pageCount == filled.pageCount, "seed \(seed): refill with new sizes grew the file")
+        #expect(refilled.pageCount <= filled.pageCount + 1, "seed \(seed): refill with new sizes grew the file")
         let final = try engine.checkIntegrity()
         #expect(final.isClean && final.trees["keyValue"]!.keys == model.count, "seed \(seed): \(final.problems.prefix(3))")
         for k in model.keys {
@@ -195,7 +197,8 @@ import Testing
             let space = try engine.spaceStatistics()
             counts.append(space.pageCount)
             #expect(space.pageCount - space.freePages == live, "seed \(seed), cycle \(cycle): live pages")
-            #expect(space.pageCount <= peak, "seed \(seed), cycle \(cycle): \(space.pageCount) pages exceed the peak of \(peak) live pages")
+            // +1: the empty trunk page overflow allocation skips (`Pager.allocate(reuseTrunk:)`).
+            #expect(space.pageCount <= peak + 1, "seed \(seed), cycle \(cycle): \(space.pageCount) pages exceed the peak of \(peak) live pages")
         }
         if !varySizes {
             #expect(Set(counts.dropFirst()).count == 1, "seed \(seed): page count kept changing: \(counts)")

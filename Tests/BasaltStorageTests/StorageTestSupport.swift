@@ -52,12 +52,12 @@ extension StorageEngine {
     }
 
     func put(_ key: [UInt8], _ value: [UInt8]) throws {
-        try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try put(.keyValue, k, v) } }
+        _ = try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try put(.keyValue, k, v) } }
     }
 
     @discardableResult
     func delete(_ key: [UInt8]) throws -> Bool {
-        try key.withUnsafeBytes { try delete(.keyValue, $0) }
+        try key.withUnsafeBytes { try delete(.keyValue, $0).found }
     }
 
     func get(_ key: [UInt8]) throws -> [UInt8]? { try get(.keyValue, key) }

@@ -99,7 +99,7 @@ import Testing
             }
         }
         // Record 5 was synced before records 10... were written: damaging it is not a torn tail.
-        let offset = WriteAheadLog.segmentHeaderSize + Int(lsns[5]) + LogRecord.headerSize - 2
+        let offset = WriteAheadLog.segmentHeaderSize + Int(lsns[5] - WriteAheadLog.firstLSN) + LogRecord.headerSize - 2
         fs.corrupt(path: "db-log.1", offset: offset, xor: 0x40)
         #expect {
             _ = try WriteAheadLog(fileSystem: fs, basePath: "db", segmentSize: 1 << 20)
@@ -119,7 +119,7 @@ import Testing
             try log.flush()
         }
         // Damage the last record: nothing after it proves it was ever durable, so the log ends before it.
-        fs.corrupt(path: "db-log.1", offset: WriteAheadLog.segmentHeaderSize + Int(lsns[19]) + 20, xor: 0xFF)
+        fs.corrupt(path: "db-log.1", offset: WriteAheadLog.segmentHeaderSize + Int(lsns[19] - WriteAheadLog.firstLSN) + 20, xor: 0xFF)
         do {
             let log = try WriteAheadLog(fileSystem: fs, basePath: "db", segmentSize: 1 << 20)
             #expect(log.recoveredRecords.count == 19)
@@ -148,7 +148,7 @@ import Testing
             try log.append(c)   // written in the same batch as b: it proves nothing about b's durability
             try log.flush()
         }
-        fs.corrupt(path: "db-log.1", offset: WriteAheadLog.segmentHeaderSize + Int(lsnB) + 60, xor: 0x01)
+        fs.corrupt(path: "db-log.1", offset: WriteAheadLog.segmentHeaderSize + Int(lsnB - WriteAheadLog.firstLSN) + 60, xor: 0x01)
         do {
             let log = try WriteAheadLog(fileSystem: fs, basePath: "db", segmentSize: 1 << 20)
             #expect(log.recoveredRecords.map(\.transaction) == [1])
@@ -166,7 +166,7 @@ import Testing
         try log.append(LogRecord(transaction: 1, previousLSN: 0, type: .begin, payload: []))
         fs.injectFault(.failCall(1, of: [.sync]))
         #expect(throws: StorageError.self) { try log.flush() }
-        #expect(log.durableLSN == 0)
+        #expect(log.durableLSN == WriteAheadLog.firstLSN)
         #expect {
             try log.append(LogRecord(transaction: 1, previousLSN: 0, type: .commit, payload: []))
         } throws: { error in

@@ -6,6 +6,17 @@ extension BTree {
     /// Entries must be within `BTreeLimits` (checked by the caller before anything is written).
     func bulkLoad<S: Sequence>(_ pairs: S, fillFraction: Double = 0.9) throws
     where S.Element == (key: [UInt8], value: [UInt8]) {
+        if let top = try bulkBuild(pairs, fillFraction: fillFraction, allocate: { try pager.allocate() }) {
+            try adoptBulkLoad(top: top)
+        }
+    }
+
+    /// Builds the tree for `pairs` (sorted, unique, within limits) in pages from `allocate`, without
+    /// touching the root; returns the top node (nil for no pairs). `adoptBulkLoad` makes it the tree.
+    /// The logged engine allocates past the end of the file here and adopts in one logged operation,
+    /// so a crash before adoption leaves the tree as it was.
+    func bulkBuild<S: Sequence>(_ pairs: S, fillFraction: Double = 0.9, allocate: () throws -> PageID) throws -> PageID?
+    where S.Element == (key: [UInt8], value: [UInt8]) {
         let empty = try isEmpty()
         precondition(empty, "bulk load needs an empty tree")
         try pager.checkWritable()
@@ -21,7 +32,7 @@ extension BTree {
         defer { if leafFrame >= 0 { pool.unpin(leafFrame) } }
 
         func startLeaf(previous: PageID) throws -> PageID {
-            let id = try pager.allocate()
+            let id = try allocate()
             try pool.withNewPage(id, type: .leaf) { page in
                 let node = BTreeNode(page)
                 node.initialize(leaf: true, id: id)
@@ -40,7 +51,7 @@ extension BTree {
             }
             let inlineSize = LeafCell.size(keyCount: key.count, valueCount: value.count, overflow: false)
             let overflows = inlineSize > limits.maxInlineLeafCell && value.count > 4
-            let firstOverflow: PageID = overflows ? try value.withUnsafeBytes { try writeOverflow($0) } : .none
+            let firstOverflow: PageID = overflows ? try value.withUnsafeBytes { try writeOverflow($0, allocate: allocate) } : .none
             let size = key.withUnsafeBytes { k in
                 value.withUnsafeBytes { v in
                     cellBuffer.withUnsafeMutableBytes {
@@ -77,7 +88,7 @@ extension BTree {
             count += 1
         }
         if leafFrame >= 0 { pool.unpin(leafFrame); leafFrame = -1 }
-        guard !level.isEmpty else { return }
+        guard !level.isEmpty else { return nil }
 
         // Internal levels until one node remains. Children are grouped first so no node ends up with a
         // single child: with groups filled to at least 70% and cells of at most a third of a page, every
@@ -105,7 +116,7 @@ extension BTree {
             var upper: [(page: PageID, separator: [UInt8])] = []
             upper.reserveCapacity(groups.count)
             for group in groups {
-                let id = try pager.allocate()
+                let id = try allocate()
                 try pool.withNewPage(id, type: .internal) { page in
                     let node = BTreeNode(page)
                     node.initialize(leaf: false, id: id)
@@ -123,8 +134,12 @@ extension BTree {
             level = upper
         }
 
-        // The top node's contents move into the root page.
-        let top = level[0].page
+        return level[0].page
+    }
+
+    /// Moves the contents of `top` (from `bulkBuild`) into the root page and frees `top`.
+    func adoptBulkLoad(top: PageID) throws {
+        pager.structureVersion &+= 1
         try pool.withMutablePage(root) { rootPage in
             try pool.withPage(top) { topPage in
                 rootPage.copy(from: topPage)

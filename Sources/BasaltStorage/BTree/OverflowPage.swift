@@ -28,11 +28,16 @@ struct OverflowPage {
 extension BTree {
     /// Writes `value` into a new overflow chain and returns its first page.
     func writeOverflow(_ value: UnsafeRawBufferPointer) throws -> PageID {
+        try writeOverflow(value) { try pager.allocate(reuseTrunk: false) }
+    }
+
+    /// Writes `value` into a new overflow chain of pages from `allocate` and returns its first page.
+    func writeOverflow(_ value: UnsafeRawBufferPointer, allocate: () throws -> PageID) throws -> PageID {
         let capacity = OverflowPage.capacity(pageSize: pager.pageSize)
         let pageCount = (value.count + capacity - 1) / capacity
         var ids: [PageID] = []
         ids.reserveCapacity(pageCount)
-        for _ in 0..<pageCount { ids.append(try pager.allocate()) }
+        for _ in 0..<pageCount { ids.append(try allocate()) }
         for (i, id) in ids.enumerated() {
             try pool.withNewPage(id, type: .overflow) { page in
                 let overflow = OverflowPage(page: page)

@@ -40,6 +40,9 @@ final class BufferPool {
     /// make the log durable up to the page's LSN first.
     var beforeWriteBack: ((Page) throws -> Void)?
 
+    /// The pages the current logged operation changes (inactive outside one).
+    let capture: PageCapture
+
     /// Creates a pool of `budgetBytes / pageSize` frames (at least `minimumFrames`).
     init(file: any FileHandle, pageSize: Int, budgetBytes: Int, policy kind: EvictionPolicyKind) {
         self.file = file
@@ -52,6 +55,7 @@ final class BufferPool {
         pageTable = PageTable(frameCount: frameCount)
         freeFrames = (0..<Int32(frameCount)).reversed()
         policy = AnyEvictionPolicy(kind: kind, states: states)
+        capture = PageCapture(pageSize: pageSize, frameCount: frameCount)
         statistics.frameCount = frameCount
         statistics.budgetBytes = frameCount * pageSize
     }
@@ -86,19 +90,27 @@ final class BufferPool {
     /// from the file (it may lie past its end). The page is dirty.
     func withNewPage<R>(_ id: PageID, type: PageType, _ body: (Page) throws -> R) throws -> R {
         let frame: Int32
+        let wasResident: Bool
         if let resident = pageTable.frame(of: id) {
             frame = resident
+            wasResident = true
             states[frame].pointee.pins += 1
             policy.recordAccess(frame)
         } else {
             frame = try claimFrame()
+            wasResident = false
             install(id, in: frame)
         }
         defer { unpin(frame) }
+        if capture.isActive { captureChange(frame, isNew: true, hasBefore: wasResident) }
         markDirty(frame)
         let p = page(ofFrame: frame)
         p.initialize(type: type, id: id)
-        return try body(p)
+        let result = try body(p)
+        if capture.isActive, capture.pinnedCount >= capture.spillThreshold, let spill = capture.spill {
+            try spill()
+        }
+        return result
     }
 
     // MARK: Pins
@@ -122,6 +134,7 @@ final class BufferPool {
 
     @inline(__always)
     func markDirty(_ frame: Int32) {
+        if capture.isActive { captureChange(frame, isNew: false, hasBefore: true) }
         if !states[frame].pointee.dirty {
             states[frame].pointee.dirty = true
             statistics.dirtyPages += 1
@@ -199,9 +212,14 @@ final class BufferPool {
         for frame in frames { try writeBack(frame) }
     }
 
-    /// Drops page `id` from the pool without writing it (its page was freed). It must not be pinned.
+    /// Drops page `id` from the pool without writing it (its page was freed). It must not be pinned
+    /// (apart from the capture's own pin, which is released here).
     func discard(_ id: PageID) {
         guard let frame = pageTable.frame(of: id) else { return }
+        if capture.isActive, let index = capture.entry(ofFrame: frame) {
+            capture.markDiscarded(index)
+            states[frame].pointee.pins -= 1
+        }
         precondition(states[frame].pointee.pins == 0, "discarding pinned page \(id)")
         if states[frame].pointee.dirty {
             states[frame].pointee.dirty = false
@@ -226,6 +244,127 @@ final class BufferPool {
         freeFrames = (0..<Int32(frameCount)).reversed()
         statistics.dirtyPages = 0
         statistics.residentPages = 0
+    }
+
+    // MARK: Logged operations
+
+    /// Starts recording the pages the next operation changes (see `PageCapture`).
+    func beginCapture() { capture.begin() }
+
+    /// First change of `frame` in the current operation: keep its before-image and pin it (invariant 1
+    /// of `PageCapture`). A later `withNewPage` of an already captured page only marks it new.
+    @inline(never)
+    private func captureChange(_ frame: Int32, isNew: Bool, hasBefore: Bool) {
+        if let index = capture.entry(ofFrame: frame) {
+            if isNew { capture.markNew(index) }
+            return
+        }
+        capture.add(id: frameOwner[Int(frame)], frame: frame, bytes: hasBefore ? UnsafeRawPointer(page(ofFrame: frame).base) : nil,
+                    wasDirty: states[frame].pointee.dirty, isNew: isNew)
+        states[frame].pointee.pins += 1
+    }
+
+    /// Captured pages the operation created that are complete (pinned by nobody but the capture) and
+    /// of type `type`: what a spill may log early.
+    func spillableEntries(type: PageType) -> [Int] {
+        capture.entries.indices.filter { index in
+            let entry = capture.entries[index]
+            return entry.isNew && !entry.discarded && !entry.spilled && states[entry.frame].pointee.pins == 1
+                && page(ofFrame: entry.frame).type == type
+        }
+    }
+
+    /// Entries `indices` were logged at `lsn` (a `pageImage` record): stamp and release them.
+    func releaseSpilled(_ indices: [Int], lsn: LSN) {
+        for index in indices {
+            let entry = capture.entries[index]
+            page(ofFrame: entry.frame).lsn = lsn
+            states[entry.frame].pointee.pins -= 1
+            capture.markSpilled(index)
+        }
+    }
+
+    /// The operation is logged at `lsn`: every changed page takes it as its page LSN and is released.
+    func finishCapture(lsn: LSN) {
+        for entry in capture.entries where !entry.discarded && !entry.spilled {
+            page(ofFrame: entry.frame).lsn = lsn
+            states[entry.frame].pointee.pins -= 1
+        }
+        capture.reset()
+    }
+
+    /// The operation failed: every page it changed gets its before-image back (freed pages are
+    /// reinstalled, pages it created are dropped), so the cache is as it was before it started.
+    /// Throws only when reinstalling a freed page needs a frame and none can be had; the caller then
+    /// treats the cache as lost (`Pager.fail`).
+    func abortCapture() throws {
+        defer { capture.reset() }
+        for index in capture.entries.indices.reversed() {
+            let entry = capture.entries[index]
+            // A spilled page is new and unreachable once the operation is undone: it stays as it is.
+            if entry.spilled { continue }
+            if entry.discarded {
+                guard entry.hasBefore else { continue }
+                let frame: Int32
+                if let resident = pageTable.frame(of: entry.id) {
+                    frame = resident
+                    states[frame].pointee.pins += 1
+                } else {
+                    frame = try claimFrame()
+                    install(entry.id, in: frame)
+                }
+                page(ofFrame: frame).base.copyMemory(from: capture.before(index), byteCount: pageSize)
+                setDirty(frame, entry.wasDirty)
+                unpin(frame)
+                continue
+            }
+            states[entry.frame].pointee.pins -= 1
+            if entry.hasBefore {
+                page(ofFrame: entry.frame).base.copyMemory(from: capture.before(index), byteCount: pageSize)
+                setDirty(entry.frame, entry.wasDirty)
+            } else if states[entry.frame].pointee.pins == 0 {
+                // Created by the operation in a fresh frame: the file never saw it.
+                setDirty(entry.frame, false)
+                discardFrame(entry.frame)
+            }
+        }
+    }
+
+    private func setDirty(_ frame: Int32, _ dirty: Bool) {
+        if states[frame].pointee.dirty != dirty {
+            states[frame].pointee.dirty = dirty
+            statistics.dirtyPages += dirty ? 1 : -1
+        }
+    }
+
+    private func discardFrame(_ frame: Int32) {
+        pageTable.remove(frameOwner[Int(frame)])
+        frameOwner[Int(frame)] = PageID.max
+        policy.remove(frame)
+        freeFrames.append(frame)
+        statistics.residentPages -= 1
+    }
+
+    /// Installs `bytes` as page `id` (replacing any cached copy) and marks it dirty: redo of a page image.
+    func installImage(_ id: PageID, _ bytes: UnsafeRawPointer) throws {
+        let frame: Int32
+        if let resident = pageTable.frame(of: id) {
+            frame = resident
+            states[frame].pointee.pins += 1
+        } else {
+            frame = try claimFrame()
+            install(id, in: frame)
+        }
+        defer { unpin(frame) }
+        page(ofFrame: frame).base.copyMemory(from: bytes, byteCount: pageSize)
+        markDirty(frame)
+    }
+
+    /// Every dirty page with its page LSN (a checkpoint's dirty page table).
+    func dirtyPageList() -> [(page: PageID, lsn: LSN)] {
+        (0..<Int32(frameCount)).compactMap { frame in
+            states[frame].pointee.dirty ? (frameOwner[Int(frame)], page(ofFrame: frame).lsn) : nil
+        }
     }
 
     /// Pages pinned right now (tests assert it returns to zero).

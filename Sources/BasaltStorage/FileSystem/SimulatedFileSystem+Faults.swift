@@ -98,6 +98,29 @@ extension SimulatedFileSystem {
         state.withLock { $0.faults.append(ActiveFault(fault)) }
     }
 
+    /// Schedules crash snapshots: just before the `n`th write, sync or truncate (counted from this file
+    /// system's creation, see `changingOperationCount`) for each `n` in `points`, the state a power loss
+    /// would leave there (unsynced writes kept, dropped or torn, seeded by `seed` and `n`) is captured
+    /// without disturbing the running workload. Collect them with `takeCrashSnapshots`.
+    public func scheduleCrashSnapshots(at points: [Int], seed: UInt64) {
+        state.withLock { disk in
+            disk.crashPoints = points.sorted(by: >)
+            disk.crashSeed = seed
+        }
+    }
+
+    /// The snapshots captured so far (each a fresh file system), oldest first; clears them.
+    public func takeCrashSnapshots() -> [(operation: Int, fileSystem: SimulatedFileSystem)] {
+        let taken = state.withLock { disk -> [(Int, SimulatedDisk)] in
+            defer { disk.crashSnapshots.removeAll() }
+            return disk.crashSnapshots.map { ($0.operation, $0.disk) }
+        }
+        return taken.map { (operation: $0.0, fileSystem: SimulatedFileSystem(disk: $0.1)) }
+    }
+
+    /// Writes, syncs and truncates attempted so far.
+    public var changingOperationCount: Int { state.withLock { $0.changingOperations } }
+
     /// Clears the fault plan.
     public func removeAllFaults() {
         state.withLock { $0.faults.removeAll() }
@@ -114,6 +137,17 @@ extension SimulatedDisk {
     /// Counts one `kind` operation on `path` and throws the injected error if a fault fires.
     mutating func countOperation(_ kind: FileOperation, path: String) throws {
         operationCounts[kind, default: 0] += 1
+        if kind == .write || kind == .sync || kind == .truncate {
+            changingOperations += 1
+            if let point = crashPoints.last, point <= changingOperations {
+                crashPoints.removeLast()
+                // The disk a power loss just before this call would leave.
+                var random = SeededRandom(seed: crashSeed ^ UInt64(point) &* 0x9E37_79B9_7F4A_7C15)
+                let disk = SimulatedDisk(directory: directory, inodes: survivingFiles { $0.crashOutcome(using: &random) },
+                                         nextInode: nextInode)
+                crashSnapshots.append((point, disk))
+            }
+        }
         var failure: Int32?
         // Every fault sees the call, even after one has fired, so their counts stay independent.
         for index in faults.indices where faults[index].fires(on: kind) {

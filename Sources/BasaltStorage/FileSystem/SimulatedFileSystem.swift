@@ -178,6 +178,13 @@ struct SimulatedDisk: Sendable {
     var epoch: UInt64 = 0
     var operationCounts: [FileOperation: Int] = [:]
     var faults: [ActiveFault] = []
+    /// Writes, syncs and truncates so far (the operations a crash can fall between).
+    var changingOperations = 0
+    /// Scheduled crash points (changing-operation numbers), descending, and the seed of their outcomes.
+    var crashPoints: [Int] = []
+    var crashSeed: UInt64 = 0
+    /// Crash states captured at the scheduled points, oldest first.
+    var crashSnapshots: [(operation: Int, disk: SimulatedDisk)] = []
 
     init() {}
 

@@ -65,19 +65,22 @@ public struct LogRecord: Sendable, Equatable {
     func encode(at lsn: LSN, into out: inout [UInt8]) {
         let start = out.count
         let size = encodedSize
-        out.append(contentsOf: repeatElement(0, count: size))
+        var header: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &header) { h in
+            h.storeBytes(of: UInt32(size).littleEndian, toByteOffset: 0, as: UInt32.self)
+            h.storeBytes(of: lsn.littleEndian, toByteOffset: 8, as: UInt64.self)
+            h.storeBytes(of: transaction.littleEndian, toByteOffset: 16, as: UInt64.self)
+            h.storeBytes(of: previousLSN.littleEndian, toByteOffset: 24, as: UInt64.self)
+            h.storeBytes(of: durableLSN.littleEndian, toByteOffset: 32, as: UInt64.self)
+            h.storeBytes(of: type.rawValue, toByteOffset: 40, as: UInt8.self)
+            h.storeBytes(of: UInt32(payload.count).littleEndian, toByteOffset: 44, as: UInt32.self)
+        }
+        withUnsafeBytes(of: &header) { out.append(contentsOf: $0) }
+        payload.withUnsafeBytes { out.append(contentsOf: $0) }
+        let zeros: UInt64 = 0
+        withUnsafeBytes(of: zeros) { out.append(contentsOf: $0[0..<(size - Self.headerSize - payload.count)]) }
         out.withUnsafeMutableBytes { buffer in
             let base = buffer.baseAddress! + start
-            base.storeBytes(of: UInt32(size).littleEndian, toByteOffset: 0, as: UInt32.self)
-            base.storeBytes(of: lsn.littleEndian, toByteOffset: 8, as: UInt64.self)
-            base.storeBytes(of: transaction.littleEndian, toByteOffset: 16, as: UInt64.self)
-            base.storeBytes(of: previousLSN.littleEndian, toByteOffset: 24, as: UInt64.self)
-            base.storeBytes(of: durableLSN.littleEndian, toByteOffset: 32, as: UInt64.self)
-            base.storeBytes(of: type.rawValue, toByteOffset: 40, as: UInt8.self)
-            base.storeBytes(of: UInt32(payload.count).littleEndian, toByteOffset: 44, as: UInt32.self)
-            payload.withUnsafeBytes { p in
-                if p.count > 0 { (base + Self.headerSize).copyMemory(from: p.baseAddress!, byteCount: p.count) }
-            }
             let crc = CRC32C.checksum(UnsafeRawBufferPointer(start: base + 8, count: size - 8))
             base.storeBytes(of: crc.littleEndian, toByteOffset: 4, as: UInt32.self)
         }

@@ -1,5 +1,7 @@
+import Synchronization
+
 /// The write-ahead log: an append-only stream of `LogRecord`s stored in numbered segment files beside
-/// the data file (`<database>-log.<n>`), each at most `segmentSize` bytes.
+/// the data file (`<database>-log.<n>`), each about `segmentSize` bytes.
 ///
 /// Segment header (32 bytes, little-endian):
 ///
@@ -12,55 +14,85 @@
 /// | 24     | 8    | LSN of the segment's first record        |
 ///
 /// Records follow the header back to back; a record never spans segments. When the next record does not
-/// fit, the log continues in segment n+1, whose start LSN is where segment n's records ended.
+/// fit, the log continues in segment n+1, whose start LSN is where segment n's records ended. A record
+/// larger than a segment gets a segment of its own (the only case where a segment exceeds the size).
 ///
 /// Invariants:
-/// 1. LSNs are gap-free across segments: a record's LSN is the previous record's LSN plus its size.
+/// 1. LSNs are gap-free across segments: a record's LSN is the previous record's LSN plus its size. A new
+///    log starts at `startLSN` (at least `firstLSN`, so no record has LSN 0, which pages use for "never
+///    logged").
 /// 2. `durableLSN <= endLSN`; every record below `durableLSN` has been synced (fdatasync returned).
 /// 3. Opening cuts a torn tail (see `LogRecord`) and physically removes it — truncating the segment and
 ///    deleting later ones — so bytes of a lost tail can never reappear behind records written later.
-/// 4. After a failed write or sync the log refuses further appends: what was written since the last
+/// 4. After a failed write or sync the log refuses further work: what was written since the last
 ///    successful sync may or may not be durable, and retrying the sync would not tell.
 ///
-/// Not thread-safe: the owner serialises calls.
-final class WriteAheadLog {
+/// Concurrency (group commit): one thread appends at a time (the engine's owner serialises `append`),
+/// while any number of threads may call `flush` at once. `files` is held across each write and sync, so
+/// flushers queue behind the one syncing; when the next one gets the lock, everything appended in the
+/// meantime goes out with a single write and a single `fdatasync`, and every queued committer whose
+/// record it covers returns without syncing again.
+package final class WriteAheadLog: Sendable {
     static let magic: [UInt8] = Array("BasaltLG".utf8)
     static let formatVersion: UInt32 = 1
     static let segmentHeaderSize = 32
+    /// The LSN of the first record of a brand-new log.
+    package static let firstLSN: LSN = 64
 
     let fileSystem: any FileSystem
     let basePath: String
     let segmentSize: Int
 
-    /// Position of the next record.
-    private(set) var endLSN: LSN
-    /// Every record below this position is durable.
-    private(set) var durableLSN: LSN
-    /// The valid records found when the log was opened, oldest first.
-    private(set) var recoveredRecords: [LogRecord] = []
+    /// In-memory tail of the log. Invariant: `pending` holds exactly the records in `pendingLSN..<endLSN`,
+    /// all in the current segment (which starts at `segmentStartLSN`); `durableLSN <= pendingLSN <= endLSN`,
+    /// except while a flusher writes bytes it took out of `pending` (then `durableLSN < pendingLSN` until
+    /// it publishes the new durable position).
+    private struct Tail {
+        var endLSN: LSN
+        var durableLSN: LSN
+        var pendingLSN: LSN
+        var pending: [UInt8] = []
+        var spare: [UInt8] = []
+        var segmentStartLSN: LSN
+        var failure: StorageError?
+    }
 
-    private var segmentNumber: UInt64
-    private var segmentStartLSN: LSN
-    private var handle: any FileHandle
-    /// Encoded records not yet written to the current segment, starting at `pendingLSN`.
-    private var pending: [UInt8] = []
-    private var pendingLSN: LSN
-    private var failure: StorageError?
+    /// The segment files. Invariant: held for every write, sync, segment switch and removal, so at most
+    /// one thread does file I/O on the log at a time; `handle` is segment `current`, which starts at
+    /// `segments.last!.start`.
+    private struct Files {
+        var handle: any FileHandle
+        var segments: [(number: UInt64, start: LSN)]
+    }
+
+    private let tail: Mutex<Tail>
+    private let files: Mutex<Files>
+    private let recovered: Mutex<[LogRecord]>
 
     static func segmentPath(_ basePath: String, _ number: UInt64) -> String { "\(basePath)-log.\(number)" }
     func segmentPath(_ number: UInt64) -> String { Self.segmentPath(basePath, number) }
 
-    /// Opens the log whose oldest needed segment is `firstSegment`, creating it when missing. Reads every
-    /// segment, cutting a torn tail; throws `logCorruption` for damage to records that were durable.
-    init(fileSystem: any FileSystem, basePath: String, segmentSize: Int = 16 << 20, firstSegment: UInt64 = 1) throws {
+    /// Opens the log whose oldest needed segment is `firstSegment`, creating it (starting at `startLSN`)
+    /// when missing. Segments numbered below `firstSegment` are leftovers of a recycling a crash
+    /// interrupted and are deleted. Reads every segment, cutting a torn tail; throws `logCorruption` for
+    /// damage to records that were durable.
+    package init(fileSystem: any FileSystem, basePath: String, segmentSize: Int = 16 << 20, firstSegment: UInt64 = 1,
+                 startLSN: LSN = WriteAheadLog.firstLSN) throws {
         precondition(segmentSize >= 4096, "log segments are at least 4 KiB")
         self.fileSystem = fileSystem
         self.basePath = basePath
         self.segmentSize = segmentSize
 
+        var older = firstSegment
+        while older > 1, fileSystem.fileExists(path: Self.segmentPath(basePath, older - 1)) {
+            older -= 1
+            try fileSystem.removeFile(path: Self.segmentPath(basePath, older))
+        }
+
         var number = firstSegment
         var lsn: LSN = 0
         var records: [LogRecord] = []
+        var segments: [(number: UInt64, start: LSN)] = []
         var end: (segment: UInt64, offset: Int, start: LSN)?
         while end == nil, fileSystem.fileExists(path: Self.segmentPath(basePath, number)) {
             let bytes = try Self.readWhole(fileSystem, Self.segmentPath(basePath, number))
@@ -71,6 +103,7 @@ final class WriteAheadLog {
                 throw StorageError.logCorruption(segment: number, offset: 0, detail: "segment starts at LSN \(start), expected \(lsn)")
             }
             lsn = start
+            segments.append((number, start))
             var offset = Self.segmentHeaderSize
             while true {
                 let decoded = bytes.withUnsafeBytes { LogRecord.decode($0, at: offset, lsn: lsn) }
@@ -97,6 +130,8 @@ final class WriteAheadLog {
             if end == nil { number += 1 }
         }
 
+        let handle: any FileHandle
+        let segmentStart: LSN
         if let end {
             // Invariant 3: the torn tail goes, physically.
             let file = try fileSystem.open(path: Self.segmentPath(basePath, end.segment), options: FileOpenOptions(create: false, exclusiveLock: false))
@@ -108,81 +143,158 @@ final class WriteAheadLog {
                 later += 1
             }
             handle = file
-            segmentNumber = end.segment
-            segmentStartLSN = end.start
+            segmentStart = end.start
         } else {
             // No segment at all: a new log.
-            segmentNumber = firstSegment
-            segmentStartLSN = 0
-            handle = try Self.createSegment(fileSystem, Self.segmentPath(basePath, firstSegment), number: firstSegment, start: 0)
+            lsn = max(startLSN, Self.firstLSN)
+            segmentStart = lsn
+            segments = [(firstSegment, lsn)]
+            handle = try Self.createSegment(fileSystem, Self.segmentPath(basePath, firstSegment), number: firstSegment, start: lsn)
         }
-        recoveredRecords = records
-        endLSN = lsn
-        durableLSN = lsn
-        pendingLSN = lsn
+        tail = Mutex(Tail(endLSN: lsn, durableLSN: lsn, pendingLSN: lsn, segmentStartLSN: segmentStart))
+        files = Mutex(Files(handle: handle, segments: segments))
+        recovered = Mutex(records)
     }
 
-    deinit { try? handle.close() }
+    deinit { files.withLock { try? $0.handle.close() } }
+
+    /// Position of the next record.
+    package var endLSN: LSN { tail.withLock { $0.endLSN } }
+    /// Every record below this position is durable.
+    package var durableLSN: LSN { tail.withLock { $0.durableLSN } }
+    /// The error that stopped the log, if any (invariant 4).
+    package var failure: StorageError? { tail.withLock { $0.failure } }
+    /// The valid records found when the log was opened, oldest first (until `releaseRecoveredRecords`).
+    var recoveredRecords: [LogRecord] { recovered.withLock { $0 } }
+    /// Frees the records read at open once recovery no longer needs them.
+    func releaseRecoveredRecords() { recovered.withLock { $0 = [] } }
+
+    /// The oldest segment kept and its first LSN.
+    var oldestSegment: (number: UInt64, start: LSN) { files.withLock { $0.segments[0] } }
+    /// Bytes of log held in segment files (approximately: whole segments up to the end).
+    package var retainedBytes: UInt64 {
+        let start = files.withLock { $0.segments[0].start }
+        return endLSN - start
+    }
 
     // MARK: Appending
 
     /// Appends `record` (its LSN and durable LSN are assigned here) and returns its LSN. It is durable only
-    /// after a `flush(through:)` covering it returns.
+    /// after a `flush` covering it returns. Only one thread appends at a time.
     @discardableResult
     func append(_ record: LogRecord) throws -> LSN {
-        if let failure { throw StorageError.readOnlyAfterFailure(failure.description) }
         let size = record.encodedSize
-        guard size <= segmentSize - Self.segmentHeaderSize else {
-            throw StorageError.valueTooLarge(size: size, limit: segmentSize - Self.segmentHeaderSize)
+        let (end, segmentStart) = try tail.withLock { t -> (LSN, LSN) in
+            if let failure = t.failure { throw StorageError.readOnlyAfterFailure(failure.description) }
+            return (t.endLSN, t.segmentStartLSN)
         }
-        let used = Self.segmentHeaderSize + Int(endLSN - segmentStartLSN)
-        if used + size > segmentSize {
-            try writePending()
-            try guarded { try handle.sync() }
-            try handle.close()
-            segmentNumber += 1
-            segmentStartLSN = endLSN
-            handle = try guarded {
-                try Self.createSegment(fileSystem, segmentPath(segmentNumber), number: segmentNumber, start: endLSN)
-            }
+        let used = Self.segmentHeaderSize + Int(end - segmentStart)
+        if used + size > segmentSize && end > segmentStart {
+            try switchSegment(at: end)
         }
-        var stamped = record
-        stamped.lsn = endLSN
-        stamped.durableLSN = durableLSN
-        stamped.encode(at: endLSN, into: &pending)
-        let lsn = endLSN
-        endLSN += LSN(size)
-        return lsn
+        return tail.withLock { t in
+            var stamped = record
+            stamped.lsn = t.endLSN
+            stamped.durableLSN = t.durableLSN
+            stamped.encode(at: t.endLSN, into: &t.pending)
+            let lsn = t.endLSN
+            t.endLSN += LSN(size)
+            return lsn
+        }
     }
 
-    /// Makes every record below `lsn` (all appended records by default) durable: one write and one sync
-    /// for everything pending, so concurrent committers share it.
-    func flush(through lsn: LSN? = nil) throws {
-        if let failure { throw StorageError.readOnlyAfterFailure(failure.description) }
-        let target = lsn ?? endLSN
-        guard target > durableLSN else { return }
-        let end = endLSN
-        try writePending()
-        try guarded { try handle.sync() }
-        durableLSN = end
+    /// Makes every record below `lsn` (all appended records by default) durable. Concurrent callers share
+    /// one write and one sync (see the type's concurrency note).
+    package func flush(through lsn: LSN? = nil) throws {
+        let target = try tail.withLock { t -> LSN in
+            if let failure = t.failure { throw StorageError.readOnlyAfterFailure(failure.description) }
+            return lsn ?? t.endLSN
+        }
+        if tail.withLock({ $0.durableLSN >= target }) { return }
+        try files.withLock { files in
+            if tail.withLock({ $0.durableLSN >= target && $0.failure == nil }) { return }
+            try drain(&files)
+        }
     }
 
-    private func writePending() throws {
-        guard !pending.isEmpty else { return }
-        let offset = UInt64(Self.segmentHeaderSize) + (pendingLSN - segmentStartLSN)
-        try guarded { try pending.withUnsafeBytes { try handle.write($0, at: offset) } }
-        pendingLSN += LSN(pending.count)
-        pending.removeAll(keepingCapacity: true)
-    }
+    /// Makes the record at `lsn` durable.
+    package func flush(covering lsn: LSN) throws { try flush(through: lsn + 1) }
 
-    /// Runs an I/O step; a failure makes the log refuse further work (invariant 4).
-    private func guarded<R>(_ body: () throws -> R) throws -> R {
+    /// Writes and syncs everything pending. Caller holds `files`.
+    private func drain(_ files: inout Files) throws {
+        let job = try tail.withLock { t -> (bytes: [UInt8], start: LSN, end: LSN) in
+            if let failure = t.failure { throw StorageError.readOnlyAfterFailure(failure.description) }
+            let bytes = t.pending
+            t.pending = t.spare
+            t.spare = []
+            let start = t.pendingLSN
+            t.pendingLSN = t.endLSN
+            return (bytes, start, t.endLSN)
+        }
+        guard job.end > tail.withLock({ $0.durableLSN }) else { return }
         do {
-            return try body()
+            if !job.bytes.isEmpty {
+                let offset = UInt64(Self.segmentHeaderSize) + (job.start - files.segments[files.segments.count - 1].start)
+                try job.bytes.withUnsafeBytes { try files.handle.write($0, at: offset) }
+            }
+            try files.handle.sync()
         } catch let error as StorageError {
-            if failure == nil { failure = error }
+            // Invariant 4.
+            tail.withLock { if $0.failure == nil { $0.failure = error } }
             throw error
         }
+        tail.withLock { t in
+            t.durableLSN = job.end
+            var spare = job.bytes
+            spare.removeAll(keepingCapacity: true)
+            if t.spare.isEmpty { t.spare = spare }
+        }
+    }
+
+    /// Syncs the current segment and continues in a new one starting at `start` (the current end).
+    private func switchSegment(at start: LSN) throws {
+        try files.withLock { files in
+            try drain(&files)
+            let number = files.segments[files.segments.count - 1].number + 1
+            let handle: any FileHandle
+            do {
+                handle = try Self.createSegment(fileSystem, segmentPath(number), number: number, start: start)
+            } catch let error as StorageError {
+                tail.withLock { if $0.failure == nil { $0.failure = error } }
+                throw error
+            }
+            try? files.handle.close()
+            files.handle = handle
+            files.segments.append((number, start))
+            tail.withLock { $0.segmentStartLSN = start }
+        }
+    }
+
+    // MARK: Recycling
+
+    /// The number of the segment holding the record at `lsn` (the oldest segment for older LSNs).
+    func segmentNumber(containing lsn: LSN) -> UInt64 {
+        files.withLock { files in
+            var result = files.segments[0].number
+            for segment in files.segments where segment.start <= lsn { result = segment.number }
+            return result
+        }
+    }
+
+    /// Deletes the segments numbered below `number` (never the current one). Callers first record
+    /// `number` durably in the control file, so recovery never looks for a deleted segment.
+    func removeSegments(before number: UInt64) throws {
+        try files.withLock { files in
+            while files.segments.count > 1, files.segments[0].number < number {
+                try fileSystem.removeFile(path: segmentPath(files.segments[0].number))
+                files.segments.removeFirst()
+            }
+        }
+    }
+
+    /// Closes the current segment file.
+    func close() {
+        files.withLock { try? $0.handle.close() }
     }
 
     // MARK: Segment files

@@ -6,7 +6,8 @@
 ///    buffer pool, so header changes are ordinary dirty-page changes).
 /// 2. Every page in `1..<pageCount` is reachable from exactly one root, or free (listed in a trunk or
 ///    being a trunk) — `BTree.verify` and `Pager.verifySpace` check it.
-/// 3. `allocate` takes a free page before it grows the file: the file never grows while free pages exist.
+/// 3. `allocate` takes a free page before it grows the file: the file never grows while free pages exist
+///    (except that overflow pages skip an empty trunk page, see `allocate(reuseTrunk:)`).
 /// 4. After a failed write or sync the pager is `failed`: it refuses further changes until reopened,
 ///    because the file may no longer match the cache (never retry a failed fsync as if nothing happened).
 ///
@@ -20,6 +21,8 @@ final class Pager {
     private let file: any FileHandle
     private(set) var failure: StorageError?
     private(set) var isClosed = false
+    /// The file was created (empty or missing) by this open.
+    let wasCreated: Bool
 
     /// Page-sized work areas for node rebuilds (splits, merges), outside the pool's frames.
     let scratch: [Page]
@@ -70,6 +73,7 @@ final class Pager {
         let poolBytes = bufferPoolBytes - Self.scratchPageCount * pageSize
         self.path = path
         self.file = file
+        wasCreated = isNew
         self.pageSize = pageSize
         limits = BTreeLimits(pageSize: pageSize)
         pool = BufferPool(file: file, pageSize: pageSize, budgetBytes: poolBytes, policy: eviction)
@@ -159,6 +163,19 @@ final class Pager {
         return loaded[slot.rawValue]
     }
 
+    /// Forgets the cached root slots: page 0 changed underneath them (redo, or an operation undone in
+    /// memory).
+    func reloadRoots() {
+        roots = nil
+        structureVersion &+= 1
+    }
+
+    /// Sets the page count: adopting pages a bulk load wrote past the old end of the file.
+    func setPageCount(_ count: PageID) throws {
+        try checkWritable()
+        try mutableHeader { $0.setU32(DatabaseHeader.pageCountOffset, count) }
+    }
+
     func setRoot(_ slot: RootSlot, _ page: PageID) throws {
         try checkWritable()
         _ = try root(slot)
@@ -171,11 +188,15 @@ final class Pager {
     /// A page id for a new page: the last entry of the first trunk, the trunk itself once empty, or a new
     /// page at the end of the file when the free list is empty (invariant 3). The caller initialises it
     /// with `pool.withNewPage`.
-    func allocate() throws -> PageID {
+    /// With `reuseTrunk` false an empty trunk is not handed out (the file grows instead): overflow pages
+    /// use this, because a logged operation may write them to the file before its record is durable
+    /// (`PageCapture.spill`), which is harmless for a free entry or a page past the end but would
+    /// destroy a trunk if the operation never completes.
+    func allocate(reuseTrunk: Bool = true) throws -> PageID {
         try checkWritable()
         structureVersion &+= 1
         let head = try freeListHead()
-        if head != .none {
+        if head != .none, try reuseTrunk || pool.withPage(head, { FreeListTrunk(page: $0).count > 0 }) {
             let (id, next): (PageID, PageID) = try pool.withMutablePage(head) { page in
                 let trunk = FreeListTrunk(page: page)
                 if trunk.count > 0 {
@@ -189,6 +210,29 @@ final class Pager {
                 header.setU32(DatabaseHeader.freePageCountOffset, header.u32(DatabaseHeader.freePageCountOffset) - 1)
             }
             return id
+        }
+        if head != .none {
+            // The head trunk is empty and may not be handed out: take an entry of a later trunk.
+            var trunkID = try pool.withPage(head) { FreeListTrunk(page: $0).next }
+            var hops = 0
+            while trunkID != .none, hops < 64 {
+                let taken: PageID? = try pool.withPage(trunkID) { page in
+                    FreeListTrunk(page: page).count > 0 ? PageID.max : nil
+                }
+                if taken != nil {
+                    let id = try pool.withMutablePage(trunkID) { page in
+                        let trunk = FreeListTrunk(page: page)
+                        trunk.count -= 1
+                        return trunk.entry(trunk.count)
+                    }
+                    try mutableHeader { header in
+                        header.setU32(DatabaseHeader.freePageCountOffset, header.u32(DatabaseHeader.freePageCountOffset) - 1)
+                    }
+                    return id
+                }
+                trunkID = try pool.withPage(trunkID) { FreeListTrunk(page: $0).next }
+                hops += 1
+            }
         }
         return try mutableHeader { header in
             let id = header.u32(DatabaseHeader.pageCountOffset)
@@ -262,15 +306,22 @@ final class Pager {
     // MARK: Durability
 
     /// Writes every dirty page and syncs the file. On failure the pager turns `failed` (invariant 4).
+    /// (Every page change goes through the log; this adds none of its own.)
     func flush() throws {
         try checkWritable()
         do {
-            if pool.statistics.dirtyPages > 0 {
-                try mutableHeader { header in
-                    header.setU64(DatabaseHeader.changeCounterOffset, header.u64(DatabaseHeader.changeCounterOffset) &+ 1)
-                }
-            }
             try pool.writeAllDirty()
+            try file.sync()
+        } catch let error as StorageError {
+            fail(error)
+            throw error
+        }
+    }
+
+    /// Syncs the data file (a checkpoint's pages are durable after it). Failure turns the pager `failed`.
+    func syncFile() throws {
+        try checkWritable()
+        do {
             try file.sync()
         } catch let error as StorageError {
             fail(error)

@@ -1,0 +1,69 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A thread that runs `tick` every `interval` until stopped: the database's background log sync
+/// (`SyncMode.normal`) and time-based checkpoints.
+///
+/// Invariant: after `stop()` returns, `tick` is not running and never runs again (the thread was
+/// joined), unless `stop` was called from the thread itself, which then exits after the current tick.
+final class BackgroundThread: Sendable {
+    /// Shared by the thread and its owner (each holds a reference), so neither outlives the other's view.
+    private final class Shared: Sendable {
+        let interval: Duration
+        let tick: @Sendable () -> Void
+        let stopping = Atomic<Bool>(false)
+        init(interval: Duration, tick: @escaping @Sendable () -> Void) {
+            self.interval = interval
+            self.tick = tick
+        }
+    }
+
+    private let shared: Shared
+    private let thread = Mutex<pthread_t?>(nil)
+
+    init(interval: Duration, tick: @escaping @Sendable () -> Void) {
+        shared = Shared(interval: interval, tick: tick)
+        let context = Unmanaged.passRetained(shared).toOpaque()
+        var handle = pthread_t()
+        let result = pthread_create(&handle, nil, { raw in
+            let shared = Unmanaged<Shared>.fromOpaque(raw!).takeRetainedValue()
+            let (seconds, attoseconds) = shared.interval.components
+            let total = max(1_000_000, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+            // Sleep in short slices so `stop` never waits a whole interval.
+            let slice = min(total, 20_000_000)
+            var slept: Int64 = 0
+            while !shared.stopping.load(ordering: .acquiring) {
+                var request = timespec(tv_sec: 0, tv_nsec: Int(slice))
+                nanosleep(&request, nil)
+                slept += slice
+                if slept >= total {
+                    slept = 0
+                    if shared.stopping.load(ordering: .acquiring) { break }
+                    shared.tick()
+                }
+            }
+            return nil
+        }, context)
+        if result == 0 {
+            thread.withLock { $0 = handle }
+        } else {
+            Unmanaged<Shared>.fromOpaque(context).release()
+        }
+    }
+
+    /// Stops the thread and waits for it to finish.
+    func stop() {
+        shared.stopping.store(true, ordering: .releasing)
+        guard let handle = thread.withLock({ h -> pthread_t? in defer { h = nil }; return h }) else { return }
+        if pthread_equal(handle, pthread_self()) != 0 {
+            pthread_detach(handle)
+        } else {
+            pthread_join(handle, nil)
+        }
+    }
+}

@@ -1,0 +1,405 @@
+/// How a `StorageEngine` opens its file.
+package struct StorageOptions: Sendable {
+    package var pageSize: Int
+    package var bufferPoolBytes: Int
+    package var eviction: EvictionPolicyKind
+    /// Size of one log segment file.
+    package var logSegmentBytes: Int
+    /// A checkpoint starts once this much log was written since the last one began.
+    package var checkpointLogBytes: Int
+    /// A checkpoint starts on the first write after this long since the last one.
+    package var checkpointInterval: Duration
+
+    package init(pageSize: Int = 8192, bufferPoolBytes: Int = 64 << 20, eviction: EvictionPolicyKind = .clock,
+                 logSegmentBytes: Int = 16 << 20, checkpointLogBytes: Int = 64 << 20,
+                 checkpointInterval: Duration = .seconds(300)) {
+        self.pageSize = pageSize
+        self.bufferPoolBytes = bufferPoolBytes
+        self.eviction = eviction
+        self.logSegmentBytes = logSegmentBytes
+        self.checkpointLogBytes = checkpointLogBytes
+        self.checkpointInterval = checkpointInterval
+    }
+}
+
+/// What recovery did when the engine opened.
+package struct RecoveryReport: Sendable, Equatable {
+    /// Log bytes read (from the oldest segment kept to the end).
+    package var logBytes: UInt64 = 0
+    package var records = 0
+    /// Page-changing records replayed from the redo point.
+    package var redoneRecords = 0
+    /// Loser transactions rolled back, and the operations undone for them.
+    package var rolledBackTransactions = 0
+    package var undoneOperations = 0
+    package var seconds: Double = 0
+}
+
+/// The storage layer's surface for the layers above: one database file and its write-ahead log, its
+/// trees by root slot, transactions, checkpoints and the integrity check. The client layer serialises
+/// every call (it is not thread-safe), except `log`, which is thread-safe so committers can wait for
+/// durability outside the client's lock (group commit).
+///
+/// Every change is one logged operation (`logged`): the pages it changes are captured, the operation runs,
+/// and one `update` (or `compensation`) record describing all of them is appended before any of them can
+/// reach the file. Writes outside a transaction are self-committing records; writes in a transaction
+/// carry logical undo and end with a `commit` record, or are rolled back with compensation records.
+///
+/// Any I/O failure while changing pages or the log turns the engine read-only until reopened (`Pager`
+/// invariant 4, `WriteAheadLog` invariant 4); reopening recovers a consistent state.
+package final class StorageEngine {
+    let pager: Pager
+    /// The log; thread-safe. Committers flush it (outside the client's lock) to make a commit durable.
+    package let log: WriteAheadLog
+    var control: ControlFile
+    let options: StorageOptions
+    /// The begin LSN of the last checkpoint: a page whose LSN is below it gets a full image on its next
+    /// change (torn-page protection, see `PageRedo`).
+    var redoPoint: LSN
+    var lastCheckpoint: ContinuousClock.Instant
+    var transactions: [UInt64: ActiveTransaction] = [:]
+    var nextTransactionID: UInt64 = 1
+    /// What recovery did at open.
+    package internal(set) var recovery = RecoveryReport()
+    /// Checkpoints completed since open.
+    package internal(set) var checkpointCount = 0
+
+    /// Opens or creates the database file and its log, and recovers: every committed change is present and
+    /// no uncommitted one. Throws `StorageError` (`databaseLocked`, `notADatabase`,
+    /// `unsupportedFormatVersion`, `corruption`, `logCorruption`, `ioFailure`, `invalidConfiguration`)
+    /// without changing an existing database file it cannot use.
+    package init(fileSystem: any FileSystem, path: String, options: StorageOptions) throws {
+        let minimum = (BufferPool.minimumFrames + Pager.scratchPageCount) * options.pageSize
+        guard options.bufferPoolBytes >= minimum else {
+            throw StorageError.invalidConfiguration(
+                "buffer pool of \(options.bufferPoolBytes) bytes is below the minimum of \(minimum) for \(options.pageSize)-byte pages")
+        }
+        guard options.logSegmentBytes >= 4096 else {
+            throw StorageError.invalidConfiguration("log segments of \(options.logSegmentBytes) bytes are below the minimum of 4096")
+        }
+        self.options = options
+        pager = try Pager(fileSystem: fileSystem, path: path, pageSize: options.pageSize,
+                          bufferPoolBytes: options.bufferPoolBytes, eviction: options.eviction)
+        if pager.wasCreated {
+            // A log left behind by an earlier database at this path must never be replayed into this one.
+            try Self.removeLog(fileSystem: fileSystem, path: path)
+        }
+        control = try ControlFile(fileSystem: fileSystem, databasePath: path)
+        if pager.wasCreated { try control.write(ControlFile.Checkpoint()) }
+        let checkpoint = control.current
+        log = try WriteAheadLog(fileSystem: fileSystem, basePath: path, segmentSize: options.logSegmentBytes,
+                                firstSegment: checkpoint.firstSegment, startLSN: checkpoint.logEnd)
+        redoPoint = checkpoint.redoLSN
+        lastCheckpoint = .now
+        let log = log
+        pager.pool.beforeWriteBack = { page in
+            // The write-ahead rule: the record that last changed the page is durable before the page is.
+            let lsn = page.lsn
+            if lsn != 0 { try log.flush(covering: lsn) }
+            assert(lsn == 0 || log.durableLSN > lsn, "write-ahead rule: page \(page.id) LSN \(lsn) is not durable")
+        }
+        try recover()
+    }
+
+    /// Deletes the control file and the log segments of the database at `path`.
+    static func removeLog(fileSystem: any FileSystem, path: String) throws {
+        let controlPath = ControlFile.path(for: path)
+        var first: UInt64 = 1
+        if fileSystem.fileExists(path: controlPath) {
+            if let control = try? ControlFile(fileSystem: fileSystem, databasePath: path) {
+                first = control.current.firstSegment
+                control.close()
+            }
+            try fileSystem.removeFile(path: controlPath)
+        }
+        for start in Set([1, first]) {
+            var n = start
+            while fileSystem.fileExists(path: WriteAheadLog.segmentPath(path, n)) {
+                try fileSystem.removeFile(path: WriteAheadLog.segmentPath(path, n))
+                n += 1
+            }
+        }
+    }
+
+    /// The page size of the file (an existing file keeps the one it was created with).
+    package var pageSize: Int { pager.pageSize }
+    /// The largest key a tree of this file accepts.
+    package var maxKeySize: Int { pager.limits.maxKeySize }
+
+    /// The tree in `slot`, created (as an empty leaf root) when missing. Call inside a logged operation.
+    func tree(_ slot: RootSlot) throws -> BTree {
+        let root = try pager.root(slot)
+        if root != .none { return BTree(root: root, pager: pager) }
+        let tree = try BTree.create(in: pager)
+        try pager.setRoot(slot, tree.root)
+        return tree
+    }
+
+    /// The tree in `slot` if it exists.
+    func existingTree(_ slot: RootSlot) throws -> BTree? {
+        let root = try pager.root(slot)
+        return root == .none ? nil : BTree(root: root, pager: pager)
+    }
+
+    /// Throws unless changes are allowed: open, and neither the file nor the log has failed.
+    func checkWritable() throws {
+        try pager.checkWritable()
+        if let failure = log.failure { throw StorageError.readOnlyAfterFailure(failure.description) }
+    }
+
+    // MARK: Key-value operations
+
+    package func get(_ slot: RootSlot, _ key: [UInt8]) throws -> [UInt8]? {
+        try pager.checkOpen()
+        return try existingTree(slot)?.get(key)
+    }
+
+    package func withValue<R>(_ slot: RootSlot, _ key: UnsafeRawBufferPointer,
+                              _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        try pager.checkOpen()
+        return try existingTree(slot)?.withValue(forKey: key, body)
+    }
+
+    /// Stores `value` under `key`. In `transaction` (from `beginTransaction`) the change becomes durable
+    /// with its commit and is undone by its rollback; without one it commits by itself, and the returned
+    /// LSN is the record to make durable (`log.flush(covering:)`) before reporting success.
+    @discardableResult
+    package func put(_ slot: RootSlot, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer,
+                     transaction: UInt64? = nil) throws -> LSN? {
+        // Checked before the tree is created, so a rejected put leaves a fresh file untouched.
+        try pager.limits.check(keyCount: key.count, valueCount: value.count)
+        try checkWritable()
+        let lsn: LSN?
+        if let transaction {
+            let txn = try active(transaction)
+            let old = try existingTree(slot)?.withValue(forKey: key) { Array($0) }
+            let undo: UndoAction = old.map { .restoreValue(slot: slot, key: Array(key), value: $0) }
+                ?? .removeKey(slot: slot, key: Array(key))
+            try logged(.update(selfCommitting: false, undo: undo), in: txn) { try tree(slot).put(key, value) }
+            lsn = nil
+        } else {
+            lsn = try logged(.update(selfCommitting: true, undo: .none), in: nil) { try tree(slot).put(key, value) }.lsn
+        }
+        try checkpointIfDue()
+        return lsn
+    }
+
+    /// Removes `key`; returns whether it was present, and (outside a transaction) the LSN to make durable.
+    package func delete(_ slot: RootSlot, _ key: UnsafeRawBufferPointer,
+                        transaction: UInt64? = nil) throws -> (found: Bool, lsn: LSN?) {
+        try checkWritable()
+        guard let tree = try existingTree(slot) else { return (false, nil) }
+        let result: (found: Bool, lsn: LSN?)
+        if let transaction {
+            let txn = try active(transaction)
+            guard let old = try tree.withValue(forKey: key, { Array($0) }) else { return (false, nil) }
+            try logged(.update(selfCommitting: false, undo: .restoreValue(slot: slot, key: Array(key), value: old)), in: txn) {
+                _ = try tree.delete(key)
+            }
+            result = (true, nil)
+        } else {
+            let (found, lsn) = try logged(.update(selfCommitting: true, undo: .none), in: nil) { try tree.delete(key) }
+            result = (found, found ? lsn : nil)
+        }
+        try checkpointIfDue()
+        return result
+    }
+
+    /// Applies `pairs` (any order; for a repeated key the last pair wins) atomically: in `transaction`, or
+    /// as one transaction of its own (whose commit LSN is returned). Every pair is checked against the
+    /// size limits first. Into an empty tree outside a transaction the pairs are bulk-loaded: built
+    /// bottom-up past the end of the file, synced, then adopted by one logged operation — a crash before
+    /// the adoption leaves the tree empty, after it the load is complete.
+    @discardableResult
+    package func putBatch(_ slot: RootSlot, _ pairs: [([UInt8], [UInt8])], transaction: UInt64? = nil) throws -> LSN? {
+        for (key, value) in pairs { try pager.limits.check(keyCount: key.count, valueCount: value.count) }
+        try checkWritable()
+        let order = pairs.indices.sorted { a, b in
+            let c = pairs[a].0.withUnsafeBytes { x in pairs[b].0.withUnsafeBytes { y in compareKeys(x, y) } }
+            return c != 0 ? c < 0 : a < b
+        }
+        // Keep the last pair of each run of equal keys.
+        var unique: [Int] = []
+        unique.reserveCapacity(order.count)
+        for index in order {
+            if let last = unique.last, pairs[last].0 == pairs[index].0 {
+                unique[unique.count - 1] = index
+            } else {
+                unique.append(index)
+            }
+        }
+        // Bulk pages go past the end of the file; with free pages to reuse, ordinary (ascending, so
+        // well-filled) inserts are used instead, keeping `Pager` invariant 3.
+        if transaction == nil, !unique.isEmpty, try pager.freeListHead() == .none, try existingTree(slot)?.isEmpty() ?? true {
+            return try bulkLoad(slot, unique.lazy.map { (key: pairs[$0].0, value: pairs[$0].1) })
+        }
+        let own = try transaction ?? beginTransaction()
+        do {
+            for index in unique {
+                try pairs[index].0.withUnsafeBytes { k in
+                    try pairs[index].1.withUnsafeBytes { v in _ = try put(slot, k, v, transaction: own) }
+                }
+            }
+        } catch {
+            if transaction == nil { try? rollback(own) }
+            throw error
+        }
+        return transaction == nil ? try commit(own) : nil
+    }
+
+    private func bulkLoad<S: Sequence>(_ slot: RootSlot, _ pairs: S) throws -> LSN?
+    where S.Element == (key: [UInt8], value: [UInt8]) {
+        // The empty tree itself is an ordinary self-committing change.
+        try logged(.update(selfCommitting: true, undo: .none), in: nil) { _ = try tree(slot) }
+        let target = try tree(slot)
+        let start = try pager.pageCount()
+        var next = start
+        do {
+            let top = try target.bulkBuild(pairs) {
+                guard next < PageID.max - 1 else {
+                    throw StorageError.diskFull(operation: "allocate page", path: pager.path)
+                }
+                defer { next += 1 }
+                return next
+            }
+            guard let top else { return nil }
+            // The new pages are unreachable until adopted; they must be durable before the record that
+            // adopts them can be.
+            try pager.flush()
+            let lsn = try logged(.update(selfCommitting: true, undo: .none), in: nil) {
+                try pager.setPageCount(next)
+                try target.adoptBulkLoad(top: top)
+            }.lsn
+            try checkpointIfDue()
+            return lsn
+        } catch {
+            if pager.failure == nil { for id in start..<next { pager.pool.discard(id) } }
+            throw error
+        }
+    }
+
+    /// Visits pairs with `lower <= key < upper` in key order (descending when `reverse`) until `body`
+    /// returns false; bytes are valid only during each call. Returns the number visited.
+    @discardableResult
+    package func scan(_ slot: RootSlot, lower: UnsafeRawBufferPointer?, upper: UnsafeRawBufferPointer?,
+                      reverse: Bool = false,
+                      _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws -> Int {
+        try pager.checkOpen()
+        guard let tree = try existingTree(slot) else { return 0 }
+        return try tree.scan(lower: lower, upper: upper, reverse: reverse, body)
+    }
+
+    // MARK: Transactions
+
+    /// Starts a transaction; its writes pass its id. At most one is active at a time today (the client
+    /// holds its lock for the transaction's whole life).
+    package func beginTransaction() throws -> UInt64 {
+        try checkWritable()
+        let id = nextTransactionID
+        nextTransactionID += 1
+        transactions[id] = ActiveTransaction(id: id)
+        return id
+    }
+
+    func active(_ id: UInt64) throws -> ActiveTransaction {
+        guard let txn = transactions[id] else {
+            throw StorageError.invalidConfiguration("transaction \(id) is not active")
+        }
+        return txn
+    }
+
+    /// Appends the transaction's commit record and returns its LSN (nil when it wrote nothing): the
+    /// commit is durable once `log.flush(covering:)` of it returns.
+    package func commit(_ id: UInt64) throws -> LSN? {
+        let txn = try active(id)
+        guard txn.lastLSN != 0 else {
+            transactions[id] = nil
+            return nil
+        }
+        try checkWritable()
+        let lsn = try appendOrFail(LogRecord(transaction: id, previousLSN: txn.lastLSN, type: .commit, payload: []))
+        transactions[id] = nil
+        try checkpointIfDue()
+        return lsn
+    }
+
+    /// Undoes every write of the transaction, newest first, each logged as a compensation record, then
+    /// logs its end (`abort`). A failure turns the engine read-only; recovery finishes the rollback.
+    package func rollback(_ id: UInt64) throws {
+        let txn = try active(id)
+        for entry in txn.undo.reversed() {
+            try undo(entry.action, in: txn, undoNext: entry.previousLSN)
+        }
+        if txn.lastLSN != 0 {
+            try appendOrFail(LogRecord(transaction: id, previousLSN: txn.lastLSN, type: .abort, payload: []))
+        }
+        transactions[id] = nil
+    }
+
+    /// Runs the inverse of one key operation, logged as a compensation record whose undo-next is
+    /// `undoNext`.
+    func undo(_ action: UndoAction, in txn: ActiveTransaction, undoNext: LSN) throws {
+        try logged(.compensation(undoNext: undoNext), in: txn) {
+            switch action {
+            case .none:
+                break
+            case let .removeKey(slot, key):
+                _ = try key.withUnsafeBytes { try existingTree(slot)?.delete($0) }
+            case let .restoreValue(slot, key, value):
+                try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try tree(slot).put(k, v) } }
+            }
+        }
+    }
+
+    /// Appends a record; a failure stops the engine (the log already refuses further work).
+    @discardableResult
+    func appendOrFail(_ record: LogRecord) throws -> LSN {
+        do {
+            return try log.append(record)
+        } catch let error as StorageError {
+            pager.fail(error)
+            throw error
+        }
+    }
+
+    // MARK: Whole-file operations
+
+    /// Makes every commit so far durable (one log sync).
+    package func flush() throws {
+        try pager.checkOpen()
+        try log.flush()
+    }
+
+    /// Checkpoints (so the next open has nothing to recover), then releases the files and the lock.
+    package func close() throws {
+        defer {
+            log.close()
+            control.close()
+        }
+        if pager.failure == nil, log.failure == nil, !pager.isClosed {
+            for id in transactions.keys.sorted() { try rollback(id) }
+            try checkpoint()
+        }
+        try pager.close()
+    }
+
+    /// Checks every invariant of the file (see `IntegrityReport`).
+    package func checkIntegrity(progress: ((Int, Int) -> Void)? = nil) throws -> IntegrityReport {
+        try pager.checkOpen()
+        return try pager.checkIntegrity(progress: progress)
+    }
+
+    /// The buffer pool's counters.
+    package var bufferPoolStatistics: BufferPoolStatistics { pager.pool.statistics }
+
+    /// Pages in the file and how many of them are free.
+    package func spaceStatistics() throws -> (pageCount: Int, freePages: Int) {
+        (Int(try pager.pageCount()), try pager.freePageCount())
+    }
+
+    /// The error that turned the engine read-only, if any.
+    package var failure: StorageError? { pager.failure ?? log.failure }
+
+    /// Pages pinned right now; zero between operations (tests assert it).
+    package var pinnedPages: Int { pager.pool.pinnedCount }
+}

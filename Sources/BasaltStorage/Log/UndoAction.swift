@@ -1,0 +1,80 @@
+/// The logical undo of one key operation: what rolling it back does through the ordinary tree code.
+/// Logical (not a page before-image) because pages move between a change and its rollback — a split or
+/// merge by a later operation leaves the key on another page.
+enum UndoAction: Equatable {
+    /// Nothing to undo: the operation committed by itself (an autocommit write) or changed no key.
+    case none
+    /// The key did not exist before: undo deletes it.
+    case removeKey(slot: RootSlot, key: [UInt8])
+    /// The key held `value` before: undo stores it again.
+    case restoreValue(slot: RootSlot, key: [UInt8], value: [UInt8])
+
+    /// Encoding in an `update` record, after its flags byte: u8 kind (0 none, 1 remove, 2 restore), then
+    /// for 1 and 2 u8 root slot and the key as a blob, and for 2 the value as a blob.
+    func encode(into out: inout LogPayloadWriter) {
+        switch self {
+        case .none:
+            out.u8(0)
+        case let .removeKey(slot, key):
+            out.u8(1)
+            out.u8(UInt8(slot.rawValue))
+            key.withUnsafeBytes { out.blob($0) }
+        case let .restoreValue(slot, key, value):
+            out.u8(2)
+            out.u8(UInt8(slot.rawValue))
+            key.withUnsafeBytes { out.blob($0) }
+            value.withUnsafeBytes { out.blob($0) }
+        }
+    }
+
+    static func decode(_ reader: inout LogPayloadReader) throws -> UndoAction {
+        let kind = try reader.u8()
+        if kind == 0 { return .none }
+        let rawSlot = Int(try reader.u8())
+        guard let slot = RootSlot(rawValue: rawSlot) else { throw reader.corrupt("unknown root slot \(rawSlot)") }
+        let key = try reader.blob()
+        switch kind {
+        case 1: return .removeKey(slot: slot, key: key)
+        case 2: return .restoreValue(slot: slot, key: key, value: try reader.blob())
+        default: throw reader.corrupt("unknown undo kind \(kind)")
+        }
+    }
+}
+
+/// The header fields of the two record types that change pages, before their `PageRedo` section:
+///
+/// - `update`: u8 flags (bit 0: self-committing — an autocommit write that needs no commit record and is
+///   never undone), then the `UndoAction`.
+/// - `compensation`: u64 undo-next LSN (the next record of the transaction to undo; 0 when none).
+enum PageChangeHeader {
+    case update(selfCommitting: Bool, undo: UndoAction)
+    case compensation(undoNext: LSN)
+
+    func encode(into out: inout LogPayloadWriter) {
+        switch self {
+        case let .update(selfCommitting, undo):
+            out.u8(selfCommitting ? 1 : 0)
+            undo.encode(into: &out)
+        case let .compensation(undoNext):
+            out.u64(undoNext)
+        }
+    }
+
+    var recordType: LogRecordType {
+        if case .update = self { return .update }
+        return .compensation
+    }
+
+    /// Reads the header of an update or compensation record, leaving `reader` at its pages section.
+    static func decode(_ reader: inout LogPayloadReader) throws -> PageChangeHeader {
+        switch reader.record.type {
+        case .update:
+            let flags = try reader.u8()
+            return .update(selfCommitting: flags & 1 != 0, undo: try UndoAction.decode(&reader))
+        case .compensation:
+            return .compensation(undoNext: try reader.u64())
+        default:
+            throw reader.corrupt("not a page-changing record")
+        }
+    }
+}
