@@ -284,10 +284,12 @@ final class BufferPool {
         }
     }
 
-    /// The operation is logged at `lsn`: every changed page takes it as its page LSN and is released.
-    func finishCapture(lsn: LSN) {
-        for entry in capture.entries where !entry.discarded && !entry.spilled {
-            page(ofFrame: entry.frame).lsn = lsn
+    /// The operation is logged at `lsn`: every page whose redo the record holds (`logged[i]`, all when
+    /// nil) takes it as its page LSN, and every captured page is released. A page the operation touched
+    /// without a net change keeps its LSN: the write-ahead rule must still cover its earlier changes.
+    func finishCapture(lsn: LSN, logged: [Bool]? = nil) {
+        for (index, entry) in capture.entries.enumerated() where !entry.discarded && !entry.spilled {
+            if lsn != 0, logged?[index] ?? true { page(ofFrame: entry.frame).lsn = lsn }
             states[entry.frame].pointee.pins -= 1
         }
         capture.reset()

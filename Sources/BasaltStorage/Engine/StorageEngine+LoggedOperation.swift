@@ -31,14 +31,17 @@ extension StorageEngine {
         let capture = pool.capture
         var pages = LogPayloadWriter()
         var pageCount = 0
-        for (index, entry) in capture.entries.enumerated() where !entry.discarded {
+        var loggedPages = [Bool](repeating: false, count: capture.entries.count)
+        for (index, entry) in capture.entries.enumerated() where !entry.discarded && !entry.spilled {
             let after = pool.page(ofFrame: entry.frame)
             let before = capture.before(index)
             let beforeLSN = entry.hasBefore ? Page(base: before, size: pageSize).lsn : 0
             if entry.isNew || !entry.hasBefore || beforeLSN < redoPoint {
                 PageRedo.appendImage(id: entry.id, page: after.base, pageSize: pageSize, into: &pages)
+                loggedPages[index] = true
                 pageCount += 1
             } else if PageRedo.appendDiff(id: entry.id, before: before, after: after.base, pageSize: pageSize, into: &pages) {
+                loggedPages[index] = true
                 pageCount += 1
             }
         }
@@ -60,7 +63,7 @@ extension StorageEngine {
             abandonOperation(error)
             throw error
         }
-        pool.finishCapture(lsn: lsn)
+        pool.finishCapture(lsn: lsn, logged: loggedPages)
         if let txn {
             if case let .update(_, undo) = header {
                 txn.undo.append(ActiveTransaction.UndoEntry(action: undo, lsn: lsn, previousLSN: txn.lastLSN))

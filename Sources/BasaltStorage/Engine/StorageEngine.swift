@@ -78,8 +78,15 @@ package final class StorageEngine {
             throw StorageError.invalidConfiguration("log segments of \(options.logSegmentBytes) bytes are below the minimum of 4096")
         }
         self.options = options
+        if fileSystem.fileExists(path: path), try Self.isInterruptedCreation(fileSystem: fileSystem, path: path) {
+            // A crash while the file was being created: nothing was ever committed to it. Start over.
+            let file = try fileSystem.open(path: path, options: FileOpenOptions(create: false, exclusiveLock: true))
+            try file.truncate(to: 0)
+            try file.sync()
+            try file.close()
+        }
         pager = try Pager(fileSystem: fileSystem, path: path, pageSize: options.pageSize,
-                          bufferPoolBytes: options.bufferPoolBytes, eviction: options.eviction)
+                          bufferPoolBytes: options.bufferPoolBytes, eviction: options.eviction, checkHeaderPage: false)
         if pager.wasCreated {
             // A log left behind by an earlier database at this path must never be replayed into this one.
             try Self.removeLog(fileSystem: fileSystem, path: path)
@@ -99,6 +106,41 @@ package final class StorageEngine {
             assert(lsn == 0 || log.durableLSN > lsn, "write-ahead rule: page \(page.id) LSN \(lsn) is not durable")
         }
         try recover()
+        try pager.verifyHeaderPage()
+    }
+
+    /// Whether the data file is a creation that a crash cut short: the control file (written right after
+    /// the new header page is synced) holds no checkpoint, and the file is shorter than a page or its
+    /// header page fails its checksum, while its first sector is zeros or carries Basalt's magic.
+    /// Anything else — a foreign file above all — is left for `Pager` to judge (and reject untouched).
+    static func isInterruptedCreation(fileSystem: any FileSystem, path: String) throws -> Bool {
+        let controlPath = ControlFile.path(for: path)
+        if fileSystem.fileExists(path: controlPath) {
+            let control = try fileSystem.open(path: controlPath, options: FileOpenOptions(create: false, exclusiveLock: false))
+            defer { try? control.close() }
+            var bytes = [UInt8](repeating: 0, count: 2 * ControlFile.slotSize)
+            let read = try bytes.withUnsafeMutableBytes { try control.read(into: $0, at: 0) }
+            if ControlFile.hasValidSlot(Array(bytes[0..<read])) { return false }
+        }
+        let file = try fileSystem.open(path: path, options: FileOpenOptions(create: false, exclusiveLock: true))
+        defer { try? file.close() }
+        let size = Int(try file.size())
+        guard size > 0 else { return false }
+        var bytes = [UInt8](repeating: 0, count: min(size, 65536))
+        let read = try bytes.withUnsafeMutableBytes { try file.read(into: $0, at: 0) }
+        let head = Array(bytes[0..<min(read, 512)])
+        let magicEnd = DatabaseHeader.magicOffset + DatabaseHeader.magic.count
+        let ours = head.allSatisfy { $0 == 0 }
+            || (head.count >= magicEnd && Array(head[DatabaseHeader.magicOffset..<magicEnd]) == DatabaseHeader.magic)
+        guard ours else { return false }
+        let pageSize = head.count >= DatabaseHeader.pageSizeOffset + 4
+            ? Int(head.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: DatabaseHeader.pageSizeOffset, as: UInt32.self)) })
+            : 0
+        guard DatabaseHeader.isValidPageSize(pageSize), read >= pageSize else { return true }
+        return bytes.withUnsafeMutableBytes { b in
+            let page = Page(base: b.baseAddress!, size: pageSize)
+            return (try? page.verify(expected: 0)) == nil
+        }
     }
 
     /// Deletes the control file and the log segments of the database at `path`.

@@ -41,8 +41,13 @@ struct ControlFile {
 
     static func path(for databasePath: String) -> String { "\(databasePath)-log.ctl" }
 
-    /// Opens (creating when missing) the control file of the database at `databasePath`. A file whose
-    /// slots are both invalid but not empty is `logCorruption`: recovery would not know where to start.
+    /// Whether `bytes` (the start of a control file) hold a valid slot.
+    static func hasValidSlot(_ bytes: [UInt8]) -> Bool {
+        decode(bytes, at: 0) != nil || decode(bytes, at: slotSize) != nil
+    }
+
+    /// Opens (creating when missing) the control file of the database at `databasePath`. Without a
+    /// valid slot it starts from the beginning of the log (no checkpoint completed yet).
     init(fileSystem: any FileSystem, databasePath: String) throws {
         path = Self.path(for: databasePath)
         let file = try fileSystem.open(path: path, options: FileOpenOptions(create: true, exclusiveLock: false))
@@ -54,9 +59,10 @@ struct ControlFile {
         if let best = slots.max(by: { a, b in a.sequence < b.sequence }) {
             current = best
             existed = true
-        } else if bytes.contains(where: { $0 != 0 }) {
-            throw StorageError.logCorruption(segment: 0, offset: 0, detail: "control file \(path) has no valid checkpoint slot")
         } else {
+            // No valid slot: slots are written alternately, so a torn write always leaves the other
+            // slot valid once one checkpoint completed. Here none did (the first write was torn, or
+            // the file is new): recovery starts at the beginning of the log.
             current = Checkpoint()
             existed = false
         }

@@ -94,9 +94,23 @@ package final class WriteAheadLog: Sendable {
         var records: [LogRecord] = []
         var segments: [(number: UInt64, start: LSN)] = []
         var end: (segment: UInt64, offset: Int, start: LSN)?
+        var previousEnd: (segment: UInt64, offset: Int, start: LSN)?
         while end == nil, fileSystem.fileExists(path: Self.segmentPath(basePath, number)) {
             let bytes = try Self.readWhole(fileSystem, Self.segmentPath(basePath, number))
             guard let start = Self.parseHeader(bytes, number: number) else {
+                // A segment's header is synced before any record goes into it: an invalid header with
+                // nothing after it is a creation a crash cut short, and the segment never held a record.
+                if bytes.count <= Self.segmentHeaderSize, number > firstSegment || records.isEmpty {
+                    try fileSystem.removeFile(path: Self.segmentPath(basePath, number))
+                    var later = number + 1
+                    while fileSystem.fileExists(path: Self.segmentPath(basePath, later)) {
+                        try fileSystem.removeFile(path: Self.segmentPath(basePath, later))
+                        later += 1
+                    }
+                    end = previousEnd
+                    if let previousEnd { segments.removeAll { $0.number > previousEnd.segment } }
+                    break
+                }
                 throw StorageError.logCorruption(segment: number, offset: 0, detail: "segment header is invalid")
             }
             if number != firstSegment && start != lsn {
@@ -118,6 +132,7 @@ package final class WriteAheadLog: Sendable {
                 if fileSystem.fileExists(path: next),
                    let nextStart = Self.parseHeader(try Self.readWhole(fileSystem, next), number: number + 1),
                    nextStart == lsn {
+                    previousEnd = (number, offset, start)
                     break
                 }
                 if let evidence = try Self.laterDurableRecord(fileSystem, basePath, bytes, segment: number,

@@ -51,7 +51,7 @@ final class Pager {
     /// Opens the database at `path`, creating it with `pageSize` when the file is empty or missing.
     /// Throws `notADatabase`, `unsupportedFormatVersion` or `corruption` without writing to the file.
     init(fileSystem: any FileSystem, path: String, pageSize requestedPageSize: Int, bufferPoolBytes: Int,
-         eviction: EvictionPolicyKind, create: Bool = true) throws {
+         eviction: EvictionPolicyKind, create: Bool = true, checkHeaderPage: Bool = true) throws {
         guard DatabaseHeader.isValidPageSize(requestedPageSize) else {
             throw StorageError.invalidConfiguration("page size \(requestedPageSize) must be a power of two from 4096 to 65536")
         }
@@ -87,12 +87,8 @@ final class Pager {
             if isNew {
                 try createHeader()
                 try flush()
-            } else {
-                try pool.withPage(0) { page in
-                    guard page.type == .header else {
-                        throw StorageError.corruption(page: 0, detail: "page 0 is not a header page")
-                    }
-                }
+            } else if checkHeaderPage {
+                try verifyHeaderPage()
             }
         } catch {
             try? file.close()
@@ -129,6 +125,16 @@ final class Pager {
             throw StorageError.corruption(page: 0, detail: "file is shorter (\(fileSize) bytes) than one page")
         }
         return pageSize
+    }
+
+    /// Reads and verifies page 0. The logged engine calls it after recovery: a header page torn by a
+    /// crash is rebuilt from the log, so it is not checked before redo.
+    func verifyHeaderPage() throws {
+        try pool.withPage(0) { page in
+            guard page.type == .header else {
+                throw StorageError.corruption(page: 0, detail: "page 0 is not a header page")
+            }
+        }
     }
 
     private func createHeader() throws {
