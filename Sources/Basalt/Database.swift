@@ -37,8 +37,8 @@ public final class Database: Sendable {
     /// Holds the engine. Invariant: every use of the storage engine happens inside `engine`'s lock;
     /// `nil` after `close()`.
     private final class EngineCell: Sendable {
-        let engine: Mutex<StorageEngine?>
-        init(_ engine: sending StorageEngine) { self.engine = Mutex(engine) }
+        let engine: Locked<StorageEngine?>
+        init(_ engine: sending StorageEngine) { self.engine = Locked(engine) }
     }
 
     private init(path: String, engine: sending StorageEngine, log: WriteAheadLog, config: Config) {

@@ -1,6 +1,7 @@
 // basalt-bench: Basalt side by side with SQLite, same process, same data, same machine.
 //
 //   basalt-bench kv  [options]   key-value load / get / scan
+//   basalt-bench commit [options] durable single-key commits from 1, 4, 16 threads
 //   basalt-bench all [options]   every suite (the default subcommand)
 //
 // Adding a suite: write `<Name>Suite.swift` with its options (a ParsableArguments), its `BenchSuite`
@@ -17,7 +18,7 @@ struct BasaltBenchCommand: ParsableCommand {
             alternating between runs); the table reports the median throughput. ratio = Basalt / SQLite \
             throughput, so higher is better for Basalt.
             """,
-        subcommands: [AllCommand.self, KVCommand.self],
+        subcommands: [AllCommand.self, KVCommand.self, CommitCommand.self],
         defaultSubcommand: AllCommand.self
     )
 }
@@ -28,9 +29,10 @@ struct AllCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
     @OptionGroup(title: "kv suite") var kv: KVOptions
+    @OptionGroup(title: "commit suite") var commit: CommitOptions
 
     func run() throws {
-        try runSuites([KVSuite(options: kv)], common: common)
+        try runSuites([KVSuite(options: kv), CommitSuite(options: commit)], common: common)
     }
 }
 

@@ -28,10 +28,11 @@ import Synchronization
 ///    successful sync may or may not be durable, and retrying the sync would not tell.
 ///
 /// Concurrency (group commit): one thread appends at a time (the engine's owner serialises `append`),
-/// while any number of threads may call `flush` at once. `files` is held across each write and sync, so
-/// flushers queue behind the one syncing; when the next one gets the lock, everything appended in the
-/// meantime goes out with a single write and a single `fdatasync`, and every queued committer whose
-/// record it covers returns without syncing again.
+/// while any number of threads may call `flush` at once. One of them at a time is the flusher: it takes
+/// everything pending, writes and syncs it outside the lock, publishes the new durable LSN and wakes
+/// every waiter. Committers whose record that sync covered return; of the rest, one becomes the next
+/// flusher and takes everything appended during the previous sync — one `fdatasync` per batch, and
+/// the batch grows with the number of committers.
 package final class WriteAheadLog: Sendable {
     static let magic: [UInt8] = Array("BasaltLG".utf8)
     static let formatVersion: UInt32 = 1
@@ -55,19 +56,41 @@ package final class WriteAheadLog: Sendable {
         var spare: [UInt8] = []
         var segmentStartLSN: LSN
         var failure: StorageError?
+        /// A thread owns the segment files (flushing or switching segments); others wait.
+        var busy = false
     }
 
-    /// The segment files. Invariant: held for every write, sync, segment switch and removal, so at most
-    /// one thread does file I/O on the log at a time; `handle` is segment `current`, which starts at
-    /// `segments.last!.start`.
+    /// The segment files. Invariant: used only by the thread that set `Tail.busy` (or during init and
+    /// close), so at most one thread does file I/O on the log at a time; `handle` is the last segment
+    /// of `segments`.
     private struct Files {
         var handle: any FileHandle
         var segments: [(number: UInt64, start: LSN)]
+        /// The current segment's bytes up to here exist in the file (records or zero fill).
+        var allocated: UInt64
+
+        /// Writes `bytes` at `offset` of the current segment. Past the allocated end the file is first
+        /// extended with zeros a chunk at a time: a sync after overwriting allocated blocks needs no
+        /// file-size update, so most commits pay for one data flush, not a metadata journal commit
+        /// (the reason PostgreSQL zero-fills its WAL segments). Zeros read as no record (length 0).
+        mutating func write(_ bytes: [UInt8], at offset: UInt64, chunk: Int) throws {
+            let end = offset + UInt64(bytes.count)
+            if end > allocated {
+                let target = max(end, allocated + UInt64(chunk))
+                let zeros = [UInt8](repeating: 0, count: Int(target - allocated))
+                try zeros.withUnsafeBytes { try handle.write($0, at: allocated) }
+                allocated = target
+            }
+            try bytes.withUnsafeBytes { try handle.write($0, at: offset) }
+        }
     }
 
-    private let tail: Mutex<Tail>
-    private let files: Mutex<Files>
-    private let recovered: Mutex<[LogRecord]>
+    /// Zero-fill granularity of segment files.
+    private var fillChunk: Int { min(segmentSize, 1 << 20) }
+
+    private let tail: ConditionLocked<Tail>
+    private let files: Locked<Files>
+    private let recovered: Locked<[LogRecord]>
 
     static func segmentPath(_ basePath: String, _ number: UInt64) -> String { "\(basePath)-log.\(number)" }
     func segmentPath(_ number: UInt64) -> String { Self.segmentPath(basePath, number) }
@@ -166,9 +189,9 @@ package final class WriteAheadLog: Sendable {
             segments = [(firstSegment, lsn)]
             handle = try Self.createSegment(fileSystem, Self.segmentPath(basePath, firstSegment), number: firstSegment, start: lsn)
         }
-        tail = Mutex(Tail(endLSN: lsn, durableLSN: lsn, pendingLSN: lsn, segmentStartLSN: segmentStart))
-        files = Mutex(Files(handle: handle, segments: segments))
-        recovered = Mutex(records)
+        tail = ConditionLocked(Tail(endLSN: lsn, durableLSN: lsn, pendingLSN: lsn, segmentStartLSN: segmentStart))
+        files = Locked(Files(handle: handle, segments: segments, allocated: try handle.size()))
+        recovered = Locked(records)
     }
 
     deinit { files.withLock { try? $0.handle.close() } }
@@ -225,41 +248,59 @@ package final class WriteAheadLog: Sendable {
             if let failure = t.failure { throw StorageError.readOnlyAfterFailure(failure.description) }
             return lsn ?? t.endLSN
         }
-        if tail.withLock({ $0.durableLSN >= target }) { return }
-        try files.withLock { files in
-            if tail.withLock({ $0.durableLSN >= target && $0.failure == nil }) { return }
-            try drain(&files)
+        while let job = try takeFiles(unless: { $0.durableLSN >= target }) {
+            try drain(job)
         }
     }
 
     /// Makes the record at `lsn` durable.
     package func flush(covering lsn: LSN) throws { try flush(through: lsn + 1) }
 
-    /// Writes and syncs everything pending. Caller holds `files`.
-    private func drain(_ files: inout Files) throws {
-        let job = try tail.withLock { t -> (bytes: [UInt8], start: LSN, end: LSN) in
+    /// Bytes taken out of `pending` by the thread that owns the files.
+    private struct Job {
+        var bytes: [UInt8]
+        var start: LSN
+        var end: LSN
+    }
+
+    /// Waits until `done` holds (returns nil) or the files are free; then takes them and the pending
+    /// bytes (the caller must `drain`, which releases the files).
+    private func takeFiles(unless done: @escaping (Tail) -> Bool) throws -> Job? {
+        try tail.wait { t -> Job?? in
             if let failure = t.failure { throw StorageError.readOnlyAfterFailure(failure.description) }
-            let bytes = t.pending
+            if done(t) { return .some(nil) }
+            if t.busy { return nil }
+            t.busy = true
+            let job = Job(bytes: t.pending, start: t.pendingLSN, end: t.endLSN)
             t.pending = t.spare
             t.spare = []
-            let start = t.pendingLSN
             t.pendingLSN = t.endLSN
-            return (bytes, start, t.endLSN)
+            return .some(job)
         }
-        guard job.end > tail.withLock({ $0.durableLSN }) else { return }
+    }
+
+    /// Writes and syncs `job` into the current segment, publishes the durable LSN, releases the files
+    /// and wakes every waiter.
+    private func drain(_ job: Job) throws {
         do {
-            if !job.bytes.isEmpty {
-                let offset = UInt64(Self.segmentHeaderSize) + (job.start - files.segments[files.segments.count - 1].start)
-                try job.bytes.withUnsafeBytes { try files.handle.write($0, at: offset) }
+            try files.withLock { files in
+                if !job.bytes.isEmpty {
+                    let offset = UInt64(Self.segmentHeaderSize) + (job.start - files.segments[files.segments.count - 1].start)
+                    try files.write(job.bytes, at: offset, chunk: fillChunk)
+                }
+                try files.handle.sync()
             }
-            try files.handle.sync()
         } catch let error as StorageError {
             // Invariant 4.
-            tail.withLock { if $0.failure == nil { $0.failure = error } }
+            tail.broadcast { t in
+                if t.failure == nil { t.failure = error }
+                t.busy = false
+            }
             throw error
         }
-        tail.withLock { t in
-            t.durableLSN = job.end
+        tail.broadcast { t in
+            t.durableLSN = max(t.durableLSN, job.end)
+            t.busy = false
             var spare = job.bytes
             spare.removeAll(keepingCapacity: true)
             if t.spare.isEmpty { t.spare = spare }
@@ -268,20 +309,33 @@ package final class WriteAheadLog: Sendable {
 
     /// Syncs the current segment and continues in a new one starting at `start` (the current end).
     private func switchSegment(at start: LSN) throws {
-        try files.withLock { files in
-            try drain(&files)
-            let number = files.segments[files.segments.count - 1].number + 1
-            let handle: any FileHandle
-            do {
-                handle = try Self.createSegment(fileSystem, segmentPath(number), number: number, start: start)
-            } catch let error as StorageError {
-                tail.withLock { if $0.failure == nil { $0.failure = error } }
-                throw error
+        // Own the files with everything pending taken; keep them while the new segment is created.
+        guard let job = try takeFiles(unless: { _ in false }) else { return }
+        do {
+            try files.withLock { files in
+                if !job.bytes.isEmpty {
+                    let offset = UInt64(Self.segmentHeaderSize) + (job.start - files.segments[files.segments.count - 1].start)
+                    try files.write(job.bytes, at: offset, chunk: fillChunk)
+                }
+                try files.handle.sync()
+                let number = files.segments[files.segments.count - 1].number + 1
+                let handle = try Self.createSegment(fileSystem, segmentPath(number), number: number, start: start)
+                try? files.handle.close()
+                files.handle = handle
+                files.segments.append((number, start))
+                files.allocated = UInt64(Self.segmentHeaderSize)
             }
-            try? files.handle.close()
-            files.handle = handle
-            files.segments.append((number, start))
-            tail.withLock { $0.segmentStartLSN = start }
+        } catch let error as StorageError {
+            tail.broadcast { t in
+                if t.failure == nil { t.failure = error }
+                t.busy = false
+            }
+            throw error
+        }
+        tail.broadcast { t in
+            t.durableLSN = max(t.durableLSN, job.end)
+            t.segmentStartLSN = start
+            t.busy = false
         }
     }
 
