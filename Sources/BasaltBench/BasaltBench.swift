@@ -2,6 +2,7 @@
 //
 //   basalt-bench kv  [options]   key-value load / get / scan
 //   basalt-bench commit [options] durable single-key commits from 1, 4, 16 threads
+//   basalt-bench recovery         recovery time against log size after a SIGKILL (Basalt only)
 //   basalt-bench all [options]   every suite (the default subcommand)
 //
 // Adding a suite: write `<Name>Suite.swift` with its options (a ParsableArguments), its `BenchSuite`
@@ -18,7 +19,7 @@ struct BasaltBenchCommand: ParsableCommand {
             alternating between runs); the table reports the median throughput. ratio = Basalt / SQLite \
             throughput, so higher is better for Basalt.
             """,
-        subcommands: [AllCommand.self, KVCommand.self, CommitCommand.self],
+        subcommands: [AllCommand.self, KVCommand.self, CommitCommand.self, RecoveryCommand.self, RecoveryWriterCommand.self],
         defaultSubcommand: AllCommand.self
     )
 }

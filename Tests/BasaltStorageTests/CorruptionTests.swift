@@ -429,9 +429,25 @@ import Testing
         }
         let basalt = try Self.smallDatabase()
         do {
+            // Without a control file a Basalt file of at most one page is a creation a crash cut
+            // short (nothing was ever committed to it): it is started over.
+            let fs = SimulatedFileSystem()
+            try Self.writeFile(fs, Self.path, Array(basalt[..<40]))
+            let engine = try StorageEngine(fileSystem: fs, path: Self.path, options: StorageOptions(pageSize: 8192))
+            #expect(try engine.spaceStatistics().pageCount == 1)
+            try engine.close()
+        }
+        /// The database's control file, naming a completed checkpoint: the file is no new one.
+        func withControlFile(_ fs: SimulatedFileSystem) throws {
+            var control = try ControlFile(fileSystem: fs, databasePath: Self.path)
+            try control.write(ControlFile.Checkpoint())
+            control.close()
+        }
+        do {
             // Shorter than the probe: not even a header to recognise.
             let fs = SimulatedFileSystem()
             try Self.writeFile(fs, Self.path, Array(basalt[..<40]))
+            try withControlFile(fs)
             Self.expectRejected(fs, "40-byte Basalt prefix") {
                 if case .notADatabase(path: Self.path, _) = $0 { return true }
                 return false
@@ -441,6 +457,7 @@ import Testing
             // A recognisable header, but the file ends inside page 0.
             let fs = SimulatedFileSystem()
             try Self.writeFile(fs, Self.path, Array(basalt[..<5000]))
+            try withControlFile(fs)
             Self.expectRejected(fs, "Basalt file cut inside its header page") {
                 switch $0 {
                 case .corruption(page: 0, _), .notADatabase(path: Self.path, _): return true

@@ -91,11 +91,17 @@ package final class StorageEngine {
             // A log left behind by an earlier database at this path must never be replayed into this one.
             try Self.removeLog(fileSystem: fileSystem, path: path)
         }
-        control = try ControlFile(fileSystem: fileSystem, databasePath: path)
-        if pager.wasCreated { try control.write(ControlFile.Checkpoint()) }
+        var control = try ControlFile(fileSystem: fileSystem, databasePath: path)
+        do {
+            if pager.wasCreated { try control.write(ControlFile.Checkpoint()) }
+            log = try WriteAheadLog(fileSystem: fileSystem, basePath: path, segmentSize: options.logSegmentBytes,
+                                    firstSegment: control.current.firstSegment, startLSN: control.current.logEnd)
+        } catch {
+            control.close()
+            throw error
+        }
+        self.control = control
         let checkpoint = control.current
-        log = try WriteAheadLog(fileSystem: fileSystem, basePath: path, segmentSize: options.logSegmentBytes,
-                                firstSegment: checkpoint.firstSegment, startLSN: checkpoint.logEnd)
         redoPoint = checkpoint.redoLSN
         lastCheckpoint = .now
         let log = log
@@ -105,14 +111,22 @@ package final class StorageEngine {
             if lsn != 0 { try log.flush(covering: lsn) }
             assert(lsn == 0 || log.durableLSN > lsn, "write-ahead rule: page \(page.id) LSN \(lsn) is not durable")
         }
-        try recover()
-        try pager.verifyHeaderPage()
+        do {
+            try recover()
+            try pager.verifyHeaderPage()
+        } catch {
+            // Nothing else will close them: the engine never opened.
+            log.close()
+            control.close()
+            throw error
+        }
     }
 
     /// Whether the data file is a creation that a crash cut short: the control file (written right after
-    /// the new header page is synced) holds no checkpoint, and the file is shorter than a page or its
-    /// header page fails its checksum, while its first sector is zeros or carries Basalt's magic.
-    /// Anything else — a foreign file above all — is left for `Pager` to judge (and reject untouched).
+    /// the new header page is synced) holds no checkpoint, the file holds at most the header page, and
+    /// that page is short or fails its checksum while its first sector is zeros or carries Basalt's
+    /// magic — so starting over loses nothing. Anything else (a foreign file, or a damaged database
+    /// copied without its log) is left for `Pager` to judge, and reject untouched.
     static func isInterruptedCreation(fileSystem: any FileSystem, path: String) throws -> Bool {
         let controlPath = ControlFile.path(for: path)
         if fileSystem.fileExists(path: controlPath) {
@@ -125,7 +139,7 @@ package final class StorageEngine {
         let file = try fileSystem.open(path: path, options: FileOpenOptions(create: false, exclusiveLock: true))
         defer { try? file.close() }
         let size = Int(try file.size())
-        guard size > 0 else { return false }
+        guard size > 0, size <= 65536 else { return false }
         var bytes = [UInt8](repeating: 0, count: min(size, 65536))
         let read = try bytes.withUnsafeMutableBytes { try file.read(into: $0, at: 0) }
         let head = Array(bytes[0..<min(read, 512)])
@@ -137,6 +151,7 @@ package final class StorageEngine {
             ? Int(head.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: DatabaseHeader.pageSizeOffset, as: UInt32.self)) })
             : 0
         guard DatabaseHeader.isValidPageSize(pageSize), read >= pageSize else { return true }
+        guard size <= pageSize else { return false }
         return bytes.withUnsafeMutableBytes { b in
             let page = Page(base: b.baseAddress!, size: pageSize)
             return (try? page.verify(expected: 0)) == nil

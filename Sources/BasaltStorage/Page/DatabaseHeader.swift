@@ -11,7 +11,7 @@
 /// | 44     | 4    | first free-list trunk page (0: none)                                |
 /// | 48     | 4    | free pages, trunks included                                         |
 /// | 52     | 4    | reserved, zero                                                      |
-/// | 56     | 8    | change counter, bumped by every flush that changed pages            |
+/// | 56     | 8    | reserved, zero (every change is logged; no flush counter)            |
 /// | 64     | 64   | 16 root slots of 4 bytes: root page of each named tree (`RootSlot`) |
 /// | 128    | ...  | reserved, zero                                                      |
 ///
