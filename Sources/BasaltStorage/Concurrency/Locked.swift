@@ -15,8 +15,8 @@ import Darwin
 /// Sendable (unchecked): `value` is read and written only inside `withLock`, which holds the mutex, and
 /// the mutex itself lives in memory owned by this object for its whole life.
 package final class Locked<Value>: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private var value: Value
+    @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    @usableFromInline var value: Value
 
     package init(_ value: Value) {
         mutex = .allocate(capacity: 1)
@@ -31,8 +31,9 @@ package final class Locked<Value>: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    /// Runs `body` with exclusive access to the value.
-    @inline(__always)
+    /// Runs `body` with exclusive access to the value. Inlinable so callers in other modules get a
+    /// specialised, inlined lock around their closure (it sits on every `Database` call).
+    @inlinable
     package func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
