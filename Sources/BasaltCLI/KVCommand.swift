@@ -11,7 +11,7 @@ struct KVCommand: ParsableCommand {
             get KEY         print the value and a newline; exit 1 when KEY is absent
             delete KEY      remove KEY; exit 1 when it was absent
             scan            print KEY<TAB>VALUE lines in key order (--from, --to, --limit, --reverse)
-            stats           print page and buffer pool figures
+            stats           print page, buffer pool, log and recovery figures
             """
     )
 
@@ -85,4 +85,7 @@ func printStatistics(_ stats: Statistics) {
     print("file size        \(stats.pageCount * stats.pageSize) bytes")
     print("buffer pool      \(pool.frameCount) frames, \(pool.budgetBytes) bytes, \(pool.residentPages) resident, \(pool.dirtyPages) dirty")
     print("pool counters    \(pool.hits) hits, \(pool.misses) misses, \(pool.evictions) evictions, \(pool.writes) writes")
+    print("log              \(stats.logBytes) bytes kept, \(stats.checkpoints) checkpoints since open")
+    print("last recovery    \(stats.recoveredLogBytes) log bytes read, \(stats.recoveryRedoneRecords) records redone, "
+          + "\(stats.recoveryRolledBackTransactions) transactions rolled back, \((stats.recoverySeconds * 1000).rounded() / 1000) s")
 }

@@ -51,14 +51,14 @@ struct ShellCommand: ParsableCommand {
             return false
         case ".help":
             print("""
-                put KEY VALUE        store VALUE under KEY
+                put KEY VALUE        store VALUE under KEY (a durable commit)
                 get KEY              print the value of KEY
-                delete KEY           remove KEY
+                delete KEY           remove KEY (a durable commit)
                 scan [FROM [TO]]     list pairs in key order (at most 100)
-                .stats               page and buffer pool figures
+                .stats               page, buffer pool and log figures
                 .check               verify the whole file
-                .sync                write every change to disk
-                .quit                leave (changes are saved)
+                .checkpoint          write every change into the database file now
+                .quit                leave
                 Quote words with spaces: put "my key" "my value"
                 """)
         case "put":
@@ -88,8 +88,8 @@ struct ShellCommand: ParsableCommand {
             let report = try db.checkIntegrity()
             print(report.isClean ? "ok: \(report.pageCount) pages, \(report.freePages) free" :
                   report.problems.map { "problem: \($0)" }.joined(separator: "\n"))
-        case ".sync":
-            try db.sync()
+        case ".sync", ".checkpoint":
+            try db.checkpoint()
         default:
             throw CLIError("unknown command \"\(command)\" (SQL arrives in a later release); type .help")
         }

@@ -1,0 +1,149 @@
+import Basalt
+import Foundation
+import Testing
+
+/// `Database.write`: atomic multi-key commits, rollback on throw, transactions larger than the buffer
+/// pool, and the sync modes' durability promises, checked with simulated power losses.
+@Suite struct TransactionTests {
+    struct Abort: Error {}
+
+    static func config(_ fs: SimulatedFileSystem, _ mode: SyncMode = .full) -> Config {
+        var config = Config()
+        config.fileSystem = fs
+        config.pageSize = 4096
+        config.bufferPoolBytes = 64 * 4096
+        config.syncMode = mode
+        return config
+    }
+
+    static func key(_ i: Int) -> [UInt8] { Array(String(format: "key-%06d", i).utf8) }
+
+    /// A transaction writing 4× the buffer pool commits; the same aborted, or cut by a power loss before
+    /// its commit, leaves no trace.
+    @Test func transactionFourTimesThePoolCommitsOrLeavesNoTrace() throws {
+        let fs = SimulatedFileSystem()
+        let db = try Database.open(path: "tx.db", config: Self.config(fs))
+        let value = [UInt8](repeating: 0xAB, count: 1000)
+        let count = 4 * 64 * 4096 / value.count          // ~1 MiB of values through a 256 KiB pool
+        try db.put(Self.key(-1), [1])
+
+        // Aborted: nothing of it stays, earlier data does.
+        #expect(throws: Abort.self) {
+            try db.write { tx in
+                for i in 0..<count { try tx.put(Self.key(i), value) }
+                #expect(try tx.get(Self.key(count - 1)) == value)   // reads see the transaction's writes
+                throw Abort()
+            }
+        }
+        #expect(try db.scanPairs().map(\.key) == [Self.key(-1)])
+        #expect(try db.checkIntegrity().isClean)
+
+        // Cut by a power loss just before its commit: recovery rolls it back.
+        var crashed: SimulatedFileSystem?
+        #expect(throws: Abort.self) {
+            try db.write { tx in
+                for i in 0..<count { try tx.put(Self.key(i), value) }
+                crashed = fs.crashClone(seed: 7)
+                throw Abort()
+            }
+        }
+        let recovered = try Database.open(path: "tx.db", config: Self.config(crashed!))
+        #expect(try recovered.scanPairs().map(\.key) == [Self.key(-1)])
+        #expect(try recovered.statistics().recoveryRolledBackTransactions == 1)
+        #expect(try recovered.checkIntegrity().isClean)
+        try recovered.close()
+
+        // Committed: all of it, also after a power loss right after the commit returned.
+        try db.write { tx in
+            for i in 0..<count { try tx.put(Self.key(i), value) }
+            try tx.delete(Self.key(-1))
+        }
+        let afterCommit = fs.crashClone(seed: 8)
+        for database in [db, try Database.open(path: "tx.db", config: Self.config(afterCommit))] {
+            let pairs = try database.scanPairs()
+            #expect(pairs.count == count)
+            #expect(pairs.allSatisfy { $0.value == value })
+            #expect(try database.checkIntegrity().isClean)
+            try database.close()
+        }
+    }
+
+    @Test func handleIsInvalidAfterItsClosure() throws {
+        let fs = SimulatedFileSystem()
+        let db = try Database.open(path: "tx.db", config: Self.config(fs))
+        var escaped: Transaction?
+        try db.write { tx in
+            try tx.put([1], [1])
+            escaped = tx
+        }
+        #expect { try escaped!.put([2], [2]) } throws: { ($0 as? BasaltError)?.code == .invalidTransactionState }
+        #expect(try db.get([2]) == nil)
+        #expect(try db.get([1]) == [1])
+        try db.close()
+    }
+
+    @Test func failedWriteInsideATransactionLeavesItUsable() throws {
+        let fs = SimulatedFileSystem()
+        let db = try Database.open(path: "tx.db", config: Self.config(fs))
+        let maxKey = try db.maxKeySize
+        try db.write { tx in
+            try tx.put([1], [1])
+            #expect { try tx.put([UInt8](repeating: 0, count: maxKey + 1), []) } throws: {
+                ($0 as? BasaltError)?.code == .programLimitExceeded
+            }
+            try tx.put([2], [2])
+        }
+        #expect(try db.scanPairs().map(\.key) == [[1], [2]])
+        try db.close()
+    }
+
+    /// `.full`: durable on return. `.normal`: durable within the sync interval. `.off`: after `sync()`.
+    @Test func syncModesKeepTheirPromises() throws {
+        do {
+            let fs = SimulatedFileSystem()
+            let db = try Database.open(path: "s.db", config: Self.config(fs, .full))
+            try db.put([1], [1])
+            #expect(try Database.open(path: "s.db", config: Self.config(fs.cloneDurable())).get([1]) == [1])
+            try db.close()
+        }
+        do {
+            var config = Self.config(SimulatedFileSystem(), .normal)
+            config.syncInterval = .milliseconds(20)
+            let fs = config.fileSystem as! SimulatedFileSystem
+            let db = try Database.open(path: "s.db", config: config)
+            try db.put([1], [1])
+            usleep(300_000)   // 15 intervals
+            config.fileSystem = fs.cloneDurable()
+            #expect(try Database.open(path: "s.db", config: config).get([1]) == [1])
+            try db.close()
+        }
+        do {
+            let fs = SimulatedFileSystem()
+            let db = try Database.open(path: "s.db", config: Self.config(fs, .off))
+            try db.put([1], [1])
+            #expect(try Database.open(path: "s.db", config: Self.config(fs.cloneDurable())).get([1]) == nil,
+                    "with .off nothing forces the log to disk before sync()")
+            try db.sync()
+            #expect(try Database.open(path: "s.db", config: Self.config(fs.cloneDurable())).get([1]) == [1])
+            try db.close()
+        }
+    }
+
+    /// Under a steady write load, checkpoints recycle segments: the log on disk stays bounded.
+    @Test func logSizeStaysBoundedUnderSteadyWrites() throws {
+        var config = Self.config(SimulatedFileSystem(), .off)
+        config.logSegmentBytes = 64 << 10
+        config.checkpointLogBytes = 256 << 10
+        let db = try Database.open(path: "bounded.db", config: config)
+        var largest = 0
+        for round in 0..<40 {
+            for i in 0..<200 { try db.put(Self.key(i), [UInt8](repeating: UInt8(round), count: 200)) }
+            largest = max(largest, try db.statistics().logBytes)
+        }
+        let stats = try db.statistics()
+        #expect(stats.checkpoints >= 5)
+        // Twice the checkpoint distance plus a segment, with room for the zero fill.
+        #expect(largest <= 2 * (256 << 10) + 2 * (64 << 10), "log reached \(largest) bytes")
+        try db.close()
+    }
+}
