@@ -6,8 +6,8 @@ import Synchronization
 ///
 /// Open with `Database.open(path:config:)`; close with `close()` (also done when the last reference goes
 /// away). The key-value API stores byte-string keys (up to `maxKeySize`, at least 2 KiB with the default
-/// page size) and values (each operation's pages must fit in the buffer pool: up to about 90% of
-/// `bufferPoolBytes`). Keys order as unsigned bytes; use `KeyEncoder` to build keys from typed values
+/// page size) and values (up to 1 GiB; a value larger than the buffer pool is logged in pieces as its
+/// pages are written). Keys order as unsigned bytes; use `KeyEncoder` to build keys from typed values
 /// that sort correctly.
 ///
 /// Durability: every write (`put`, `delete`, `putBatch`, `write { }`) is a commit. With the default
