@@ -17,9 +17,7 @@ extension StorageEngine {
         try checkWritable()
         let pool = pager.pool
         pool.beginCapture()
-        pool.capture.spillThreshold = max(8, pool.frameCount / 4)
-        pool.capture.spill = { [unowned self] in try self.spillCapturedPages(transaction: txn?.id ?? 0) }
-        defer { pool.capture.spill = nil }
+        operationTransaction = txn?.id ?? 0
         let result: R
         do {
             result = try body()
@@ -78,7 +76,8 @@ extension StorageEngine {
     /// unconditionally: if the operation's own record never made it to the log, the pages are free-list
     /// entries or lie past the end of the file (never trunks, see `Pager.allocate(reuseTrunk:)`), so their
     /// content does not matter.
-    func spillCapturedPages(transaction: UInt64) throws {
+    func spillCapturedPages() throws {
+        let transaction = operationTransaction
         let pool = pager.pool
         let indices = pool.spillableEntries(type: .overflow)
         guard !indices.isEmpty else { return }

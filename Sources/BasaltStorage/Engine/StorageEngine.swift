@@ -63,6 +63,8 @@ package final class StorageEngine {
     package internal(set) var recovery = RecoveryReport()
     /// Checkpoints completed since open.
     package internal(set) var checkpointCount = 0
+    /// The transaction of the logged operation in progress (0: none), for records it logs early.
+    var operationTransaction: UInt64 = 0
 
     /// Opens or creates the database file and its log, and recovers: every committed change is present and
     /// no uncommitted one. Throws `StorageError` (`databaseLocked`, `notADatabase`,
@@ -111,6 +113,9 @@ package final class StorageEngine {
             if lsn != 0 { try log.flush(covering: lsn) }
             assert(lsn == 0 || log.durableLSN > lsn, "write-ahead rule: page \(page.id) LSN \(lsn) is not durable")
         }
+        // Installed once (not per operation): a closure per put would be an allocation per put.
+        pager.pool.capture.spillThreshold = max(8, pager.pool.frameCount / 4)
+        pager.pool.capture.spill = { [unowned self] in try self.spillCapturedPages() }
         do {
             try recover()
             try pager.verifyHeaderPage()

@@ -283,13 +283,7 @@ package final class WriteAheadLog: Sendable {
     /// and wakes every waiter.
     private func drain(_ job: Job) throws {
         do {
-            try files.withLock { files in
-                if !job.bytes.isEmpty {
-                    let offset = UInt64(Self.segmentHeaderSize) + (job.start - files.segments[files.segments.count - 1].start)
-                    try files.write(job.bytes, at: offset, chunk: fillChunk)
-                }
-                try files.handle.sync()
-            }
+            try files.withLock { files in try writeAndSync(job, &files) }
         } catch let error as StorageError {
             // Invariant 4.
             tail.broadcast { t in
@@ -307,17 +301,22 @@ package final class WriteAheadLog: Sendable {
         }
     }
 
+    /// Writes `job` at its place in the current segment and syncs the segment.
+    private func writeAndSync(_ job: Job, _ files: inout Files) throws {
+        if !job.bytes.isEmpty {
+            let offset = UInt64(Self.segmentHeaderSize) + (job.start - files.segments[files.segments.count - 1].start)
+            try files.write(job.bytes, at: offset, chunk: fillChunk)
+        }
+        try files.handle.sync()
+    }
+
     /// Syncs the current segment and continues in a new one starting at `start` (the current end).
     private func switchSegment(at start: LSN) throws {
         // Own the files with everything pending taken; keep them while the new segment is created.
         guard let job = try takeFiles(unless: { _ in false }) else { return }
         do {
             try files.withLock { files in
-                if !job.bytes.isEmpty {
-                    let offset = UInt64(Self.segmentHeaderSize) + (job.start - files.segments[files.segments.count - 1].start)
-                    try files.write(job.bytes, at: offset, chunk: fillChunk)
-                }
-                try files.handle.sync()
+                try writeAndSync(job, &files)
                 let number = files.segments[files.segments.count - 1].number + 1
                 let handle = try Self.createSegment(fileSystem, segmentPath(number), number: number, start: start)
                 try? files.handle.close()
