@@ -279,26 +279,9 @@ package final class WriteAheadLog: Sendable {
         }
     }
 
-    /// Writes and syncs `job` into the current segment, publishes the durable LSN, releases the files
-    /// and wakes every waiter.
+    /// Writes and syncs `job` into the current segment (see `finish`).
     private func drain(_ job: Job) throws {
-        do {
-            try files.withLock { files in try writeAndSync(job, &files) }
-        } catch let error as StorageError {
-            // Invariant 4.
-            tail.broadcast { t in
-                if t.failure == nil { t.failure = error }
-                t.busy = false
-            }
-            throw error
-        }
-        tail.broadcast { t in
-            t.durableLSN = max(t.durableLSN, job.end)
-            t.busy = false
-            var spare = job.bytes
-            spare.removeAll(keepingCapacity: true)
-            if t.spare.isEmpty { t.spare = spare }
-        }
+        try finish(job) { files in try writeAndSync(job, &files) }
     }
 
     /// Writes `job` at its place in the current segment and syncs the segment.
@@ -314,16 +297,23 @@ package final class WriteAheadLog: Sendable {
     private func switchSegment(at start: LSN) throws {
         // Own the files with everything pending taken; keep them while the new segment is created.
         guard let job = try takeFiles(unless: { _ in false }) else { return }
+        try finish(job, { files in
+            try writeAndSync(job, &files)
+            let number = files.segments[files.segments.count - 1].number + 1
+            let handle = try Self.createSegment(fileSystem, segmentPath(number), number: number, start: start)
+            try? files.handle.close()
+            files.handle = handle
+            files.segments.append((number, start))
+            files.allocated = UInt64(Self.segmentHeaderSize)
+        }, then: { $0.segmentStartLSN = start })
+    }
+
+    /// Runs `work` on the files the caller owns with `job` (from `takeFiles`). Then, on success, publishes
+    /// `job.end` as durable (and applies `then`); on failure records it (invariant 4). Either way it
+    /// releases the files and wakes every waiter.
+    private func finish(_ job: Job, _ work: (inout Files) throws -> Void, then: (inout Tail) -> Void = { _ in }) throws {
         do {
-            try files.withLock { files in
-                try writeAndSync(job, &files)
-                let number = files.segments[files.segments.count - 1].number + 1
-                let handle = try Self.createSegment(fileSystem, segmentPath(number), number: number, start: start)
-                try? files.handle.close()
-                files.handle = handle
-                files.segments.append((number, start))
-                files.allocated = UInt64(Self.segmentHeaderSize)
-            }
+            try files.withLock(work)
         } catch let error as StorageError {
             tail.broadcast { t in
                 if t.failure == nil { t.failure = error }
@@ -333,8 +323,11 @@ package final class WriteAheadLog: Sendable {
         }
         tail.broadcast { t in
             t.durableLSN = max(t.durableLSN, job.end)
-            t.segmentStartLSN = start
             t.busy = false
+            var spare = job.bytes
+            spare.removeAll(keepingCapacity: true)
+            if t.spare.isEmpty { t.spare = spare }
+            then(&t)
         }
     }
 
