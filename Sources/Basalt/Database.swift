@@ -1,6 +1,5 @@
 import BasaltStorage
 import Logging
-import Synchronization
 
 /// An open Basalt database: one file plus its write-ahead log, usable from many threads.
 ///

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The write-ahead log: an append-only stream of `LogRecord`s stored in numbered segment files beside
 /// the data file (`<database>-log.<n>`), each about `segmentSize` bytes.
 ///
