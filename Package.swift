@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layers (dependencies point down only), see docs/architecture.md:
 //   client:   Basalt (public API), basalt (CLI), basalt-bench
+//   transactions: BasaltTransactions (timestamps, MVCC versions, lock manager, isolation, version GC)
 //   storage:  BasaltStorage (file system seam, pages, space, buffer pool, B+trees, key encoding)
 //   support:  CBasaltCRC32C (hardware CRC32C), CSQLite (benchmark only; the library never links SQLite)
 let package = Package(
@@ -27,9 +28,17 @@ let package = Package(
             ]
         ),
         .target(
+            name: "BasaltTransactions",
+            dependencies: [
+                "BasaltStorage",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "Basalt",
             dependencies: [
                 "BasaltStorage",
+                "BasaltTransactions",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -54,6 +63,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BasaltStorageTests", dependencies: ["BasaltStorage"]),
+        .testTarget(name: "BasaltTransactionsTests", dependencies: ["BasaltTransactions", "BasaltStorage"]),
         .testTarget(name: "BasaltTests", dependencies: ["Basalt"]),
     ],
     swiftLanguageModes: [.v6]

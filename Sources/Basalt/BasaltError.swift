@@ -1,4 +1,5 @@
 import BasaltStorage
+import BasaltTransactions
 
 /// The one error type of Basalt's public API.
 ///
@@ -33,8 +34,19 @@ public struct BasaltError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let readOnly = Code(rawValue: "25006")
         /// 08003: the database was closed.
         public static let connectionDoesNotExist = Code(rawValue: "08003")
-        /// 25000: a transaction handle was used outside its `write` closure.
+        /// 25000: a transaction handle was used after its transaction ended, or a failed transaction was
+        /// used for anything but rollback.
         public static let invalidTransactionState = Code(rawValue: "25000")
+        /// 40001: a concurrent transaction conflicted with this one; run the transaction again.
+        public static let serializationFailure = Code(rawValue: "40001")
+        /// 40P01: this transaction was the victim of a deadlock; run it again.
+        public static let deadlockDetected = Code(rawValue: "40P01")
+        /// 55P03: a lock was not granted within the lock timeout.
+        public static let lockNotAvailable = Code(rawValue: "55P03")
+        /// 72000: a time-travel read asked for a time older than the history kept.
+        public static let snapshotTooOld = Code(rawValue: "72000")
+        /// 3B001: no savepoint of that name.
+        public static let invalidSavepoint = Code(rawValue: "3B001")
     }
 
     public var code: Code
@@ -56,6 +68,8 @@ public struct BasaltError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// True for `.objectInUse` (the database is locked by another handle).
     public var isDatabaseLocked: Bool { code == .objectInUse }
+    /// True for `.serializationFailure`.
+    public var isSerializationFailure: Bool { code == .serializationFailure }
     /// True for `.dataCorrupted`.
     public var isCorruption: Bool { code == .dataCorrupted }
 
@@ -111,5 +125,39 @@ extension BasaltError {
         }
         self.init(code: Code(rawValue: error.sqlState), message: error.description, context: context,
                   suggestion: suggestion, isRetryable: retryable)
+    }
+}
+
+extension BasaltError {
+    /// Wraps a transaction-layer error with the operation and database it happened in.
+    init(_ error: TransactionError, operation: String, path: String) {
+        if case .storage(let storage) = error {
+            self.init(storage, operation: operation, path: path)
+            return
+        }
+        var context = ["operation": operation, "database": path]
+        var suggestion: String?
+        switch error {
+        case .serializationFailure, .deadlock, .lockTimeout:
+            suggestion = "run the whole transaction again (Database.write retries it by itself)"
+        case let .snapshotTooOld(requested, oldest):
+            context["requested"] = ISO8601Time.format(requested)
+            context["oldestReadable"] = ISO8601Time.format(oldest)
+            suggestion = "read at \(ISO8601Time.format(oldest)) or later, or raise Config.historyRetention"
+        case let .futureSnapshot(requested, now):
+            context["requested"] = ISO8601Time.format(requested)
+            context["now"] = ISO8601Time.format(now)
+            suggestion = "read as of the present or the past"
+        case .readOnlyTransaction:
+            suggestion = "write in Database.write or a transaction begun without readOnly"
+        case .inactive:
+            suggestion = "roll the transaction back and begin a new one"
+        case .corruptVersion:
+            suggestion = "run `basalt check` on the file and restore from a backup if it reports problems"
+        case .noSuchSavepoint, .storage:
+            break
+        }
+        self.init(code: Code(rawValue: error.sqlState), message: error.message, context: context,
+                  suggestion: suggestion, isRetryable: error.isRetryable)
     }
 }

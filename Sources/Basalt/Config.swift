@@ -1,4 +1,5 @@
 import BasaltStorage
+import BasaltTransactions
 import Logging
 
 /// How a database is opened. Validated by `Database.open` (`validate()` throws `BasaltError` with code
@@ -38,6 +39,26 @@ public struct Config: Sendable {
     /// least 4 KiB (larger records get a segment of their own).
     public var logSegmentBytes: Int = 16 << 20
 
+    /// How long committed history stays readable by `Database.read(asOf:)` (and at least how long a
+    /// replaced version is kept). Default 4 hours, like CockroachDB's gc.ttlseconds; zero keeps only what
+    /// open transactions can see.
+    public var historyRetention: Duration = .seconds(4 * 3600)
+    /// How often the version collector removes versions older than `historyRetention` that no open
+    /// snapshot can see. Default 30 s, from 10 ms to 1 hour.
+    public var versionCollectionInterval: Duration = .seconds(30)
+    /// How long a transaction waits for a lock held by another before failing with `.lockNotAvailable`
+    /// (retryable). Zero waits forever (deadlocks are still detected). Default 5 s; changeable while
+    /// open with `Database.lockTimeout`.
+    public var lockTimeout: Duration = .seconds(5)
+    /// How often waiting transactions are checked for deadlock cycles; the youngest transaction of a
+    /// cycle fails with `.deadlockDetected` (retryable). Default 100 ms, from 1 ms to 10 s.
+    public var deadlockCheckInterval: Duration = .milliseconds(100)
+    /// The isolation level of `Database.write` and `begin` when none is given. Default serializable.
+    public var defaultIsolation: IsolationLevel = .serializable
+    /// How many times `Database.write` runs its closure again after a retryable failure (serialization
+    /// failure, deadlock, lock timeout) before throwing it. Default 10, from 0 to 1000.
+    public var transactionRetries: Int = 10
+
     public init() {}
 
     /// Checks every field against its documented range.
@@ -64,6 +85,26 @@ public struct Config: Sendable {
         guard checkpointInterval >= .seconds(1) else {
             throw BasaltError(code: .invalidParameterValue, message: "checkpointInterval \(checkpointInterval) is below the minimum of 1 second",
                               context: ["field": "checkpointInterval"])
+        }
+        guard historyRetention >= .zero else {
+            throw BasaltError(code: .invalidParameterValue, message: "historyRetention \(historyRetention) must not be negative",
+                              context: ["field": "historyRetention"])
+        }
+        guard versionCollectionInterval >= .milliseconds(10), versionCollectionInterval <= .seconds(3600) else {
+            throw BasaltError(code: .invalidParameterValue, message: "versionCollectionInterval \(versionCollectionInterval) must be from 10 ms to 1 hour",
+                              context: ["field": "versionCollectionInterval"])
+        }
+        guard lockTimeout >= .zero else {
+            throw BasaltError(code: .invalidParameterValue, message: "lockTimeout \(lockTimeout) must not be negative",
+                              context: ["field": "lockTimeout"])
+        }
+        guard deadlockCheckInterval >= .milliseconds(1), deadlockCheckInterval <= .seconds(10) else {
+            throw BasaltError(code: .invalidParameterValue, message: "deadlockCheckInterval \(deadlockCheckInterval) must be from 1 ms to 10 s",
+                              context: ["field": "deadlockCheckInterval"])
+        }
+        guard (0...1000).contains(transactionRetries) else {
+            throw BasaltError(code: .invalidParameterValue, message: "transactionRetries \(transactionRetries) must be from 0 to 1000",
+                              context: ["field": "transactionRetries"])
         }
         guard logSegmentBytes >= 4096, logSegmentBytes <= 1 << 30 else {
             throw BasaltError(code: .invalidParameterValue, message: "logSegmentBytes \(logSegmentBytes) must be from 4096 to 1 GiB",

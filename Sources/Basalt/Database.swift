@@ -1,21 +1,25 @@
 import BasaltStorage
+import BasaltTransactions
 import Logging
 
-/// An open Basalt database: one file plus its write-ahead log, usable from many threads.
+/// An open Basalt database: one file plus its write-ahead log, usable from many threads at once.
 ///
 /// Open with `Database.open(path:config:)`; close with `close()` (also done when the last reference goes
-/// away). The key-value API stores byte-string keys (up to `maxKeySize`, at least 2 KiB with the default
-/// page size) and values (up to 1 GiB; a value larger than the buffer pool is logged in pieces as its
-/// pages are written). Keys order as unsigned bytes; use `KeyEncoder` to build keys from typed values
-/// that sort correctly.
+/// away). The key-value API stores byte-string keys (up to `maxKeySize`, about 2 KiB with the default
+/// page size) and values (up to 1 GiB). Keys order as unsigned bytes; use `KeyEncoder` to build keys
+/// from typed values that sort correctly.
 ///
-/// Durability: every write (`put`, `delete`, `putBatch`, `write { }`) is a commit. With the default
-/// `SyncMode.full` it returns only after its log records are synced; commits from concurrent threads
-/// share one sync (group commit). A crash or power loss at any moment loses no returned commit and
-/// keeps no part of an unreturned or rolled-back one: the next open recovers from the log.
+/// **Transactions.** Every call is a transaction: `get`, `scan` and `read { }` read a consistent snapshot
+/// and never wait for writers; `put`, `delete`, `putBatch` and `write { }` commit atomically. Many
+/// transactions run at once: writers of different keys commit concurrently, writers of one key wait for
+/// each other (row locks with deadlock detection), and the isolation level (serializable by default)
+/// decides which interleavings fail with a retryable `.serializationFailure`, which `write` retries.
+/// `read(asOf:)` reads the database as it was at any instant within `Config.historyRetention`.
 ///
-/// Each call is atomic with respect to other threads; a `write` transaction holds the database for its
-/// whole closure (one writer at a time, readers wait).
+/// **Durability.** With the default `SyncMode.full` a commit returns only after its log records are
+/// synced, and becomes visible to other transactions only then; commits from concurrent threads share
+/// one sync (group commit). A crash or power loss at any moment loses no returned commit and keeps no
+/// part of an unreturned or rolled-back one: the next open recovers from the log.
 ///
 /// A file can be open in one handle at a time: a second `open` of the same file, from this process or
 /// another, throws a `BasaltError` with code `.objectInUse` (`isDatabaseLocked`).
@@ -25,63 +29,58 @@ import Logging
 public final class Database: Sendable {
     /// The path the database was opened with.
     public let path: String
-    private let logger: Logger
-    private let syncMode: SyncMode
-    private let cell: EngineCell
-    /// The engine's log, reachable outside the engine lock so commits wait for their sync without
-    /// blocking other writers (group commit).
-    private let log: WriteAheadLog
+    let logger: Logger
+    let syncMode: SyncMode
+    let manager: TransactionManager
+    let defaultIsolation: IsolationLevel
+    let retries: Int
     private let background: BackgroundThread
 
-    /// Holds the engine. Invariant: every use of the storage engine happens inside `engine`'s lock;
-    /// `nil` after `close()`.
-    private final class EngineCell: Sendable {
-        let engine: Locked<StorageEngine?>
-        init(_ engine: sending StorageEngine) { self.engine = Locked(engine) }
-    }
-
-    private init(path: String, engine: sending StorageEngine, log: WriteAheadLog, config: Config) {
+    private init(path: String, manager: TransactionManager, config: Config) {
         self.path = path
         self.logger = config.logger
         self.syncMode = config.syncMode
-        self.log = log
-        let cell = EngineCell(engine)
-        self.cell = cell
+        self.manager = manager
+        self.defaultIsolation = config.defaultIsolation
+        self.retries = config.transactionRetries
         let logger = config.logger
         let syncMode = config.syncMode
+        let log = manager.log
         let interval: Duration = syncMode == .normal ? config.syncInterval : .seconds(1)
         background = BackgroundThread(interval: interval) {
-            if syncMode == .normal, log.failure == nil {
-                do {
-                    try log.flush()
-                } catch {
-                    logger.error("background log sync failed; the database is read-only until reopened",
-                                 metadata: ["database": "\(path)", "error": "\(error)"])
-                }
+            Database.backgroundTick(manager: manager, log: log, syncMode: syncMode, logger: logger, path: path)
+        }
+    }
+
+    /// The background thread's work: the periodic log sync of `SyncMode.normal` and time-based checkpoints.
+    private static func backgroundTick(manager: TransactionManager, log: WriteAheadLog, syncMode: SyncMode,
+                                       logger: Logger, path: String) {
+        if syncMode == .normal, log.failure == nil {
+            do {
+                try log.flush()
+            } catch {
+                logger.error("background log sync failed; the database is read-only until reopened",
+                             metadata: ["database": "\(path)", "error": "\(error)"])
             }
-            cell.engine.withLock { engine in
-                guard let engine, engine.failure == nil else { return }
-                do {
-                    try engine.checkpointIfDue()
-                } catch {
-                    logger.error("background checkpoint failed", metadata: ["database": "\(path)", "error": "\(error)"])
-                }
+        }
+        do {
+            try manager.withEngine { (engine: StorageEngine) throws -> Void in
+                guard engine.failure == nil else { return }
+                try engine.checkpointIfDue()
             }
+        } catch {
+            if case .storage(.closed) = error { return }
+            logger.error("background checkpoint failed", metadata: ["database": "\(path)", "error": "\(error)"])
         }
     }
 
     deinit {
         background.stop()
-        let logger = logger
-        let path = path
-        cell.engine.withLock { engine in
-            do {
-                try engine?.close()
-            } catch {
-                // Nobody is left to throw to: the error is logged, never dropped silently.
-                logger.error("closing on release failed", metadata: ["database": "\(path)", "error": "\(error)"])
-            }
-            engine = nil
+        do {
+            try manager.close()
+        } catch {
+            // Nobody is left to throw to: the error is logged, never dropped silently.
+            logger.error("closing on release failed", metadata: ["database": "\(path)", "error": "\(error)"])
         }
     }
 
@@ -99,8 +98,19 @@ public final class Database: Sendable {
                                         eviction: config.eviction, logSegmentBytes: config.logSegmentBytes,
                                         checkpointLogBytes: config.checkpointLogBytes,
                                         checkpointInterval: config.checkpointInterval))
-            let log = engine.log
-            return Database(path: path, engine: engine, log: log, config: config)
+            var options = TransactionOptions()
+            options.historyRetention = config.historyRetention
+            options.lockTimeout = config.lockTimeout
+            options.deadlockCheckInterval = config.deadlockCheckInterval
+            options.collectionInterval = config.versionCollectionInterval
+            options.visibleWhenDurable = config.syncMode == .full
+            let manager: TransactionManager
+            do {
+                manager = try TransactionManager(engine: engine, options: options, logger: config.logger)
+            } catch {
+                throw BasaltError(error, operation: "open", path: path)
+            }
+            return Database(path: path, manager: manager, config: config)
         } catch let error as StorageError {
             let wrapped = BasaltError(error, operation: "open", path: path)
             config.logger.error("open failed", metadata: ["code": "\(wrapped.code)", "database": "\(path)"])
@@ -108,31 +118,21 @@ public final class Database: Sendable {
         }
     }
 
-    /// Runs `body` on the open engine under the lock, wrapping storage errors with `operation`.
-    private func withEngine<R: Sendable>(_ operation: String, _ body: (StorageEngine) throws -> R) throws -> R {
-        do {
-            return try cell.engine.withLock { engine in
-                guard let engine else { throw StorageError.closed }
-                return try body(engine)
-            }
-        } catch let error as StorageError {
-            throw failed(error, operation)
-        }
-    }
-
-    private func failed(_ error: StorageError, _ operation: String) -> BasaltError {
+    func failed(_ any: any Error, _ operation: String) -> BasaltError {
+        if let error = any as? BasaltError { return error }
+        let error = TransactionError.wrap(any)
         let wrapped = BasaltError(error, operation: operation, path: path)
-        logger.error("operation failed", metadata: ["operation": "\(operation)", "code": "\(wrapped.code)"])
+        if !error.isRetryable {
+            logger.error("operation failed", metadata: ["operation": "\(operation)", "code": "\(wrapped.code)"])
+        }
         return wrapped
     }
 
-    /// Waits until the commit logged at `lsn` is durable, as `syncMode` requires. Runs outside the
-    /// engine lock: while one committer syncs, others append, and the next sync covers them all.
-    private func waitDurable(_ lsn: LSN?, _ operation: String) throws {
-        guard let lsn, syncMode == .full else { return }
+    /// Runs `body` on the open engine under the engine lock, wrapping errors with `operation`.
+    func withEngine<R>(_ operation: String, _ body: (StorageEngine) throws -> R) throws -> R {
         do {
-            try log.flush(covering: lsn)
-        } catch let error as StorageError {
+            return try manager.withEngine(body)
+        } catch {
             throw failed(error, operation)
         }
     }
@@ -141,103 +141,111 @@ public final class Database: Sendable {
 
     /// The largest key this database accepts, in bytes.
     public var maxKeySize: Int {
-        get throws { try withEngine("maxKeySize") { $0.maxKeySize } }
+        get throws {
+            _ = try withEngine("maxKeySize") { _ in () }
+            return manager.maxKeySize
+        }
     }
 
-    /// The value stored under `key`, or nil.
+    /// The value stored under `key` in the newest committed state, or nil.
     public func get(_ key: [UInt8]) throws -> [UInt8]? {
-        try withEngine("get") { engine in
-            try key.withUnsafeBytes { k in try engine.withValue(.keyValue, k) { Array($0) } }
+        do {
+            return try key.withUnsafeBytes { k in try manager.getLatest(.keyValue, k) { Array($0) } }
+        } catch {
+            throw failed(error, "get")
         }
     }
 
     /// Calls `body` with the pair stored under `key` without copying its bytes, and returns its result;
     /// nil when the key is absent. The view is valid only during the call; `body` must not call back
     /// into this database.
-    public func withValue<R: Sendable>(forKey key: [UInt8], _ body: (borrowing KeyValueView) throws -> R) throws -> R? {
-        try withEngine("get") { engine in
-            try key.withUnsafeBytes { k in
-                try engine.withValue(.keyValue, k) { value in
-                    try body(KeyValueView(keyBytes: k, valueBytes: value))
-                }
+    public func withValue<R>(forKey key: [UInt8], _ body: (borrowing KeyValueView) throws -> R) throws -> R? {
+        do {
+            return try key.withUnsafeBytes { k in
+                try manager.getLatest(.keyValue, k) { value in try body(KeyValueView(keyBytes: k, valueBytes: value)) }
             }
+        } catch {
+            throw failed(error, "get")
         }
     }
 
     /// Stores `value` under `key`, replacing any previous value, as one commit (durable on return with
-    /// `SyncMode.full`). Throws `.programLimitExceeded` for an oversized key or value, changing nothing.
+    /// `SyncMode.full`). Waits for a transaction that holds the key's lock. Throws
+    /// `.programLimitExceeded` for an oversized key or value, changing nothing.
     public func put(_ key: [UInt8], _ value: [UInt8]) throws {
-        let lsn = try withEngine("put") { engine in
-            try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try engine.put(.keyValue, k, v) } }
-        }
-        try waitDurable(lsn, "put")
+        try autocommit("put") { txn throws(TransactionError) in try manager.put(txn, .keyValue, key, value) }
     }
 
     /// Removes `key` as one commit; returns whether it was present.
     @discardableResult
     public func delete(_ key: [UInt8]) throws -> Bool {
-        let (found, lsn) = try withEngine("delete") { engine in try key.withUnsafeBytes { try engine.delete(.keyValue, $0) } }
-        try waitDurable(lsn, "delete")
-        return found
+        try autocommit("delete") { txn throws(TransactionError) in try manager.delete(txn, .keyValue, key) }
     }
 
-    /// Stores every pair (for a repeated key, the last wins) as one atomic commit. Faster than separate
-    /// `put`s: the batch is applied in key order, and into an empty database it is bulk-loaded.
+    /// Stores every pair (for a repeated key, the last wins) as one atomic commit. Into an empty
+    /// database the pairs are bulk-loaded, much faster than separate puts.
     public func putBatch(_ pairs: [([UInt8], [UInt8])]) throws {
-        let lsn = try withEngine("putBatch") { engine in try engine.putBatch(.keyValue, pairs) }
-        try waitDurable(lsn, "putBatch")
+        do {
+            let outcome = try manager.bulkLoad(.keyValue, pairs)
+            if outcome.loaded {
+                if syncMode == .full { try manager.waitDurable(outcome.lsn) }
+                return
+            }
+        } catch {
+            throw failed(error, "putBatch")
+        }
+        try autocommit("putBatch") { txn throws(TransactionError) in
+            for (key, value) in pairs { try manager.put(txn, .keyValue, key, value) }
+        }
     }
 
-    /// Runs `body` as one transaction: its writes commit together when it returns (durable on return
-    /// with `SyncMode.full`), or are all rolled back when it throws (the error is rethrown). Reads in it
-    /// see its own writes. Its size is not limited by the buffer pool. The transaction holds the database
-    /// for the whole closure: other threads wait, and `body` must not call this `Database` (use `tx`).
-    /// The handle is invalid after the closure (`.invalidTransactionState`).
-    public func write<R: Sendable>(_ body: (Transaction) throws -> R) throws -> R {
-        let path = path
-        let logger = logger
-        let (result, lsn): (R, LSN?) = try withEngine("write") { engine in
-            let id = try engine.beginTransaction()
-            let transaction = Transaction(engine: engine, id: id, path: path)
-            defer { transaction.invalidate() }
+    /// One single-statement transaction under read committed: the write waits for row locks, never
+    /// fails on a concurrent commit, and is retried after a deadlock or lock timeout.
+    private func autocommit<R>(_ operation: String, _ body: (TransactionContext) throws(TransactionError) -> R) throws -> R {
+        var attempt = 0
+        while true {
             do {
-                let result = try body(transaction)
-                return (result, try engine.commit(id))
-            } catch {
+                let txn = try manager.begin(isolation: .readCommitted, readOnly: false)
+                let result: R
                 do {
-                    try engine.rollback(id)
+                    result = try body(txn)
                 } catch {
-                    logger.error("rollback failed; the database is read-only until reopened, which completes it",
-                                 metadata: ["database": "\(path)", "error": "\(error)"])
+                    manager.rollback(txn)
+                    throw error
                 }
-                throw error
+                let lsn = try manager.commit(txn)
+                if syncMode == .full { try manager.waitDurable(lsn) }
+                return result
+            } catch {
+                if TransactionError.wrap(error).isRetryable, attempt < retries {
+                    attempt += 1
+                    Backoff.pause(attempt: attempt)
+                    continue
+                }
+                throw failed(error, operation)
             }
         }
-        try waitDurable(lsn, "commit")
-        return result
     }
 
-    /// Visits the pairs with `start <= key < end` (each bound optional) in ascending key order — or
-    /// descending with `reverse` — until `body` returns false or `limit` pairs were visited. Returns the
-    /// number visited. The view is valid only during the call; `body` must not call back into this
-    /// database (the call holds its lock).
+    /// Visits the pairs with `start <= key < end` (each bound optional) of the newest committed state in
+    /// ascending key order — or descending with `reverse` — until `body` returns false or `limit` pairs
+    /// were visited. Returns the number visited. The scan reads one snapshot throughout, and writers
+    /// commit between its chunks. The view is valid only during the call; `body` must not call back into
+    /// this database.
     @discardableResult
     public func scan(from start: [UInt8]? = nil, to end: [UInt8]? = nil, limit: Int = .max, reverse: Bool = false,
                      _ body: (borrowing KeyValueView) throws -> Bool) throws -> Int {
         guard limit > 0 else { return 0 }
-        return try withEngine("scan") { engine in
-            try withOptionalBytes(start) { lower in
-                try withOptionalBytes(end) { upper in
-                    var visited = 0
-                    try engine.scan(.keyValue, lower: lower, upper: upper, reverse: reverse) { key, value in
-                        visited += 1
-                        let view = KeyValueView(keyBytes: key, valueBytes: value)
-                        return try body(view) && visited < limit
-                    }
-                    return visited
-                }
+        var visited = 0
+        do {
+            try manager.scan(nil, .keyValue, lower: start, upper: end, reverse: reverse) { key, value in
+                visited += 1
+                return try body(KeyValueView(keyBytes: key, valueBytes: value)) && visited < limit
             }
+        } catch {
+            throw failed(error, "scan")
         }
+        return visited
     }
 
     /// The pairs with `start <= key < end`, at most `limit` of them, in key order.
@@ -256,6 +264,7 @@ public final class Database: Sendable {
     /// Makes every commit so far durable (one log sync): for `SyncMode.normal` and `.off`.
     public func sync() throws {
         try withEngine("sync") { try $0.flush() }
+        _ = manager.visibleTimestamp
     }
 
     /// Takes a checkpoint now: writes every changed page to the file, so the next open has little log to
@@ -265,16 +274,13 @@ public final class Database: Sendable {
         try withEngine("checkpoint") { try $0.checkpoint() }
     }
 
-    /// Checkpoints and releases the file and its lock. Later calls throw `.connectionDoesNotExist`;
-    /// closing twice is harmless.
+    /// Checkpoints and releases the file and its lock. Open transactions are abandoned (nothing of them
+    /// was applied). Later calls throw `.connectionDoesNotExist`; closing twice is harmless.
     public func close() throws {
         background.stop()
         do {
-            try cell.engine.withLock { engine in
-                defer { engine = nil }
-                try engine?.close()
-            }
-        } catch let error as StorageError {
+            try manager.close()
+        } catch {
             throw BasaltError(error, operation: "close", path: path)
         }
     }
@@ -285,9 +291,10 @@ public final class Database: Sendable {
         try withEngine("check") { try $0.checkIntegrity(progress: progress) }
     }
 
-    /// Buffer pool counters, file size, log and recovery figures.
+    /// Buffer pool counters, file size, log, recovery, transaction and lock figures.
     public func statistics() throws -> Statistics {
-        try withEngine("statistics") { engine in
+        let transactions = TransactionCounters(manager.statistics, locks: manager.locks.statistics)
+        return try withEngine("statistics") { engine in
             let space = try engine.spaceStatistics()
             let recovery = engine.recovery
             return Statistics(bufferPool: engine.bufferPoolStatistics, pageSize: engine.pageSize,
@@ -295,7 +302,7 @@ public final class Database: Sendable {
                               logBytes: Int(engine.log.retainedBytes), checkpoints: engine.checkpointCount,
                               recoveredLogBytes: Int(recovery.logBytes), recoveryRedoneRecords: recovery.redoneRecords,
                               recoveryRolledBackTransactions: recovery.rolledBackTransactions,
-                              recoverySeconds: recovery.seconds)
+                              recoverySeconds: recovery.seconds, transactions: transactions)
         }
     }
 }
@@ -340,9 +347,7 @@ public struct Statistics: Sendable, Equatable, Codable {
     public var recoveryRedoneRecords: Int
     public var recoveryRolledBackTransactions: Int
     public var recoverySeconds: Double
+    /// Transaction and lock counters since open.
+    public var transactions: TransactionCounters
 }
 
-func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
-    guard let bytes else { return try body(nil) }
-    return try bytes.withUnsafeBytes { try body($0) }
-}

@@ -14,3 +14,4 @@
 @_exported import struct BasaltStorage.SeededRandom
 @_exported import struct BasaltStorage.Fault
 @_exported import enum BasaltStorage.FileOperation
+@_exported import enum BasaltTransactions.IsolationLevel

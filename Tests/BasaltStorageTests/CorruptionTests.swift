@@ -391,7 +391,7 @@ import Testing
             }
         }
         Self.expectRejected(try corruptedAt(32, 0x03), "version byte") {
-            $0 == .unsupportedFormatVersion(path: Self.path, found: 2, supported: DatabaseHeader.formatVersion)
+            $0 == .unsupportedFormatVersion(path: Self.path, found: DatabaseHeader.formatVersion ^ 3, supported: DatabaseHeader.formatVersion)
         }
         // Page size 4096 (0x1000) → 0x1100: impossible.
         Self.expectRejected(try corruptedAt(37, 0x01), "page size 4352") {

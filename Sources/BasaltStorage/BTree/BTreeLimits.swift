@@ -1,6 +1,6 @@
 /// Size limits of B+tree cells for one page size, derived so that every node holds at least three cells
 /// (which a split into two halves needs: each half then fits in one page).
-struct BTreeLimits {
+package struct BTreeLimits {
     let pageSize: Int
     /// Bytes of a node available for slots and cells.
     let usable: Int
@@ -14,7 +14,7 @@ struct BTreeLimits {
     let underflowBytes: Int
 
     /// The largest value stored (1 GiB).
-    static let maxValueSize = 1 << 30
+    package static let maxValueSize = 1 << 30
 
     init(pageSize: Int) {
         self.pageSize = pageSize

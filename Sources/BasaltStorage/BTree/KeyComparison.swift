@@ -8,7 +8,7 @@ import Darwin
 /// Eight bytes at a time as big-endian words, which is the same order and avoids a libc call for the
 /// short keys that dominate.
 @inline(__always)
-func compareKeys(_ a: UnsafeRawPointer, _ aCount: Int, _ b: UnsafeRawPointer, _ bCount: Int) -> Int {
+package func compareKeys(_ a: UnsafeRawPointer, _ aCount: Int, _ b: UnsafeRawPointer, _ bCount: Int) -> Int {
     let common = aCount < bCount ? aCount : bCount
     var i = 0
     while i + 8 <= common {
@@ -41,7 +41,7 @@ enum KeyPrefix {
 }
 
 @inline(__always)
-func compareKeys(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+package func compareKeys(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
     compareKeys(a.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, a.count,
                 b.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, b.count)
 }

@@ -19,7 +19,9 @@
 /// recognised before its page size is known, and a foreign file is rejected without being written.
 enum DatabaseHeader {
     static let magic: [UInt8] = Array("BasaltDB".utf8)
-    static let formatVersion: UInt32 = 1
+    /// 2: values of the MVCC trees carry a version header (see `BasaltTransactions.VersionFormat`);
+    /// a version-1 file stores bare values and cannot be read as versions.
+    static let formatVersion: UInt32 = 2
 
     static let magicOffset = 24
     static let versionOffset = 32
@@ -48,6 +50,10 @@ public enum RootSlot: Int, Sendable, CaseIterable {
     case keyValue = 0
     /// The SQL catalog (reserved for the SQL layer).
     case catalog = 1
-    /// The MVCC history store (reserved for the transaction layer).
+    /// The MVCC history store: superseded committed versions, keyed by tree, key and start timestamp.
     case history = 2
+    /// The version collector's queue: superseded versions and tombstones in the order they expire.
+    case versionQueue = 3
+    /// Small named values of the transaction layer (the clock's persisted ceiling, the GC horizon).
+    case meta = 4
 }

@@ -114,7 +114,8 @@ final class Pager {
             throw StorageError.notADatabase(path: path, detail: "the file does not start with a Basalt header")
         }
         let version = probe.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: DatabaseHeader.versionOffset, as: UInt32.self)) }
-        guard version <= DatabaseHeader.formatVersion, version > 0 else {
+        // Only the current format: version 1 stored bare values, which version 2 would misread as versions.
+        guard version == DatabaseHeader.formatVersion else {
             throw StorageError.unsupportedFormatVersion(path: path, found: version, supported: DatabaseHeader.formatVersion)
         }
         let pageSize = Int(probe.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: DatabaseHeader.pageSizeOffset, as: UInt32.self)) })

@@ -11,7 +11,7 @@ import Darwin
 ///
 /// Invariant: after `stop()` returns, `tick` is not running and never runs again (the thread was
 /// joined), unless `stop` was called from the thread itself, which then exits after the current tick.
-final class BackgroundThread: Sendable {
+package final class BackgroundThread: Sendable {
     /// Shared by the thread and its owner (each holds a reference), so neither outlives the other's view.
     private final class Shared: Sendable {
         let interval: Duration
@@ -26,7 +26,7 @@ final class BackgroundThread: Sendable {
     private let shared: Shared
     private let thread = Mutex<pthread_t?>(nil)
 
-    init(interval: Duration, tick: @escaping @Sendable () -> Void) {
+    package init(interval: Duration, tick: @escaping @Sendable () -> Void) {
         shared = Shared(interval: interval, tick: tick)
         let context = Unmanaged.passRetained(shared).toOpaque()
         var handle = pthread_t()
@@ -57,7 +57,7 @@ final class BackgroundThread: Sendable {
     }
 
     /// Stops the thread and waits for it to finish.
-    func stop() {
+    package func stop() {
         shared.stopping.store(true, ordering: .releasing)
         guard let handle = thread.withLock({ h -> pthread_t? in defer { h = nil }; return h }) else { return }
         if pthread_equal(handle, pthread_self()) != 0 {

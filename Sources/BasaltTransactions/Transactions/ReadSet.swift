@@ -1,0 +1,34 @@
+import BasaltStorage
+
+/// What a serializable transaction read: keys (present or absent) and scanned ranges. At commit, any
+/// transaction that committed after this one's snapshot and wrote inside the read set makes the
+/// transaction fail (its reads would no longer be what a serial execution at its commit point sees).
+struct ReadSet {
+    struct Range {
+        var tree: RootSlot
+        /// Inclusive lower bound; nil: from the start.
+        var lower: [UInt8]?
+        /// Exclusive upper bound; nil: to the end.
+        var upper: [UInt8]?
+
+        func contains(_ key: [UInt8]) -> Bool {
+            if let lower, key.lexicographicallyPrecedes(lower) { return false }
+            if let upper, !key.lexicographicallyPrecedes(upper) { return false }
+            return true
+        }
+    }
+
+    private(set) var keys: Set<CommittedKey> = []
+    private(set) var ranges: [Range] = []
+
+    var isEmpty: Bool { keys.isEmpty && ranges.isEmpty }
+
+    mutating func read(_ tree: RootSlot, _ key: [UInt8]) { keys.insert(CommittedKey(tree: tree, key: key)) }
+    mutating func scanned(_ range: Range) { ranges.append(range) }
+}
+
+/// One key of one tree.
+struct CommittedKey: Hashable {
+    var tree: RootSlot
+    var key: [UInt8]
+}

@@ -1,0 +1,90 @@
+import BasaltStorage
+
+/// One transaction's private state: its snapshot, buffered writes, read set and savepoints.
+///
+/// Sendable (unchecked): a context is used by one thread at a time — the client's `Transaction` handle
+/// serialises every call on it behind its own lock — and the manager reads it only inside those calls.
+package final class TransactionContext: @unchecked Sendable {
+    package enum State: Equatable, Sendable {
+        case active
+        /// An operation failed in a way that dooms the transaction (PostgreSQL's aborted state): only
+        /// rollback is allowed.
+        case failed(TransactionError)
+        case committed(Timestamp?)
+        case rolledBack
+    }
+
+    /// Unique, increasing with begin order: a larger id is a younger transaction (deadlock victims).
+    package let id: UInt64
+    package let isolation: IsolationLevel
+    package let readOnly: Bool
+    /// The fixed snapshot of a time-travel read.
+    package let asOf: Timestamp?
+    /// Wall-clock time of `begin`.
+    package let startedAt: Timestamp
+    /// The snapshot of a repeatable-read, serializable or read-only transaction, taken at its first
+    /// operation; nil before it and always nil under read committed (each operation takes its own).
+    package internal(set) var snapshot: Timestamp?
+    package internal(set) var state: State = .active
+    var writes = WriteSet()
+    var reads = ReadSet()
+    var savepoints: [(name: String, journal: Int)] = []
+    /// Whether the lock manager may hold locks for this transaction.
+    var mayHoldLocks = false
+
+    init(id: UInt64, isolation: IsolationLevel, readOnly: Bool, asOf: Timestamp?, startedAt: Timestamp) {
+        self.id = id
+        self.isolation = isolation
+        self.readOnly = readOnly
+        self.asOf = asOf
+        self.startedAt = startedAt
+        snapshot = asOf
+    }
+
+    /// Whether reads are validated at commit.
+    var tracksReads: Bool { isolation == .serializable && !readOnly }
+
+    /// Keys written so far.
+    package var writeCount: Int { writes.count }
+}
+
+/// What introspection shows of an open transaction.
+package struct TransactionSummary: Sendable, Equatable {
+    package var id: UInt64
+    package var isolation: IsolationLevel
+    package var readOnly: Bool
+    package var startedAt: Timestamp
+    package var snapshot: Timestamp?
+    package var asOf: Timestamp?
+}
+
+/// Counters of the transaction layer since open.
+package struct TransactionStatistics: Sendable, Equatable {
+    package var begun = 0
+    package var committed = 0
+    package var rolledBack = 0
+    package var serializationFailures = 0
+    package var deadlocks = 0
+    package var lockTimeouts = 0
+    package var collectorPasses = 0
+    package var versionsRemoved = 0
+    package var tombstonesRemoved = 0
+    /// Time-travel reads refused as older than the oldest readable time.
+    package var snapshotsTooOld = 0
+    package init() {}
+}
+
+/// How the transaction layer behaves; validated by the client's `Config`.
+package struct TransactionOptions: Sendable {
+    /// How long committed history stays readable (`AS OF`), and thus the least age of a collected version.
+    package var historyRetention: Duration = .seconds(4 * 3600)
+    /// How long a lock request waits before failing; zero waits forever.
+    package var lockTimeout: Duration = .seconds(5)
+    package var deadlockCheckInterval: Duration = .milliseconds(100)
+    /// How often the background collector removes expired versions.
+    package var collectionInterval: Duration = .seconds(30)
+    /// Whether commits become visible only once durable (SyncMode.full): a reader never sees a change
+    /// that a crash could still take away.
+    package var visibleWhenDurable = true
+    package init() {}
+}

@@ -1,0 +1,203 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import BasaltStorage
+
+/// Snapshot reads: a key's version as of a timestamp, from its tree or the history tree.
+extension TransactionManager {
+    /// Calls `body` with the value of `key` visible at `snapshot`; nil when absent then. Engine lock held.
+    static func readVersion<R>(_ engine: StorageEngine, _ tree: RootSlot, _ key: UnsafeRawBufferPointer, at snapshot: Timestamp,
+                               _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        var inHistory = false
+        let current: R?? = try engine.withValue(tree, key) { stored -> R? in
+            let header = try VersionFormat.header(stored)
+            guard header.timestamp <= snapshot else {
+                inHistory = true
+                return nil
+            }
+            return header.tombstone ? nil : try body(VersionFormat.payload(stored))
+        }
+        if !inHistory { return current ?? nil }
+        return try historyVersion(engine, tree, key, at: snapshot, body)
+    }
+
+    /// The history version of `key` current at `snapshot`, if it was present then.
+    static func historyVersion<R>(_ engine: StorageEngine, _ tree: RootSlot, _ key: UnsafeRawBufferPointer, at snapshot: Timestamp,
+                                  _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        let seek = VersionFormat.historyKey(tree: UInt32(tree.rawValue), key: key, start: snapshot)
+        let prefixCount = seek.count - 8
+        var result: R?
+        try seek.withUnsafeBytes { lower in
+            _ = try engine.scan(.history, lower: lower, upper: nil) { historyKey, stored in
+                // The first entry at or after the seek: the newest version of this key that started at
+                // or before the snapshot, if it belongs to this key at all.
+                guard historyKey.count == seek.count,
+                      memcmp(historyKey.baseAddress!, lower.baseAddress!, prefixCount) == 0 else { return false }
+                let header = try VersionFormat.header(stored)
+                if header.timestamp > snapshot, !header.tombstone { result = try body(VersionFormat.payload(stored)) }
+                return false
+            }
+        }
+        return result
+    }
+
+    /// The commit timestamp of the newest version of `key` (a tombstone included), nil when it never existed
+    /// or its tombstone was collected.
+    static func latestTimestamp(_ engine: StorageEngine, _ tree: RootSlot, _ key: UnsafeRawBufferPointer) throws -> Timestamp? {
+        try engine.withValue(tree, key) { try VersionFormat.header($0).timestamp }
+    }
+
+    /// Reads `key` in `txn`: its own buffered write, else the version in its snapshot. Serializable
+    /// transactions remember the read for validation.
+    package func get<R>(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8],
+                        _ body: (UnsafeRawBufferPointer) throws -> R) throws(TransactionError) -> R? {
+        try checkActive(txn)
+        if let write = txn.writes.write(tree, key) {
+            switch write {
+            case .delete: return nil
+            case .put(let value):
+                do { return try value.withUnsafeBytes { try body($0) } } catch { throw TransactionError.wrap(error) }
+            }
+        }
+        let snapshot = snapshot(for: txn)
+        if txn.tracksReads { txn.reads.read(tree, key) }
+        return try withEngine { engine in
+            try key.withUnsafeBytes { try Self.readVersion(engine, tree, $0, at: snapshot, body) }
+        }
+    }
+
+    /// Reads the newest visible version of `key` outside any transaction (one consistent read).
+    package func getLatest<R>(_ tree: RootSlot, _ key: UnsafeRawBufferPointer,
+                              _ body: (UnsafeRawBufferPointer) throws -> R) throws(TransactionError) -> R? {
+        advanceVisibleIfDue()
+        return try withEngine { engine in
+            let snapshot = shared.withLock { $0.visible }
+            return try Self.readVersion(engine, tree, key, at: snapshot, body)
+        }
+    }
+
+    /// Pairs visited per hold of the engine lock during a scan: between chunks writers commit.
+    static let scanChunk = 256
+
+    /// Visits the pairs of `tree` with `lower <= key < upper` visible to `txn` (nil: outside a
+    /// transaction, the newest visible state), merged with its own buffered writes, in key order
+    /// (descending with `reverse`), until `body` returns false. Bytes are valid only during each call;
+    /// `body` must not call back into the manager. Returns the number visited. Serializable
+    /// transactions remember the range actually covered, for validation.
+    @discardableResult
+    package func scan(_ txn: TransactionContext?, _ tree: RootSlot, lower: [UInt8]?, upper: [UInt8]?, reverse: Bool,
+                      _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws(TransactionError) -> Int {
+        if let txn { try checkActive(txn) }
+        let snapshot: Timestamp
+        var transientID: UInt64?
+        if let txn, txn.snapshot != nil || txn.isolation != .readCommitted || txn.readOnly {
+            snapshot = self.snapshot(for: txn)
+        } else {
+            // A snapshot just for this scan, registered so the collector keeps what it reads.
+            advanceVisibleIfDue()
+            (snapshot, transientID) = shared.withLock { state in
+                let id = state.nextID
+                state.nextID += 1
+                state.transientSnapshots[id] = state.visible
+                return (state.visible, id)
+            }
+        }
+        defer { if let transientID { shared.withLock { _ = $0.transientSnapshots.removeValue(forKey: transientID) } } }
+
+        // Buffered writes in range, in scan order.
+        var buffered: [[UInt8]] = []
+        if let txn, !txn.writes.isEmpty {
+            let range = ReadSet.Range(tree: tree, lower: lower, upper: upper)
+            buffered = txn.writes.sortedKeys(tree).filter { range.contains($0) }
+            if reverse { buffered.reverse() }
+        }
+        var nextBuffered = 0
+        var visited = 0
+        var stopped = false
+        var resume: [UInt8]?   // last tree key visited: the next chunk starts after it
+        var treeDone = false
+        func emitBuffered(_ key: [UInt8]) throws -> Bool {
+            guard case .put(let value)? = txn?.writes.write(tree, key) else { return true }
+            visited += 1
+            return try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try body(k, v) } }
+        }
+        do {
+            while !stopped, !treeDone {
+                try withEngine { engine in
+                    var lo = lower, hi = upper
+                    if let resume {
+                        if reverse { hi = resume } else { lo = resume + [0] }
+                    }
+                    var inChunk = 0
+                    var sawAny = false
+                    try withOptionalBytes(lo) { loBytes in
+                        try withOptionalBytes(hi) { hiBytes in
+                            _ = try engine.scan(tree, lower: loBytes, upper: hiBytes, reverse: reverse) { key, stored in
+                                sawAny = true
+                                // Buffered keys before this one come first.
+                                while nextBuffered < buffered.count {
+                                    let b = buffered[nextBuffered]
+                                    let before = b.withUnsafeBytes { compareKeys($0, key) }
+                                    guard reverse ? before > 0 : before < 0 else { break }
+                                    nextBuffered += 1
+                                    if !(try emitBuffered(b)) { stopped = true; resume = b; return false }
+                                }
+                                let keyArray = Array(key)
+                                resume = keyArray
+                                if nextBuffered < buffered.count, buffered[nextBuffered] == keyArray {
+                                    nextBuffered += 1
+                                    if !(try emitBuffered(keyArray)) { stopped = true; return false }
+                                } else {
+                                    let header = try VersionFormat.header(stored)
+                                    var keepGoing = true
+                                    if header.timestamp <= snapshot {
+                                        if !header.tombstone {
+                                            visited += 1
+                                            keepGoing = try body(key, VersionFormat.payload(stored))
+                                        }
+                                    } else if let go = try Self.historyVersion(engine, tree, key, at: snapshot, { value in
+                                        visited += 1
+                                        return try body(key, value)
+                                    }) {
+                                        keepGoing = go
+                                    }
+                                    if !keepGoing { stopped = true; return false }
+                                }
+                                inChunk += 1
+                                return inChunk < Self.scanChunk
+                            }
+                        }
+                    }
+                    if !stopped, inChunk < Self.scanChunk || !sawAny { treeDone = true }
+                }
+            }
+            if !stopped {
+                while nextBuffered < buffered.count {
+                    let b = buffered[nextBuffered]
+                    nextBuffered += 1
+                    if !(try emitBuffered(b)) { stopped = true; resume = b; break }
+                }
+            }
+        } catch {
+            let wrapped = TransactionError.wrap(error)
+            if let txn { throw fail(txn, wrapped) }
+            throw wrapped
+        }
+        if let txn, txn.tracksReads {
+            // The range covered: all of it, or up to and including the last key visited.
+            var range = ReadSet.Range(tree: tree, lower: lower, upper: upper)
+            if stopped, let last = resume {
+                if reverse { range.lower = last } else { range.upper = last + [0] }
+            }
+            txn.reads.scanned(range)
+        }
+        return visited
+    }
+}
+
+func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
+    guard let bytes else { return try body(nil) }
+    return try bytes.withUnsafeBytes { try body($0) }
+}

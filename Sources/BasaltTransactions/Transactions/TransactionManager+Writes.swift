@@ -1,0 +1,290 @@
+import BasaltStorage
+
+/// Writes, commit and the application of a commit's versions.
+extension TransactionManager {
+    /// Buffers `value` under `key` in `txn` after taking an X lock on the key (waiting as the lock
+    /// timeout allows). Under repeatable read and serializable, a key changed by a transaction that
+    /// committed after `txn`'s snapshot fails with `.serializationFailure` (first committer wins). A
+    /// lock or conflict failure leaves `txn` failed (roll it back); a size error changes nothing.
+    package func put(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8], _ value: [UInt8]) throws(TransactionError) {
+        try checkWritable(txn, key: key, valueCount: value.count)
+        try lockForWrite(txn, tree, key)
+        txn.writes.record(tree, key, .put(value))
+    }
+
+    /// Buffers the deletion of `key` in `txn` (locking as `put` does); returns whether the key was
+    /// present for `txn` (its own writes, else its snapshot). Deleting an absent key changes nothing.
+    @discardableResult
+    package func delete(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8]) throws(TransactionError) -> Bool {
+        try checkWritable(txn, key: key, valueCount: 0)
+        try lockForWrite(txn, tree, key)
+        let present = try get(txn, tree, key) { _ in true } ?? false
+        if present { txn.writes.record(tree, key, .delete) }
+        return present
+    }
+
+    func checkWritable(_ txn: TransactionContext, key: [UInt8], valueCount: Int) throws(TransactionError) {
+        try checkActive(txn)
+        if txn.readOnly { throw TransactionError.readOnlyTransaction }
+        guard key.count <= maxKeySize else { throw .storage(.keyTooLarge(size: key.count, limit: maxKeySize)) }
+        let limit = BTreeLimits.maxValueSize - VersionFormat.headerSize
+        guard valueCount <= limit else { throw .storage(.valueTooLarge(size: valueCount, limit: limit)) }
+    }
+
+    /// Takes the X lock on `key` (with IX above it) and, under snapshot isolation levels, checks that no
+    /// transaction committed a newer version since the snapshot.
+    func lockForWrite(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8]) throws(TransactionError) {
+        if txn.writes.write(tree, key) == nil {
+            txn.mayHoldLocks = true
+            do {
+                try locks.acquire(.key(tree: UInt32(tree.rawValue), key: key), .exclusive, owner: txn.id)
+            } catch {
+                throw fail(txn, TransactionError(error))
+            }
+        }
+        guard txn.isolation != .readCommitted else { return }
+        let snapshot = snapshot(for: txn)
+        let latest = try withEngine { engine in try key.withUnsafeBytes { try Self.latestTimestamp(engine, tree, $0) } }
+        if let latest, latest > snapshot {
+            throw fail(txn, .serializationFailure("the key was changed by a transaction that committed after this one's snapshot"))
+        }
+    }
+
+    /// Takes `mode` on a whole tree for `txn` (for example S to keep it from changing, X for exclusive use),
+    /// with the intention lock on the database. Waits as the lock timeout allows; a failure leaves `txn` failed.
+    package func lockTree(_ txn: TransactionContext, _ tree: RootSlot, _ mode: LockMode) throws(TransactionError) {
+        try checkActive(txn)
+        txn.mayHoldLocks = true
+        do {
+            try locks.acquire(.tree(UInt32(tree.rawValue)), mode, owner: txn.id)
+        } catch {
+            throw fail(txn, TransactionError(error))
+        }
+    }
+
+    /// Takes `mode` on one key for `txn` (S: `SELECT … FOR SHARE`, X: `FOR UPDATE`).
+    package func lockKey(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8], _ mode: LockMode) throws(TransactionError) {
+        try checkActive(txn)
+        txn.mayHoldLocks = true
+        do {
+            try locks.acquire(.key(tree: UInt32(tree.rawValue), key: key), mode, owner: txn.id)
+        } catch {
+            throw fail(txn, TransactionError(error))
+        }
+    }
+
+    /// Commits `txn`: validates a serializable transaction's reads, takes a commit timestamp, applies
+    /// every buffered write as new versions (atomically, and logged) and releases the locks. Returns the
+    /// commit's LSN (nil when nothing was written); with `visibleWhenDurable` the caller waits with
+    /// `waitDurable` before reporting success. A failure rolls the transaction back and throws (40001
+    /// when validation fails).
+    @discardableResult
+    package func commit(_ txn: TransactionContext) throws(TransactionError) -> LSN? {
+        try checkActive(txn)
+        guard !txn.writes.isEmpty else {
+            // Read-only: a snapshot read is serializable at its snapshot (commits form a serial order
+            // by timestamp and the snapshot is a prefix of it), so nothing to validate.
+            txn.state = .committed(nil)
+            finish(txn, committed: true)
+            return nil
+        }
+        let bytes = txn.writes.bytes
+        let writes = txn.writes.allSorted()
+        let outcome: (Timestamp, LSN?)
+        do {
+            outcome = try withEngineState { state, engine in
+                if txn.tracksReads, let snapshot = txn.snapshot,
+                   let (when, _) = state.recent.conflict(with: txn.reads, after: snapshot) {
+                    throw TransactionError.serializationFailure(
+                        "a transaction that committed at \(when) changed data this one read (read/write dependency)")
+                }
+                let (timestamp, ceiling) = state.clock.next()
+                let lsn = try apply(engine, writes, bytes: bytes, at: timestamp, ceiling: ceiling)
+                state.recent.append(timestamp, writes.map { ($0.tree, $0.key) })
+                pruneRecent(&state.recent)
+                shared.withLock { shared in
+                    if options(shared).visibleWhenDurable, let lsn {
+                        shared.pending.append((timestamp, lsn))
+                    } else {
+                        shared.visible = max(shared.visible, timestamp)
+                    }
+                }
+                return (timestamp, lsn)
+            }
+        } catch {
+            let failure = fail(txn, error)
+            txn.state = .rolledBack
+            finish(txn, committed: false)
+            throw failure
+        }
+        txn.state = .committed(outcome.0)
+        // Early lock release: the versions are in the trees; a later writer of these keys commits after
+        // this one in log order, so it can never be durable without this commit.
+        finish(txn, committed: true)
+        return outcome.1
+    }
+
+    /// Loads `pairs` (any order; for a repeated key the last wins) into `tree` as one commit if the tree
+    /// is empty, bottom-up and much faster than puts; returns whether it did, and the LSN to make durable.
+    /// A non-empty tree is left alone (`loaded` false): the caller writes through a transaction. Holds an
+    /// X lock on the tree meanwhile, so no transaction writes it concurrently.
+    package func bulkLoad(_ tree: RootSlot, _ pairs: [([UInt8], [UInt8])]) throws(TransactionError) -> (loaded: Bool, lsn: LSN?) {
+        let limit = BTreeLimits.maxValueSize - VersionFormat.headerSize
+        for (key, value) in pairs {
+            guard key.count <= maxKeySize else { throw .storage(.keyTooLarge(size: key.count, limit: maxKeySize)) }
+            guard value.count <= limit else { throw .storage(.valueTooLarge(size: value.count, limit: limit)) }
+        }
+        let txn = try begin(isolation: .readCommitted, readOnly: false)
+        defer { if case .active = txn.state { rollback(txn) } }
+        try lockTree(txn, tree, .exclusive)
+        let outcome: (Bool, Timestamp, LSN?)
+        do {
+            outcome = try withEngineState { state, engine in
+                guard try engine.isEmpty(tree) else { return (false, .zero, nil) }
+                guard !pairs.isEmpty else { return (true, .zero, nil) }
+                let (timestamp, ceiling) = state.clock.next()
+                if let ceiling {
+                    _ = try engine.atomically { writer in
+                        try Self.clockCeilingKey.withUnsafeBytes { k in
+                            try Self.metaValue(ceiling).withUnsafeBytes { v in try writer.put(.meta, k, v) }
+                        }
+                    }
+                }
+                let versioned = pairs.map { pair in
+                    (pair.0, pair.1.withUnsafeBytes { VersionFormat.version(tombstone: false, timestamp: timestamp, value: $0) })
+                }
+                let lsn = try engine.putBatch(tree, versioned)
+                state.recent.appendWholeTrees(timestamp, [tree])
+                pruneRecent(&state.recent)
+                shared.withLock { shared in
+                    if shared.options.visibleWhenDurable, let lsn {
+                        shared.pending.append((timestamp, lsn))
+                    } else {
+                        shared.visible = max(shared.visible, timestamp)
+                    }
+                }
+                return (true, timestamp, lsn)
+            }
+        } catch {
+            throw fail(txn, error)
+        }
+        guard outcome.0 else { return (false, nil) }
+        txn.state = .committed(outcome.1)
+        finish(txn, committed: true)
+        return (true, outcome.2)
+    }
+
+    func options(_ state: SharedState) -> TransactionOptions { state.options }
+
+    /// Waits until the commit at `lsn` is durable and visible to new snapshots.
+    package func waitDurable(_ lsn: LSN?) throws(TransactionError) {
+        guard let lsn else { return }
+        do { try log.flush(covering: lsn) } catch { throw TransactionError.wrap(error) }
+        advanceVisible()
+    }
+
+    /// Keeps the commits a serializable transaction may still validate against (see `RecentCommits`).
+    func pruneRecent(_ recent: inout RecentCommits) {
+        let horizon = shared.withLock { state -> Timestamp in
+            var horizon = state.visible
+            for summary in state.active.values where summary.isolation == .serializable && !summary.readOnly {
+                // A serializable transaction without a snapshot yet will take one >= visible.
+                if let snapshot = summary.snapshot { horizon = min(horizon, snapshot) }
+            }
+            return horizon
+        }
+        recent.prune(through: horizon)
+    }
+
+    /// Writes the versions of one commit at `timestamp`; returns the LSN that makes it durable. Small
+    /// commits are one atomic logged operation; large ones (or one that does not fit in the pool at
+    /// once) a storage transaction with undo, so their size is bounded by the disk, not the pool.
+    func apply(_ engine: StorageEngine, _ writes: [(tree: RootSlot, key: [UInt8], write: WriteSet.Write)],
+               bytes: Int, at timestamp: Timestamp, ceiling: Timestamp?) throws -> LSN? {
+        // Each write also copies the replaced version to history: twice the bytes, pinned together.
+        if writes.count <= atomicWriteLimit, bytes * 2 <= engine.bufferPoolBytes / 4 {
+            do {
+                return try engine.atomically { writer in
+                    try Self.applyVersions(AtomicVersionWriter(writer: writer), writes, at: timestamp, ceiling: ceiling)
+                }.lsn
+            } catch StorageError.bufferPoolExhausted {
+                // Everything was put back; take the path that does not pin the whole commit.
+            }
+        }
+        let id = try engine.beginTransaction()
+        do {
+            try Self.applyVersions(TransactionalVersionWriter(engine: engine, transaction: id), writes, at: timestamp, ceiling: ceiling)
+            return try engine.commit(id)
+        } catch {
+            try? engine.rollback(id)
+            throw error
+        }
+    }
+
+    static func applyVersions<W: VersionWriter>(_ writer: W, _ writes: [(tree: RootSlot, key: [UInt8], write: WriteSet.Write)],
+                                                at timestamp: Timestamp, ceiling: Timestamp?) throws {
+        if let ceiling {
+            try clockCeilingKey.withUnsafeBytes { k in try metaValue(ceiling).withUnsafeBytes { v in try writer.put(.meta, k, v) } }
+        }
+        let empty: [UInt8] = []
+        for (tree, key, write) in writes {
+            try key.withUnsafeBytes { k in
+                let treeID = UInt32(tree.rawValue)
+                // The version being replaced moves to history, ending at this commit.
+                let old = try writer.withValue(tree, k) { stored -> (Bool, Timestamp, [UInt8]) in
+                    let header = try VersionFormat.header(stored)
+                    return (header.tombstone, header.timestamp, Array(VersionFormat.payload(stored)))
+                }
+                if let (tombstone, start, value) = old {
+                    let historyKey = VersionFormat.historyKey(tree: treeID, key: k, start: start)
+                    let historyValue = value.withUnsafeBytes { VersionFormat.version(tombstone: tombstone, timestamp: timestamp, value: $0) }
+                    try historyKey.withUnsafeBytes { hk in try historyValue.withUnsafeBytes { hv in try writer.put(.history, hk, hv) } }
+                    let queueKey = VersionFormat.queueKey(end: timestamp, kind: .history, tree: treeID, key: k, start: start)
+                    try queueKey.withUnsafeBytes { q in try empty.withUnsafeBytes { try writer.put(.versionQueue, q, $0) } }
+                } else if case .delete = write {
+                    return
+                }
+                switch write {
+                case .put(let value):
+                    let version = value.withUnsafeBytes { VersionFormat.version(tombstone: false, timestamp: timestamp, value: $0) }
+                    try version.withUnsafeBytes { try writer.put(tree, k, $0) }
+                case .delete:
+                    let version = empty.withUnsafeBytes { VersionFormat.version(tombstone: true, timestamp: timestamp, value: $0) }
+                    try version.withUnsafeBytes { try writer.put(tree, k, $0) }
+                    let queueKey = VersionFormat.queueKey(end: timestamp, kind: .tombstone, tree: treeID, key: k, start: timestamp)
+                    try queueKey.withUnsafeBytes { q in try empty.withUnsafeBytes { try writer.put(.versionQueue, q, $0) } }
+                }
+            }
+        }
+    }
+}
+
+/// Where a commit's versions are written: one atomic logged operation, or a storage transaction.
+protocol VersionWriter {
+    func put(_ slot: RootSlot, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws
+    func delete(_ slot: RootSlot, _ key: UnsafeRawBufferPointer) throws
+    func withValue<R>(_ slot: RootSlot, _ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R?
+}
+
+struct AtomicVersionWriter: VersionWriter {
+    let writer: StorageEngine.AtomicWriter
+    func put(_ slot: RootSlot, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws { try writer.put(slot, key, value) }
+    func delete(_ slot: RootSlot, _ key: UnsafeRawBufferPointer) throws { try writer.delete(slot, key) }
+    func withValue<R>(_ slot: RootSlot, _ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        try writer.withValue(slot, key, body)
+    }
+}
+
+struct TransactionalVersionWriter: VersionWriter {
+    let engine: StorageEngine
+    let transaction: UInt64
+    func put(_ slot: RootSlot, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws {
+        try engine.put(slot, key, value, transaction: transaction)
+    }
+    func delete(_ slot: RootSlot, _ key: UnsafeRawBufferPointer) throws {
+        _ = try engine.delete(slot, key, transaction: transaction)
+    }
+    func withValue<R>(_ slot: RootSlot, _ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        try engine.withValue(slot, key, body)
+    }
+}
