@@ -2,6 +2,7 @@
 //
 //   basalt-bench kv  [options]   key-value load / get / scan
 //   basalt-bench commit [options] durable single-key commits from 1, 4, 16 threads
+//   basalt-bench ycsb [options]   YCSB workloads A, B, C with zipfian keys from 1 and 2 threads
 //   basalt-bench recovery         recovery time against log size after a SIGKILL (Basalt only)
 //   basalt-bench all [options]   every suite (the default subcommand)
 //
@@ -19,7 +20,10 @@ struct BasaltBenchCommand: ParsableCommand {
             alternating between runs); the table reports the median throughput. ratio = Basalt / SQLite \
             throughput, so higher is better for Basalt.
             """,
-        subcommands: [AllCommand.self, KVCommand.self, CommitCommand.self, RecoveryCommand.self, RecoveryWriterCommand.self],
+        subcommands: [
+            AllCommand.self, KVCommand.self, CommitCommand.self, YCSBCommand.self, RecoveryCommand.self,
+            RecoveryWriterCommand.self,
+        ],
         defaultSubcommand: AllCommand.self
     )
 }
@@ -31,9 +35,10 @@ struct AllCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
     @OptionGroup(title: "kv suite") var kv: KVOptions
     @OptionGroup(title: "commit suite") var commit: CommitOptions
+    @OptionGroup(title: "ycsb suite") var ycsb: YCSBOptions
 
     func run() throws {
-        try runSuites([KVSuite(options: kv), CommitSuite(options: commit)], common: common)
+        try runSuites([KVSuite(options: kv), CommitSuite(options: commit), YCSBSuite(options: ycsb)], common: common)
     }
 }
 

@@ -20,6 +20,7 @@ package enum LockError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// A one-line message naming the resource (without key bytes), mode and wait, or the cycle.
     package var description: String {
         switch self {
         case let .timeout(resource, mode, waited):

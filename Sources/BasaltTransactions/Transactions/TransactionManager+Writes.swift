@@ -98,8 +98,8 @@ extension TransactionManager {
                     throw TransactionError.serializationFailure(
                         "a transaction that committed at \(when) changed data this one read (read/write dependency)")
                 }
-                let (timestamp, ceiling) = state.clock.next()
-                let lsn = try apply(engine, writes, bytes: bytes, at: timestamp, ceiling: ceiling)
+                let timestamp = state.clock.next()
+                let lsn = try apply(engine, writes, bytes: bytes, at: timestamp)
                 state.recent.append(timestamp, writes.map { ($0.tree, $0.key) })
                 pruneRecent(&state.recent)
                 shared.withLock { shared in
@@ -142,12 +142,12 @@ extension TransactionManager {
             outcome = try withEngineState { state, engine in
                 guard try engine.isEmpty(tree) else { return (false, .zero, nil) }
                 guard !pairs.isEmpty else { return (true, .zero, nil) }
-                let (timestamp, ceiling) = state.clock.next()
-                if let ceiling {
-                    _ = try engine.atomically { writer in
-                        try Self.clockCeilingKey.withUnsafeBytes { k in
-                            try Self.metaValue(ceiling).withUnsafeBytes { v in try writer.put(.meta, k, v) }
-                        }
+                let timestamp = state.clock.next()
+                // The clock's persisted reading goes first: a crash after the load keeps both, before it
+                // the load is absent and a timestamp was merely skipped.
+                _ = try engine.atomically { writer in
+                    try Self.clockKey.withUnsafeBytes { k in
+                        try Self.metaValue(timestamp).withUnsafeBytes { v in try writer.put(.meta, k, v) }
                     }
                 }
                 let versioned = pairs.map { pair in
@@ -200,12 +200,12 @@ extension TransactionManager {
     /// commits are one atomic logged operation; large ones (or one that does not fit in the pool at
     /// once) a storage transaction with undo, so their size is bounded by the disk, not the pool.
     func apply(_ engine: StorageEngine, _ writes: [(tree: RootSlot, key: [UInt8], write: WriteSet.Write)],
-               bytes: Int, at timestamp: Timestamp, ceiling: Timestamp?) throws -> LSN? {
+               bytes: Int, at timestamp: Timestamp) throws -> LSN? {
         // Each write also copies the replaced version to history: twice the bytes, pinned together.
         if writes.count <= atomicWriteLimit, bytes * 2 <= engine.bufferPoolBytes / 4 {
             do {
                 return try engine.atomically { writer in
-                    try Self.applyVersions(AtomicVersionWriter(writer: writer), writes, at: timestamp, ceiling: ceiling)
+                    try Self.applyVersions(AtomicVersionWriter(writer: writer), writes, at: timestamp)
                 }.lsn
             } catch StorageError.bufferPoolExhausted {
                 // Everything was put back; take the path that does not pin the whole commit.
@@ -213,7 +213,7 @@ extension TransactionManager {
         }
         let id = try engine.beginTransaction()
         do {
-            try Self.applyVersions(TransactionalVersionWriter(engine: engine, transaction: id), writes, at: timestamp, ceiling: ceiling)
+            try Self.applyVersions(TransactionalVersionWriter(engine: engine, transaction: id), writes, at: timestamp)
             return try engine.commit(id)
         } catch {
             try? engine.rollback(id)
@@ -222,10 +222,8 @@ extension TransactionManager {
     }
 
     static func applyVersions<W: VersionWriter>(_ writer: W, _ writes: [(tree: RootSlot, key: [UInt8], write: WriteSet.Write)],
-                                                at timestamp: Timestamp, ceiling: Timestamp?) throws {
-        if let ceiling {
-            try clockCeilingKey.withUnsafeBytes { k in try metaValue(ceiling).withUnsafeBytes { v in try writer.put(.meta, k, v) } }
-        }
+                                                at timestamp: Timestamp) throws {
+        try clockKey.withUnsafeBytes { k in try metaValue(timestamp).withUnsafeBytes { v in try writer.put(.meta, k, v) } }
         let empty: [UInt8] = []
         for (tree, key, write) in writes {
             try key.withUnsafeBytes { k in

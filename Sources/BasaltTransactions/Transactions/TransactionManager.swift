@@ -57,17 +57,17 @@ package final class TransactionManager: Sendable {
     let atomicWriteLimit: Int
     let collector: BackgroundThread?
 
-    static let clockCeilingKey = Array("clock.ceiling".utf8)
+    static let clockKey = Array("clock.last".utf8)
     static let collectedThroughKey = Array("versions.collectedThrough".utf8)
 
     /// Takes over `engine` (opened and recovered by the caller) and starts the deadlock detector and the
     /// version collector. Throws `TransactionError` if the transaction layer's metadata is unreadable.
     package init(engine: sending StorageEngine, options: TransactionOptions, logger: Logger,
                  startBackgroundWork: Bool = true) throws(TransactionError) {
-        let ceiling: Timestamp
+        let lastCommit: Timestamp
         let collected: Timestamp
         do {
-            ceiling = try Self.readMeta(engine, Self.clockCeilingKey)
+            lastCommit = try Self.readMeta(engine, Self.clockKey)
             collected = try Self.readMeta(engine, Self.collectedThroughKey)
         } catch {
             throw TransactionError.wrap(error)
@@ -76,7 +76,7 @@ package final class TransactionManager: Sendable {
         maxKeySize = engine.maxKeySize - VersionFormat.queueKeyOverhead
         atomicWriteLimit = max(1, engine.bufferPoolFrames / 8)
         self.logger = logger
-        var clock = HybridClock(persistedCeiling: ceiling)
+        var clock = HybridClock(persistedLast: lastCommit)
         // Everything in the file is committed and durable (recovery ran): it is all visible.
         let visible = clock.now()
         clock.observe(visible)

@@ -1,0 +1,523 @@
+// The ycsb suite: YCSB core workloads A, B and C over one loaded table, from 1 and 2 client threads.
+//
+//   ycsb.load      all records in one batch (Basalt putBatch; SQLite BEGIN, one INSERT per record in
+//                  generation order, COMMIT), durable at the end; records/s
+//   ycsb.A.t<N>    50% reads / 50% updates (YCSB workload A, "update heavy"); ops/s
+//   ycsb.B.t<N>    95% reads /  5% updates (workload B, "read mostly"); ops/s
+//   ycsb.C.t<N>    100% reads (workload C, "read only"); ops/s
+//
+// Data, as YCSB's CoreWorkload with its defaults except the record size: --records records, record i
+// under the key "user" + the decimal FNV-1a 64 hash of i (YCSB insertorder=hashed, zeropadding=1), each
+// with ONE field of --ycsb-value-size bytes (default 100) instead of YCSB's ten 100-byte fields: a
+// 1 KB record would make the 1,000,000-record load 10× larger (about 1 GB per engine per run), which
+// does not fit the CI / VM time and disk budget, and the engines' per-operation work (lookup, one
+// durable commit) is the same. The first 8 bytes of every value hold the record number, so every read
+// checks that it got its own record; the rest is random.
+//
+// Requests: YCSB's scrambled zipfian (constant 0.99, hashed ranks, see ZipfianGenerator.swift) over the
+// records; read or update chosen per operation with the workload's proportions, as YCSB does. Each
+// (workload, thread count) has its own sequences, derived from --seed, the workload, the thread count
+// and the thread index, so every run and both engines replay exactly the same requests.
+//   read    point get of the key; the value's length and record number are checked and its bytes touched
+//   update  blind overwrite of the whole value with new random bytes (same record number), one durable
+//           single-key commit (YCSB's update writes one field; here the record is that field)
+// N threads split the operations evenly; throughput = total operations / wall time until the slowest
+// thread is done.
+//
+// Engines: Basalt as one Database shared by all threads (default SyncMode.full: each update is durable
+// before put returns; concurrent commits share a sync). SQLite in WAL mode with synchronous=FULL (the
+// same durability), one connection per thread (WAL readers run concurrently), statements prepared once
+// per connection, autocommit SELECT / UPDATE, cache_size equal to the cache budget on each connection,
+// busy_timeout 60 s. SQLite allows one writer at a time; by default writers also queue on an in-process
+// mutex before their UPDATE, so a waiting writer starts as soon as the previous commit is done instead of
+// sleeping in SQLite's busy handler (1, 2, 5, 10 ... ms naps); --no-sqlite-writer-mutex measures the
+// plain busy_timeout setup.
+//
+// Each run loads fresh files per engine (engine order alternating between runs), then runs every
+// workload and thread count on that database in the order A, B, C (t1 before t2), as a YCSB session
+// does after one load phase. After the workloads every record must still be there.
+import ArgumentParser
+import Basalt
+import CSQLite
+import Foundation
+import Synchronization
+
+struct YCSBOptions: ParsableArguments {
+    @Option(help: "Records loaded (YCSB recordcount).")
+    var records = 1_000_000
+
+    // Named with a prefix: `basalt-bench all` merges every suite's options, and the kv suite already has
+    // --value-size (the commit suite --threads).
+    @Option(name: .customLong("ycsb-value-size"), help: "Bytes per record: one field (YCSB: 10 fields × 100 bytes).")
+    var valueSize = 100
+
+    @Option(help: "Operations per run of workloads B and C, split across the threads (YCSB operationcount).")
+    var operations = 200_000
+
+    // A is 50% durable updates, which cost 10-100× a read: a quarter of the operations keeps its runs as
+    // long as B's.
+    @Option(name: .customLong("operations-a"), help: "Operations per run of workload A, half of them durable updates (default: --operations / 4).")
+    var operationsA: Int?
+
+    @Option(name: .customLong("ycsb-threads"), help: "Client thread counts, comma-separated.")
+    var threads = "1,2"
+
+    @Option(help: "Workloads to run, comma-separated, from A, B, C.")
+    var workloads = "A,B,C"
+
+    @Flag(inversion: .prefixedNo, help: "SQLite writers queue on an in-process mutex (else only on busy_timeout).")
+    var sqliteWriterMutex = true
+
+    var threadCounts: [Int] { threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+
+    var selectedWorkloads: [YCSBWorkload] {
+        let names = Set(workloads.uppercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        return YCSBWorkload.all.filter { names.contains($0.name) }
+    }
+
+    func validate() throws {
+        guard records >= 2, records <= Int(Int32.max) else { throw ValidationError("--records must be from 2 to \(Int32.max)") }
+        guard valueSize >= 8 else { throw ValidationError("--ycsb-value-size must be at least 8 (the record number)") }
+        guard operations >= 1, (operationsA ?? 1) >= 1 else { throw ValidationError("--operations and --operations-a must be at least 1") }
+        guard !threadCounts.isEmpty, threadCounts.allSatisfy({ $0 >= 1 && $0 <= 64 }) else {
+            throw ValidationError("--ycsb-threads must list counts from 1 to 64")
+        }
+        let names = workloads.uppercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !names.isEmpty, names.allSatisfy({ name in YCSBWorkload.all.contains { $0.name == name } }) else {
+            throw ValidationError("--workloads must list names from A, B, C")
+        }
+    }
+
+    /// Operations of one run of `workload` (all threads together, before rounding to a multiple of them).
+    func operations(for workload: YCSBWorkload) -> Int {
+        workload.name == "A" ? workloadAOperations : operations
+    }
+
+    var workloadAOperations: Int { operationsA ?? max(1, operations / 4) }
+}
+
+struct YCSBCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ycsb", abstract: "YCSB workloads A, B, C (zipfian keys) from 1 and 2 threads.")
+
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var ycsb: YCSBOptions
+
+    func run() throws {
+        try runSuites([YCSBSuite(options: ycsb)], common: common)
+    }
+}
+
+/// A YCSB core workload: its letter and the share of reads (the rest are updates).
+struct YCSBWorkload: Sendable {
+    var name: String
+    var readProportion: Double
+
+    static let all = [
+        YCSBWorkload(name: "A", readProportion: 0.5),
+        YCSBWorkload(name: "B", readProportion: 0.95),
+        YCSBWorkload(name: "C", readProportion: 1.0),
+    ]
+}
+
+struct YCSBSuite: BenchSuite {
+    let options: YCSBOptions
+
+    func run(_ context: BenchContext) throws -> SuiteOutcome {
+        let seed = context.common.seed
+        context.progress.say("ycsb: generating \(options.records) records and the request sequences (seed \(seed))")
+        let data = YCSBData(records: options.records, valueSize: options.valueSize, seed: seed)
+        try data.checkDistinctKeys()
+        var plans: [YCSBPlan] = []
+        for workload in options.selectedWorkloads {
+            for threads in options.threadCounts {
+                plans.append(YCSBPlan(workload: workload, threads: threads, operations: options.operations(for: workload),
+                                      records: options.records, seed: seed))
+            }
+        }
+        let maxThreads = options.threadCounts.max() ?? 1
+
+        var samples = Samples()
+        for run in 1...context.runs {
+            let engines: [Engine] = run % 2 == 1 ? [.basalt, .sqlite] : [.sqlite, .basalt]
+            for engine in engines {
+                try context.withFreshDirectory("ycsb-run\(run)-\(engine.rawValue.lowercased())") { dir in
+                    let say = { (step: String) in
+                        context.progress.say("ycsb run \(run)/\(context.runs) \(engine.rawValue): \(step)")
+                    }
+                    switch engine {
+                    case .basalt:
+                        let kv = try BasaltKV(path: dir + "/basalt.db", cacheBytes: context.cacheBytes, pageSize: context.pageSize)
+                        say("load \(options.records) records")
+                        samples.record("ycsb.load", engine, operations: options.records,
+                                       seconds: try timed { try kv.load(data.pairs) }, unit: "records/s")
+                        let client = BasaltYCSBClient(database: kv.database, data: data)
+                        try runPlans(plans, clients: Array(repeating: client, count: maxThreads), engine, data, &samples, say)
+                        var count = 0
+                        try kv.database.scan { _ in
+                            count += 1
+                            return true
+                        }
+                        try kv.close()
+                        try checkCount(count, engine)
+                    case .sqlite:
+                        let path = dir + "/sqlite.db"
+                        let loader = try SQLiteKV(path: path, cacheBytes: context.cacheBytes)
+                        try loader.execute("PRAGMA synchronous=FULL")
+                        say("load \(options.records) records")
+                        samples.record("ycsb.load", engine, operations: options.records,
+                                       seconds: try timed { try loader.load(data.pairs) }, unit: "records/s")
+                        try loader.close()
+                        let shared = SQLiteWriterLock(enabled: options.sqliteWriterMutex)
+                        let clients = try (0..<maxThreads).map { _ in
+                            try SQLiteYCSBClient(path: path, cacheBytes: context.cacheBytes, data: data, writerLock: shared)
+                        }
+                        defer { for client in clients { client.close() } }
+                        try runPlans(plans, clients: clients, engine, data, &samples, say)
+                        try checkCount(try clients[0].count(), engine)
+                    }
+                }
+            }
+        }
+
+        let shape = "ycsb: records=\(options.records), key \"user\"+decimal FNV-1a 64 hash of the record number (YCSB insertorder=hashed), "
+            + "one \(options.valueSize)-byte field per record (YCSB default: 10 × 100 B); scrambled zipfian (0.99) requests; "
+            + "operations per run: A=\(options.workloadAOperations), B/C=\(options.operations), split across \(options.threads) threads; "
+            + "throughput = operations / wall time of the slowest thread"
+        let engines = "ycsb: Basalt one shared Database, SyncMode.full, pageSize=\(context.pageSize); SQLite journal_mode=WAL, "
+            + "synchronous=FULL, one connection per thread (cache_size=-\(context.cacheBytes >> 10) KiB each), autocommit "
+            + "SELECT/UPDATE, busy_timeout=60 s, writers "
+            + (options.sqliteWriterMutex ? "queued on an in-process mutex" : "waiting in SQLite's busy handler only")
+        return SuiteOutcome(results: samples.results(), notes: [shape, engines])
+    }
+
+    private func checkCount(_ count: Int, _ engine: Engine) throws {
+        guard count == options.records else {
+            throw BenchFailure("ycsb on \(engine.rawValue): \(count) records left after the workloads, expected \(options.records)")
+        }
+    }
+
+    /// Runs every plan once with `clients[0..<plan.threads]` and records its throughput.
+    private func runPlans<C: YCSBClient>(
+        _ plans: [YCSBPlan], clients: [C], _ engine: Engine, _ data: YCSBData, _ samples: inout Samples, _ say: (String) -> Void
+    ) throws {
+        for plan in plans {
+            say("\(plan.workloadName) \(plan.totalOperations) operations on \(plan.threads) thread(s)")
+            let seconds = try runPlan(plan, Array(clients.prefix(plan.threads)), engine, data)
+            samples.record(plan.workloadName, engine, operations: plan.totalOperations, seconds: seconds)
+        }
+    }
+
+    /// The wall time of `plan` on `clients` (one per thread); throws when any operation failed.
+    private func runPlan<C: YCSBClient>(_ plan: YCSBPlan, _ clients: [C], _ engine: Engine, _ data: YCSBData) throws -> Double {
+        let failure = Mutex<String?>(nil)
+        let checksum = Atomic<UInt64>(0)
+        let reads = Atomic<Int>(0)
+        let seconds = concurrently(plan.threads) { thread in
+            let client = clients[thread]
+            var random = BenchRandom(seed: plan.valueSeed(thread))
+            var value = [UInt8](repeating: 0, count: data.valueSize)
+            var sum: UInt64 = 0
+            var readCount = 0
+            do {
+                for operation in plan.operations[thread] {
+                    let record = Int(operation & YCSBPlan.recordMask)
+                    if operation & YCSBPlan.updateFlag != 0 {
+                        YCSBData.fill(&value, record: record, using: &random)
+                        try client.update(data.keys[record], value)
+                    } else {
+                        sum &+= try client.read(data.keys[record], record: record)
+                        readCount += 1
+                    }
+                }
+            } catch {
+                failure.withLock { first in
+                    if first == nil { first = "\(error)" }
+                }
+            }
+            checksum.add(sum, ordering: .relaxed)
+            reads.add(readCount, ordering: .relaxed)
+        }
+        if let message = failure.withLock({ $0 }) {
+            throw BenchFailure("\(plan.workloadName) on \(engine.rawValue): \(message)")
+        }
+        guard reads.load(ordering: .relaxed) == plan.readCount else {
+            throw BenchFailure("\(plan.workloadName) on \(engine.rawValue): \(reads.load(ordering: .relaxed)) reads done, expected \(plan.readCount)")
+        }
+        // Every read touched its bytes into the sum; it is never 0 for a read of a non-empty value.
+        guard plan.readCount == 0 || checksum.load(ordering: .relaxed) != 0 else {
+            throw BenchFailure("\(plan.workloadName) on \(engine.rawValue): the reads saw no value bytes")
+        }
+        return seconds
+    }
+}
+
+/// The records, shared read-only by every run, engine and thread.
+final class YCSBData: Sendable {
+    let valueSize: Int
+    /// keys[i] = "user" + String(fnvHash64(i)).
+    let keys: [[UInt8]]
+    /// (keys[i], initial value of record i), in record order.
+    let pairs: [([UInt8], [UInt8])]
+
+    init(records: Int, valueSize: Int, seed: UInt64) {
+        self.valueSize = valueSize
+        let keys = (0..<records).map { Array("user\(fnvHash64(UInt64($0)))".utf8) }
+        self.keys = keys
+        var random = BenchRandom(seed: seed)
+        var value = [UInt8](repeating: 0, count: valueSize)
+        var pairs: [([UInt8], [UInt8])] = []
+        pairs.reserveCapacity(records)
+        for (record, key) in keys.enumerated() {
+            Self.fill(&value, record: record, using: &random)
+            pairs.append((key, value))
+        }
+        self.pairs = pairs
+    }
+
+    /// Checks that `keys` are distinct (the FNV hash could in principle collide); O(n log n).
+    func checkDistinctKeys() throws {
+        guard Set(keys).count == keys.count else { throw BenchFailure("ycsb: two record numbers hash to the same key") }
+    }
+
+    /// New contents for record `record`: its number (8 bytes, little endian), then random bytes.
+    static func fill(_ value: inout [UInt8], record: Int, using random: inout BenchRandom) {
+        value.withUnsafeMutableBytes { bytes in
+            bytes.storeBytes(of: UInt64(record).littleEndian, toByteOffset: 0, as: UInt64.self)
+            var offset = 8
+            while offset < bytes.count {
+                var word = random.next()
+                let n = min(8, bytes.count - offset)
+                withUnsafeBytes(of: &word) { bytes.baseAddress!.advanced(by: offset).copyMemory(from: $0.baseAddress!, byteCount: n) }
+                offset += n
+            }
+        }
+    }
+
+    /// Checks a value read for `record` (length and record number) and returns a sum of its bytes' ends.
+    @inline(__always)
+    func check(_ value: UnsafeRawBufferPointer, record: Int) throws -> UInt64 {
+        guard value.count == valueSize else {
+            throw BenchFailure("record \(record): value of \(value.count) bytes, expected \(valueSize)")
+        }
+        let stored = UInt64(littleEndian: value.loadUnaligned(as: UInt64.self))
+        guard stored == UInt64(record) else {
+            throw BenchFailure("record \(record): read the value of record \(stored)")
+        }
+        return touch(value)
+    }
+}
+
+/// The requests of one (workload, thread count): per thread, a sequence of record numbers, each with
+/// a flag for update.
+struct YCSBPlan: Sendable {
+    static let updateFlag: UInt32 = 1 << 31
+    static let recordMask: UInt32 = ~updateFlag
+
+    let workloadName: String
+    let threads: Int
+    let operations: [[UInt32]]
+    let readCount: Int
+    private let seed: UInt64
+
+    var totalOperations: Int { operations.reduce(0) { $0 + $1.count } }
+
+    init(workload: YCSBWorkload, threads: Int, operations total: Int, records: Int, seed: UInt64) {
+        workloadName = "ycsb.\(workload.name).t\(threads)"
+        self.threads = threads
+        let perThread = max(1, total / threads)
+        let keys = ScrambledZipfianGenerator(items: UInt64(records))
+        let workloadIndex = UInt64(workload.name.unicodeScalars.first!.value)
+        self.seed = deriveSeed(seed, workloadIndex, UInt64(threads))
+        var readCount = 0
+        operations = (0..<threads).map { thread in
+            var random = BenchRandom(seed: deriveSeed(seed, workloadIndex, UInt64(threads), UInt64(thread)))
+            return (0..<perThread).map { _ in
+                // YCSB draws the operation, then the key.
+                let isRead = unitInterval(&random) < workload.readProportion
+                let record = UInt32(keys.next(using: &random))
+                if isRead { readCount += 1 }
+                return isRead ? record : record | Self.updateFlag
+            }
+        }
+        self.readCount = readCount
+    }
+
+    /// The seed of `thread`'s update values.
+    func valueSeed(_ thread: Int) -> UInt64 { deriveSeed(seed, 0x7661_6C75_6573, UInt64(thread)) }
+}
+
+/// A seed for one part of the benchmark, derived from the --seed and the part's coordinates.
+func deriveSeed(_ seed: UInt64, _ parts: UInt64...) -> UInt64 {
+    var random = BenchRandom(seed: seed)
+    var mixed = random.next()
+    for part in parts {
+        random = BenchRandom(seed: mixed ^ part)
+        mixed = random.next()
+    }
+    return mixed
+}
+
+/// One client thread's access to an engine.
+protocol YCSBClient: Sendable {
+    /// Reads `key`, checks it holds record `record`'s value, returns `YCSBData.check`'s sum.
+    func read(_ key: [UInt8], record: Int) throws -> UInt64
+    /// Replaces the value of the existing `key`, durably.
+    func update(_ key: [UInt8], _ value: [UInt8]) throws
+}
+
+/// Basalt: every thread calls the same shared Database.
+struct BasaltYCSBClient: YCSBClient {
+    let database: Database
+    let data: YCSBData
+
+    func read(_ key: [UInt8], record: Int) throws -> UInt64 {
+        // In place, as SQLite's sqlite3_column_blob pointer is: no copy of the value.
+        let sum = try database.withValue(forKey: key) { pair in
+            try pair.withValueBytes { bytes in try data.check(bytes, record: record) }
+        }
+        guard let sum else { throw BenchFailure("record \(record) not found") }
+        return sum
+    }
+
+    func update(_ key: [UInt8], _ value: [UInt8]) throws {
+        try database.put(key, value)
+    }
+}
+
+/// The in-process lock SQLite writers take around their UPDATE, when enabled.
+final class SQLiteWriterLock: Sendable {
+    let enabled: Bool
+    private let mutex = Mutex<Void>(())
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func run<T: Sendable>(_ body: () -> T) -> T {
+        enabled ? mutex.withLock { _ in body() } : body()
+    }
+}
+
+/// One SQLite connection, used by one thread at a time (opened with SQLITE_OPEN_NOMUTEX).
+final class SQLiteYCSBClient: YCSBClient, @unchecked Sendable {
+    // @unchecked Sendable: each connection is used by one benchmark thread at a time; the handoff
+    // between the creating thread and the worker goes through the thread start's synchronization.
+    private var db: OpaquePointer?
+    private var select: OpaquePointer?
+    private var updateStatement: OpaquePointer?
+    private let data: YCSBData
+    private let writerLock: SQLiteWriterLock
+
+    /// Opens the existing database at `path` (created by the load, already in WAL mode).
+    init(path: String, cacheBytes: Int, data: YCSBData, writerLock: SQLiteWriterLock) throws {
+        self.data = data
+        self.writerLock = writerLock
+        let rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil)
+        guard rc == SQLITE_OK else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(db)
+            db = nil
+            throw SQLiteError(code: rc, message: "open \(path): \(message)")
+        }
+        do {
+            try execute("PRAGMA synchronous=FULL")
+            try execute("PRAGMA cache_size=-\(cacheBytes >> 10)")
+            try check(sqlite3_busy_timeout(db, 60_000), "busy_timeout")
+            guard try text("PRAGMA journal_mode") == "wal", try integer("PRAGMA synchronous") == 2 else {
+                throw SQLiteError(code: -1, message: "expected journal_mode=wal and synchronous=FULL")
+            }
+            select = try prepare("SELECT val FROM kv WHERE key = ?1")
+            updateStatement = try prepare("UPDATE kv SET val = ?2 WHERE key = ?1")
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    func read(_ key: [UInt8], record: Int) throws -> UInt64 {
+        defer { sqlite3_reset(select) }
+        let rc = key.withUnsafeBytes { k in
+            sqlite3_bind_blob(select, 1, k.baseAddress, Int32(k.count), basalt_sqlite_static())
+            return sqlite3_step(select)
+        }
+        switch rc {
+        case SQLITE_ROW:
+            // The blob before its length, as the SQLite docs advise.
+            let blob = sqlite3_column_blob(select, 0)
+            let count = Int(sqlite3_column_bytes(select, 0))
+            return try data.check(UnsafeRawBufferPointer(start: blob, count: count), record: record)
+        case SQLITE_DONE:
+            throw BenchFailure("record \(record) not found")
+        default:
+            throw error("SELECT val", code: rc)
+        }
+    }
+
+    func update(_ key: [UInt8], _ value: [UInt8]) throws {
+        let (rc, changes) = writerLock.run { step(key, value) }
+        guard rc == SQLITE_DONE else { throw error("UPDATE", code: rc) }
+        guard changes == 1 else { throw BenchFailure("UPDATE changed \(changes) rows, expected 1") }
+    }
+
+    /// One autocommit UPDATE: its own durable transaction.
+    private func step(_ key: [UInt8], _ value: [UInt8]) -> (Int32, Int32) {
+        defer { sqlite3_reset(updateStatement) }
+        return key.withUnsafeBytes { k in
+            value.withUnsafeBytes { v in
+                // SQLITE_STATIC: the bytes stay alive and unchanged until the reset.
+                sqlite3_bind_blob(updateStatement, 1, k.baseAddress, Int32(k.count), basalt_sqlite_static())
+                sqlite3_bind_blob(updateStatement, 2, v.baseAddress, Int32(v.count), basalt_sqlite_static())
+                let rc = sqlite3_step(updateStatement)
+                return (rc, sqlite3_changes(db))
+            }
+        }
+    }
+
+    func count() throws -> Int {
+        Int(try integer("SELECT count(*) FROM kv"))
+    }
+
+    func close() {
+        guard let handle = db else { return }
+        sqlite3_finalize(select)
+        sqlite3_finalize(updateStatement)
+        select = nil
+        updateStatement = nil
+        db = nil
+        sqlite3_close_v2(handle)
+    }
+
+    private func execute(_ sql: String) throws {
+        try check(sqlite3_exec(db, sql, nil, nil, nil), sql)
+    }
+
+    private func integer(_ sql: String) throws -> Int64 {
+        let statement = try prepare(sql)
+        defer { sqlite3_finalize(statement) }
+        guard sqlite3_step(statement) == SQLITE_ROW else { throw error(sql) }
+        return sqlite3_column_int64(statement, 0)
+    }
+
+    private func text(_ sql: String) throws -> String {
+        let statement = try prepare(sql)
+        defer { sqlite3_finalize(statement) }
+        guard sqlite3_step(statement) == SQLITE_ROW, let text = sqlite3_column_text(statement, 0) else { throw error(sql) }
+        return String(cString: text)
+    }
+
+    private func prepare(_ sql: String) throws -> OpaquePointer? {
+        var statement: OpaquePointer?
+        try check(sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil), sql)
+        return statement
+    }
+
+    private func check(_ rc: Int32, _ context: String) throws {
+        guard rc == SQLITE_OK else { throw error(context, code: rc) }
+    }
+
+    private func error(_ context: String, code: Int32? = nil) -> SQLiteError {
+        let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "no connection"
+        return SQLiteError(code: code ?? sqlite3_errcode(db), message: "\(context): \(message)")
+    }
+}
