@@ -188,7 +188,6 @@ public final class Database: Sendable {
         do {
             let outcome = try manager.bulkLoad(.keyValue, pairs)
             if outcome.loaded {
-                if syncMode == .full { try manager.waitDurable(outcome.lsn) }
                 return
             }
         } catch {
@@ -213,8 +212,7 @@ public final class Database: Sendable {
                     manager.rollback(txn)
                     throw error
                 }
-                let lsn = try manager.commit(txn)
-                if syncMode == .full { try manager.waitDurable(lsn) }
+                try manager.commit(txn)
                 return result
             } catch {
                 if TransactionError.wrap(error).isRetryable, attempt < retries {

@@ -135,10 +135,7 @@ public final class Transaction: @unchecked Sendable {
     /// Throws `.serializationFailure` (retryable) when a serializable transaction's reads were changed
     /// by a concurrent commit; the transaction is then rolled back.
     public func commit() throws {
-        let lsn = try run("commit") { try database.manager.commit(context) }
-        if database.syncMode == .full {
-            do { try database.manager.waitDurable(lsn) } catch { throw database.failed(error, "commit") }
-        }
+        try run("commit") { _ = try database.manager.commit(context) }
     }
 
     /// Rolls back: nothing this transaction wrote is kept. Harmless on an ended transaction.

@@ -42,7 +42,15 @@ extension TransactionManager {
                 throw fail(txn, TransactionError(error))
             }
         }
-        guard txn.isolation != .readCommitted else { return }
+        try checkNoNewerVersion(txn, tree, key)
+    }
+
+    /// Under repeatable read and serializable, fails `txn` with a serialization failure when `key` has a
+    /// version committed after its snapshot (PostgreSQL's "could not serialize access due to concurrent
+    /// update", for writes and for `FOR UPDATE`/`FOR SHARE` alike). Call holding a lock on the key, so no
+    /// newer version can appear afterwards.
+    func checkNoNewerVersion(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8]) throws(TransactionError) {
+        guard txn.isolation != .readCommitted, !txn.readOnly else { return }
         let snapshot = snapshot(for: txn)
         let latest = try withEngine { engine in try key.withUnsafeBytes { try Self.latestTimestamp(engine, tree, $0) } }
         if let latest, latest > snapshot {
@@ -62,7 +70,8 @@ extension TransactionManager {
         }
     }
 
-    /// Takes `mode` on one key for `txn` (S: `SELECT … FOR SHARE`, X: `FOR UPDATE`).
+    /// Takes `mode` on one key for `txn` (S: `SELECT … FOR SHARE`, X: `FOR UPDATE`); under repeatable
+    /// read and serializable, a key changed since the snapshot then fails with a serialization failure.
     package func lockKey(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8], _ mode: LockMode) throws(TransactionError) {
         try checkActive(txn)
         txn.mayHoldLocks = true
@@ -71,13 +80,16 @@ extension TransactionManager {
         } catch {
             throw fail(txn, TransactionError(error))
         }
+        try checkNoNewerVersion(txn, tree, key)
     }
 
     /// Commits `txn`: validates a serializable transaction's reads, takes a commit timestamp, applies
-    /// every buffered write as new versions (atomically, and logged) and releases the locks. Returns the
-    /// commit's LSN (nil when nothing was written); with `visibleWhenDurable` the caller waits with
-    /// `waitDurable` before reporting success. A failure rolls the transaction back and throws (40001
-    /// when validation fails).
+    /// every buffered write as new versions (atomically, and logged) and releases the locks. With
+    /// `visibleWhenDurable` it returns once the commit is durable and visible, and only then releases the
+    /// locks — so a transaction that waited for one of them reads the commit it waited for. Otherwise it
+    /// returns (and releases the locks) at once, with the commit's LSN for the caller to sync as its mode
+    /// requires. Returns nil when nothing was written. A failure rolls the transaction back and throws
+    /// (40001 when validation fails); a failed sync throws the I/O error (the database is then read-only).
     @discardableResult
     package func commit(_ txn: TransactionContext) throws(TransactionError) -> LSN? {
         try checkActive(txn)
@@ -118,11 +130,14 @@ extension TransactionManager {
             throw failure
         }
         txn.state = .committed(outcome.0)
-        // Early lock release: the versions are in the trees; a later writer of these keys commits after
-        // this one in log order, so it can never be durable without this commit.
-        finish(txn, committed: true)
+        defer { finish(txn, committed: true) }
+        if let lsn = outcome.1, visibleWhenDurable {
+            try waitDurable(lsn)
+        }
         return outcome.1
     }
+
+    var visibleWhenDurable: Bool { shared.withLock { $0.options.visibleWhenDurable } }
 
     /// Loads `pairs` (any order; for a repeated key the last wins) into `tree` as one commit if the tree
     /// is empty, bottom-up and much faster than puts; returns whether it did, and the LSN to make durable.
@@ -170,7 +185,8 @@ extension TransactionManager {
         }
         guard outcome.0 else { return (false, nil) }
         txn.state = .committed(outcome.1)
-        finish(txn, committed: true)
+        defer { finish(txn, committed: true) }
+        if let lsn = outcome.2, visibleWhenDurable { try waitDurable(lsn) }
         return (true, outcome.2)
     }
 
