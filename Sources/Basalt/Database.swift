@@ -118,6 +118,13 @@ public final class Database: Sendable {
         }
     }
 
+    /// The error to throw for `any`: Basalt's own errors as a `BasaltError` with `operation`'s context
+    /// (logged unless retryable), a caller's closure's error unchanged.
+    func thrown(_ any: any Error, _ operation: String) -> any Error {
+        guard TransactionError.isOwn(any) else { return any }
+        return failed(any, operation)
+    }
+
     func failed(_ any: any Error, _ operation: String) -> BasaltError {
         if let error = any as? BasaltError { return error }
         let error = TransactionError.wrap(any)
@@ -152,7 +159,7 @@ public final class Database: Sendable {
         do {
             return try key.withUnsafeBytes { k in try manager.getLatest(.keyValue, k) { Array($0) } }
         } catch {
-            throw failed(error, "get")
+            throw thrown(error, "get")
         }
     }
 
@@ -165,7 +172,7 @@ public final class Database: Sendable {
                 try manager.getLatest(.keyValue, k) { value in try body(KeyValueView(keyBytes: k, valueBytes: value)) }
             }
         } catch {
-            throw failed(error, "get")
+            throw thrown(error, "get")
         }
     }
 
@@ -215,7 +222,7 @@ public final class Database: Sendable {
                 try manager.commit(txn)
                 return result
             } catch {
-                if TransactionError.wrap(error).isRetryable, attempt < retries {
+                if TransactionError.isOwn(error), TransactionError.wrap(error).isRetryable, attempt < retries {
                     attempt += 1
                     Backoff.pause(attempt: attempt)
                     continue
@@ -241,7 +248,7 @@ public final class Database: Sendable {
                 return try body(KeyValueView(keyBytes: key, valueBytes: value)) && visited < limit
             }
         } catch {
-            throw failed(error, "scan")
+            throw thrown(error, "scan")
         }
         return visited
     }

@@ -38,11 +38,13 @@ public final class Transaction: @unchecked Sendable {
     /// The instant this transaction's snapshot shows, once taken (nil under read committed).
     public var snapshotTime: Date? { gate.withLock { _ in context.snapshot.map { Date(timeIntervalSince1970: $0.secondsSince1970) } } }
 
+    /// Runs one call under the gate; Basalt's errors become `BasaltError`s, a caller closure's errors
+    /// pass through unchanged.
     private func run<R>(_ operation: String, _ body: () throws -> R) throws -> R {
         do {
             return try gate.withLock { _ in try body() }
         } catch {
-            throw database.failed(error, operation)
+            throw database.thrown(error, operation)
         }
     }
 

@@ -119,4 +119,24 @@ import Testing
         #expect(scanned == values.sorted().map { [KeyComponent.text("user"), .int($0)] })
         try db.close()
     }
+
+    struct CallerError: Error, Equatable {}
+
+    /// An error thrown by the caller's closure passes through unchanged (not as a BasaltError) and
+    /// leaves the transaction usable.
+    @Test func callerErrorsFromClosuresPassThrough() throws {
+        let db = try Database.open(path: DatabaseTests.temporaryPath())
+        try db.put([1], [1])
+        try db.put([2], [2])
+        #expect(throws: CallerError.self) { try db.scan { _ in throw CallerError() } }
+        #expect(throws: CallerError.self) { try db.withValue(forKey: [1]) { _ in throw CallerError() } }
+        let tx = try db.begin()
+        #expect(throws: CallerError.self) { try tx.scan { _ in throw CallerError() } }
+        try tx.put([3], [3])
+        #expect(tx.isActive)
+        try tx.commit()
+        #expect(try db.get([3]) == [3])
+        #expect(throws: CallerError.self) { try db.write { _ in throw CallerError() } }
+        try db.close()
+    }
 }

@@ -63,6 +63,12 @@ package enum TransactionError: Error, Sendable, Equatable {
         }
     }
 
+    /// Whether `error` comes from Basalt's layers (as opposed to a caller's closure, whose errors pass
+    /// through unchanged).
+    package static func isOwn(_ error: any Error) -> Bool {
+        error is TransactionError || error is StorageError || error is LockError || error is VersionFormatError
+    }
+
     /// Wraps any error thrown below the transaction layer.
     package static func wrap(_ error: any Error) -> TransactionError {
         if let error = error as? TransactionError { return error }

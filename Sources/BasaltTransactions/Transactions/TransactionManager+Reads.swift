@@ -50,29 +50,29 @@ extension TransactionManager {
     }
 
     /// Reads `key` in `txn`: its own buffered write, else the version in its snapshot. Serializable
-    /// transactions remember the read for validation.
+    /// transactions remember the read for validation. Throws `TransactionError`, or what `body` throws.
     package func get<R>(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8],
-                        _ body: (UnsafeRawBufferPointer) throws -> R) throws(TransactionError) -> R? {
+                        _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
         try checkActive(txn)
         if let write = txn.writes.write(tree, key) {
             switch write {
             case .delete: return nil
-            case .put(let value):
-                do { return try value.withUnsafeBytes { try body($0) } } catch { throw TransactionError.wrap(error) }
+            case .put(let value): return try value.withUnsafeBytes { try body($0) }
             }
         }
         let snapshot = snapshot(for: txn)
         if txn.tracksReads { txn.reads.read(tree, key) }
-        return try withEngine { engine in
+        return try withEngineRethrowing { engine in
             try key.withUnsafeBytes { try Self.readVersion(engine, tree, $0, at: snapshot, body) }
         }
     }
 
-    /// Reads the newest visible version of `key` outside any transaction (one consistent read).
+    /// Reads the newest visible version of `key` outside any transaction (one consistent read). Throws
+    /// `TransactionError`, or what `body` throws.
     package func getLatest<R>(_ tree: RootSlot, _ key: UnsafeRawBufferPointer,
-                              _ body: (UnsafeRawBufferPointer) throws -> R) throws(TransactionError) -> R? {
+                              _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
         advanceVisibleIfDue()
-        return try withEngine { engine in
+        return try withEngineRethrowing { engine in
             let snapshot = shared.withLock { $0.visible }
             return try Self.readVersion(engine, tree, key, at: snapshot, body)
         }
@@ -85,10 +85,11 @@ extension TransactionManager {
     /// transaction, the newest visible state), merged with its own buffered writes, in key order
     /// (descending with `reverse`), until `body` returns false. Bytes are valid only during each call;
     /// `body` must not call back into the manager. Returns the number visited. Serializable
-    /// transactions remember the range actually covered, for validation.
+    /// transactions remember the range actually covered, for validation. Throws `TransactionError`
+    /// (a storage failure also dooms `txn`), or what `body` throws (leaving `txn` as it was).
     @discardableResult
     package func scan(_ txn: TransactionContext?, _ tree: RootSlot, lower: [UInt8]?, upper: [UInt8]?, reverse: Bool,
-                      _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws(TransactionError) -> Int {
+                      _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws -> Int {
         if let txn { try checkActive(txn) }
         let snapshot: Timestamp
         var transientID: UInt64?
@@ -125,7 +126,7 @@ extension TransactionManager {
         }
         do {
             while !stopped, !treeDone {
-                try withEngine { engine in
+                try withEngineRethrowing { engine in
                     var lo = lower, hi = upper
                     if let resume {
                         if reverse { hi = resume } else { lo = resume + [0] }
@@ -181,6 +182,7 @@ extension TransactionManager {
                 }
             }
         } catch {
+            guard TransactionError.isOwn(error) else { throw error }
             let wrapped = TransactionError.wrap(error)
             if let txn { throw fail(txn, wrapped) }
             throw wrapped

@@ -18,7 +18,12 @@ extension TransactionManager {
     package func delete(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8]) throws(TransactionError) -> Bool {
         try checkWritable(txn, key: key, valueCount: 0)
         try lockForWrite(txn, tree, key)
-        let present = try get(txn, tree, key) { _ in true } ?? false
+        let present: Bool
+        do {
+            present = try get(txn, tree, key) { _ in true } ?? false
+        } catch {
+            throw TransactionError.wrap(error)   // the closure above never throws
+        }
         if present { txn.writes.record(tree, key, .delete) }
         return present
     }

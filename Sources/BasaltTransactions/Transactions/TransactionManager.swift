@@ -95,10 +95,13 @@ package final class TransactionManager: Sendable {
     }
 
     /// Lets the collector thread reach the manager without keeping it alive.
-    final class WeakManager: @unchecked Sendable {
-        // Sendable (unchecked): written once, before the thread's first tick can read it (the first tick
-        // comes one interval after start); a weak load is atomic in Swift's runtime.
-        weak var manager: TransactionManager?
+    final class WeakManager: Sendable {
+        struct Reference { weak var manager: TransactionManager? }
+        private let reference = Locked(Reference())
+        var manager: TransactionManager? {
+            get { reference.withLock { $0.manager } }
+            set { reference.withLock { $0.manager = newValue } }
+        }
     }
 
     deinit {
@@ -124,6 +127,19 @@ package final class TransactionManager: Sendable {
             }
         } catch {
             throw TransactionError.wrap(error)
+        }
+    }
+
+    /// `withEngine` for calls that run a caller's closure: Basalt's errors are wrapped as
+    /// `TransactionError`, the closure's own errors pass through unchanged.
+    func withEngineRethrowing<R>(_ body: (StorageEngine) throws -> R) throws -> R {
+        do {
+            return try engine.withLock { state in
+                guard let engine = state.engine else { throw StorageError.closed }
+                return try body(engine)
+            }
+        } catch {
+            throw TransactionError.isOwn(error) ? TransactionError.wrap(error) : error
         }
     }
 
