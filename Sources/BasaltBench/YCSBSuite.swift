@@ -28,10 +28,23 @@
 // before put returns; concurrent commits share a sync). SQLite in WAL mode with synchronous=FULL (the
 // same durability), one connection per thread (WAL readers run concurrently), statements prepared once
 // per connection, autocommit SELECT / UPDATE, cache_size equal to the cache budget on each connection,
-// busy_timeout 60 s. SQLite allows one writer at a time; by default writers also queue on an in-process
-// mutex before their UPDATE, so a waiting writer starts as soon as the previous commit is done instead of
-// sleeping in SQLite's busy handler (1, 2, 5, 10 ... ms naps); --no-sqlite-writer-mutex measures the
-// plain busy_timeout setup.
+// busy_timeout 60 s: SQLite allows one writer at a time, and a writer finding the WAL write lock taken
+// naps in SQLite's busy handler (1, 2, 5, 10 ... ms) and retries.
+// Two cross-checks of that choice (2-core VM, 1,000,000 records, median of 3 runs; the default was
+// SQLite's fastest setup on A.t2 back to back, and neither alternative changes t1 or C much):
+//   --sqlite-writer-mutex       writers first queue on an in-process mutex, so a waiting writer starts
+//                               as soon as the previous commit is done: 35-50% less A.t2 throughput,
+//                               because both connections then commit in tight alternation and each
+//                               commit makes the other connection drop its whole page cache at its next
+//                               read (WAL change detection); the busy handler's naps let one connection
+//                               run alone with a warm cache instead
+//   --sqlite-shared-connection  one connection for all threads behind a mutex (CommitSuite's setup):
+//                               10-25% less on A.t2 and B.t2
+//
+// Defaults: 1,000,000 records of 100 bytes, 200,000 operations per run of B and C, 50,000 of A
+// (--operations / 4), threads 1 and 2. One run of the whole suite takes about 45 s on the 2-core CI VM
+// (loads about 4 s for Basalt, 8 s for SQLite), --runs 3 about 2 min 15 s; the process peaks at about
+// 650 MB of memory and each engine's files at about 220 MB.
 //
 // Each run loads fresh files per engine (engine order alternating between runs), then runs every
 // workload and thread count on that database in the order A, B, C (t1 before t2), as a YCSB session
@@ -54,8 +67,8 @@ struct YCSBOptions: ParsableArguments {
     @Option(help: "Operations per run of workloads B and C, split across the threads (YCSB operationcount).")
     var operations = 200_000
 
-    // A is 50% durable updates, which cost 10-100× a read: a quarter of the operations keeps its runs as
-    // long as B's.
+    // A is 50% durable updates, each 10-100× the cost of a read: with a quarter of the operations a run
+    // of A takes about as long as one of B (a few seconds per engine and thread count).
     @Option(name: .customLong("operations-a"), help: "Operations per run of workload A, half of them durable updates (default: --operations / 4).")
     var operationsA: Int?
 
@@ -65,8 +78,11 @@ struct YCSBOptions: ParsableArguments {
     @Option(help: "Workloads to run, comma-separated, from A, B, C.")
     var workloads = "A,B,C"
 
-    @Flag(inversion: .prefixedNo, help: "SQLite writers queue on an in-process mutex (else only on busy_timeout).")
-    var sqliteWriterMutex = true
+    @Flag(help: "Cross-check: SQLite writers queue on an in-process mutex before their UPDATE (default: busy_timeout only).")
+    var sqliteWriterMutex = false
+
+    @Flag(help: "Cross-check: SQLite uses one connection shared by all threads behind a mutex instead of one per thread.")
+    var sqliteSharedConnection = false
 
     var threadCounts: [Int] { threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
@@ -77,7 +93,9 @@ struct YCSBOptions: ParsableArguments {
 
     func validate() throws {
         guard records >= 2, records <= Int(Int32.max) else { throw ValidationError("--records must be from 2 to \(Int32.max)") }
-        guard valueSize >= 8 else { throw ValidationError("--ycsb-value-size must be at least 8 (the record number)") }
+        // 8 bytes of record number plus at least 8 random ones, so every update really changes the value
+        // (SQLite skips writing a row whose new bytes equal the old ones: no commit to sync).
+        guard valueSize >= 16 else { throw ValidationError("--ycsb-value-size must be at least 16 (record number + new bytes)") }
         guard operations >= 1, (operationsA ?? 1) >= 1 else { throw ValidationError("--operations and --operations-a must be at least 1") }
         guard !threadCounts.isEmpty, threadCounts.allSatisfy({ $0 >= 1 && $0 <= 64 }) else {
             throw ValidationError("--ycsb-threads must list counts from 1 to 64")
@@ -168,12 +186,13 @@ struct YCSBSuite: BenchSuite {
                         samples.record("ycsb.load", engine, operations: options.records,
                                        seconds: try timed { try loader.load(data.pairs) }, unit: "records/s")
                         try loader.close()
-                        let shared = SQLiteWriterLock(enabled: options.sqliteWriterMutex)
-                        let clients = try (0..<maxThreads).map { _ in
-                            try SQLiteYCSBClient(path: path, cacheBytes: context.cacheBytes, data: data, writerLock: shared)
+                        let lock = SQLiteLock(options.sqliteSharedConnection ? .everything : options.sqliteWriterMutex ? .updates : .nothing)
+                        let clients = try (0..<(options.sqliteSharedConnection ? 1 : maxThreads)).map { _ in
+                            try SQLiteYCSBClient(path: path, cacheBytes: context.cacheBytes, data: data, lock: lock)
                         }
                         defer { for client in clients { client.close() } }
-                        try runPlans(plans, clients: clients, engine, data, &samples, say)
+                        try runPlans(plans, clients: options.sqliteSharedConnection ? Array(repeating: clients[0], count: maxThreads) : clients,
+                                     engine, data, &samples, say)
                         try checkCount(try clients[0].count(), engine)
                     }
                 }
@@ -184,10 +203,12 @@ struct YCSBSuite: BenchSuite {
             + "one \(options.valueSize)-byte field per record (YCSB default: 10 × 100 B); scrambled zipfian (0.99) requests; "
             + "operations per run: A=\(options.workloadAOperations), B/C=\(options.operations), split across \(options.threads) threads; "
             + "throughput = operations / wall time of the slowest thread"
+        let connections = options.sqliteSharedConnection
+            ? "ONE connection shared by all threads behind a mutex (cache_size=-\(context.cacheBytes >> 10) KiB)"
+            : "one connection per thread (cache_size=-\(context.cacheBytes >> 10) KiB each), writers "
+                + (options.sqliteWriterMutex ? "queued on an in-process mutex" : "waiting in SQLite's busy handler")
         let engines = "ycsb: Basalt one shared Database, SyncMode.full, pageSize=\(context.pageSize); SQLite journal_mode=WAL, "
-            + "synchronous=FULL, one connection per thread (cache_size=-\(context.cacheBytes >> 10) KiB each), autocommit "
-            + "SELECT/UPDATE, busy_timeout=60 s, writers "
-            + (options.sqliteWriterMutex ? "queued on an in-process mutex" : "waiting in SQLite's busy handler only")
+            + "synchronous=FULL, autocommit SELECT/UPDATE, busy_timeout=60 s, " + connections
         return SuiteOutcome(results: samples.results(), notes: [shape, engines])
     }
 
@@ -385,32 +406,37 @@ struct BasaltYCSBClient: YCSBClient {
     }
 }
 
-/// The in-process lock SQLite writers take around their UPDATE, when enabled.
-final class SQLiteWriterLock: Sendable {
-    let enabled: Bool
+/// The in-process lock the SQLite clients of one run share: none (the default: busy_timeout only), around
+/// updates (--sqlite-writer-mutex) or around every statement (--sqlite-shared-connection).
+final class SQLiteLock: Sendable {
+    enum Scope { case nothing, updates, everything }
+    let scope: Scope
     private let mutex = Mutex<Void>(())
 
-    init(enabled: Bool) { self.enabled = enabled }
+    init(_ scope: Scope) { self.scope = scope }
 
-    func run<T: Sendable>(_ body: () -> T) -> T {
-        enabled ? mutex.withLock { _ in body() } : body()
+    /// Runs one statement, a read or an update, holding the mutex if the scope covers it.
+    func run<T: Sendable>(update: Bool, _ body: () throws -> T) throws -> T {
+        let locked = scope == .everything || (update && scope == .updates)
+        return locked ? try mutex.withLock { _ in try body() } : try body()
     }
 }
 
 /// One SQLite connection, used by one thread at a time (opened with SQLITE_OPEN_NOMUTEX).
 final class SQLiteYCSBClient: YCSBClient, @unchecked Sendable {
-    // @unchecked Sendable: each connection is used by one benchmark thread at a time; the handoff
-    // between the creating thread and the worker goes through the thread start's synchronization.
+    // @unchecked Sendable: each connection is used by one benchmark thread at a time (or, with
+    // --sqlite-shared-connection, by every thread with the lock's mutex held around each statement); the
+    // handoff between the creating thread and the workers goes through the thread start's synchronization.
     private var db: OpaquePointer?
     private var select: OpaquePointer?
     private var updateStatement: OpaquePointer?
     private let data: YCSBData
-    private let writerLock: SQLiteWriterLock
+    private let lock: SQLiteLock
 
     /// Opens the existing database at `path` (created by the load, already in WAL mode).
-    init(path: String, cacheBytes: Int, data: YCSBData, writerLock: SQLiteWriterLock) throws {
+    init(path: String, cacheBytes: Int, data: YCSBData, lock: SQLiteLock) throws {
         self.data = data
-        self.writerLock = writerLock
+        self.lock = lock
         let rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil)
         guard rc == SQLITE_OK else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
@@ -436,6 +462,10 @@ final class SQLiteYCSBClient: YCSBClient, @unchecked Sendable {
     deinit { close() }
 
     func read(_ key: [UInt8], record: Int) throws -> UInt64 {
+        try lock.run(update: false) { try lookUp(key, record: record) }
+    }
+
+    private func lookUp(_ key: [UInt8], record: Int) throws -> UInt64 {
         defer { sqlite3_reset(select) }
         let rc = key.withUnsafeBytes { k in
             sqlite3_bind_blob(select, 1, k.baseAddress, Int32(k.count), basalt_sqlite_static())
@@ -455,7 +485,7 @@ final class SQLiteYCSBClient: YCSBClient, @unchecked Sendable {
     }
 
     func update(_ key: [UInt8], _ value: [UInt8]) throws {
-        let (rc, changes) = writerLock.run { step(key, value) }
+        let (rc, changes) = try lock.run(update: true) { step(key, value) }
         guard rc == SQLITE_DONE else { throw error("UPDATE", code: rc) }
         guard changes == 1 else { throw BenchFailure("UPDATE changed \(changes) rows, expected 1") }
     }
