@@ -1,3 +1,4 @@
+import Synchronization
 /// The write-ahead log: an append-only stream of `LogRecord`s stored in numbered segment files beside
 /// the data file (`<database>-log.<n>`), each about `segmentSize` bytes.
 ///
@@ -87,6 +88,10 @@ package final class WriteAheadLog: Sendable {
     private var fillChunk: Int { min(segmentSize, 1 << 20) }
 
     private let tail: ConditionLocked<Tail>
+
+    /// `tail.durableLSN`, mirrored after every change (under the tail lock) for lock-free reads.
+
+    private let durable: Atomic<UInt64>
     private let files: Locked<Files>
     private let recovered: Locked<[LogRecord]>
 
@@ -188,6 +193,7 @@ package final class WriteAheadLog: Sendable {
             handle = try Self.createSegment(fileSystem, Self.segmentPath(basePath, firstSegment), number: firstSegment, start: lsn)
         }
         tail = ConditionLocked(Tail(endLSN: lsn, durableLSN: lsn, pendingLSN: lsn, segmentStartLSN: segmentStart))
+        durable = Atomic(lsn)
         files = Locked(Files(handle: handle, segments: segments, allocated: try handle.size()))
         recovered = Locked(records)
     }
@@ -196,8 +202,8 @@ package final class WriteAheadLog: Sendable {
 
     /// Position of the next record.
     package var endLSN: LSN { tail.withLock { $0.endLSN } }
-    /// Every record below this position is durable.
-    package var durableLSN: LSN { tail.withLock { $0.durableLSN } }
+    /// Every record below this position is durable. Lock-free: readers check it on every snapshot.
+    package var durableLSN: LSN { durable.load(ordering: .acquiring) }
     /// The error that stopped the log, if any (invariant 4).
     package var failure: StorageError? { tail.withLock { $0.failure } }
     /// The valid records found when the log was opened, oldest first (until `releaseRecoveredRecords`).
@@ -321,6 +327,7 @@ package final class WriteAheadLog: Sendable {
         }
         tail.broadcast { t in
             t.durableLSN = max(t.durableLSN, job.end)
+            durable.store(t.durableLSN, ordering: .releasing)
             t.busy = false
             var spare = job.bytes
             spare.removeAll(keepingCapacity: true)

@@ -8,30 +8,50 @@ import BasaltStorage
 struct RecentCommits {
     struct Commit {
         var timestamp: Timestamp
-        var keys: Set<CommittedKey>
-        /// Keys per tree in byte order, for range checks.
-        var sorted: [RootSlot: [[UInt8]]]
+        /// Keys per tree in byte order (from the commit's sorted write set: no copies, no hashing).
+        var sorted: [(tree: RootSlot, keys: [[UInt8]])]
         /// Trees this commit filled wholesale (a bulk load): every read of them conflicts.
         var wholeTrees: Set<RootSlot> = []
+
+        func keys(of tree: RootSlot) -> [[UInt8]]? { sorted.first { $0.tree == tree }?.keys }
+
+        /// Whether the commit wrote `key` of `tree` (binary search).
+        func contains(_ tree: RootSlot, _ key: [UInt8]) -> Bool {
+            guard let keys = keys(of: tree) else { return false }
+            let index = Self.lowerBound(keys, key)
+            return index < keys.count && keys[index] == key
+        }
+
+        /// The first index whose key is not below `key`.
+        static func lowerBound(_ keys: [[UInt8]], _ key: [UInt8]) -> Int {
+            var low = 0, high = keys.count
+            while low < high {
+                let mid = (low + high) / 2
+                if keys[mid].lexicographicallyPrecedes(key) { low = mid + 1 } else { high = mid }
+            }
+            return low
+        }
     }
 
     private(set) var commits: [Commit] = []
     private(set) var prunedThrough = Timestamp.zero
 
-    mutating func append(_ timestamp: Timestamp, _ writes: [(tree: RootSlot, key: [UInt8])]) {
-        var keys = Set<CommittedKey>(minimumCapacity: writes.count)
-        var sorted: [RootSlot: [[UInt8]]] = [:]
+    /// Records a commit's writes, given tree by tree with keys in byte order (`WriteSet.allSorted`).
+    mutating func append(_ timestamp: Timestamp, _ writes: [(tree: RootSlot, key: [UInt8], write: WriteSet.Write)]) {
+        var sorted: [(tree: RootSlot, keys: [[UInt8]])] = []
         for write in writes {
-            keys.insert(CommittedKey(tree: write.tree, key: write.key))
-            sorted[write.tree, default: []].append(write.key)
+            if sorted.last?.tree == write.tree {
+                sorted[sorted.count - 1].keys.append(write.key)
+            } else {
+                sorted.append((write.tree, [write.key]))
+            }
         }
-        for tree in sorted.keys { sorted[tree]!.sort { $0.lexicographicallyPrecedes($1) } }
-        commits.append(Commit(timestamp: timestamp, keys: keys, sorted: sorted))
+        commits.append(Commit(timestamp: timestamp, sorted: sorted))
     }
 
     /// Records a commit that wrote an unlisted set of keys in each of `trees`.
     mutating func appendWholeTrees(_ timestamp: Timestamp, _ trees: Set<RootSlot>) {
-        commits.append(Commit(timestamp: timestamp, keys: [], sorted: [:], wholeTrees: trees))
+        commits.append(Commit(timestamp: timestamp, sorted: [], wholeTrees: trees))
     }
 
     /// Forgets commits at or before `timestamp`.
@@ -53,21 +73,10 @@ struct RecentCommits {
                     return (commit.timestamp, CommittedKey(tree: range.tree, key: range.lower ?? []))
                 }
             }
-            if reads.keys.count <= commit.keys.count {
-                for key in reads.keys where commit.keys.contains(key) { return (commit.timestamp, key) }
-            } else {
-                for key in commit.keys where reads.keys.contains(key) { return (commit.timestamp, key) }
-            }
+            for key in reads.keys where commit.contains(key.tree, key.key) { return (commit.timestamp, key) }
             for range in reads.ranges {
-                guard let keys = commit.sorted[range.tree] else { continue }
-                // First key >= lower.
-                var low = 0, high = keys.count
-                if let lower = range.lower {
-                    while low < high {
-                        let mid = (low + high) / 2
-                        if keys[mid].lexicographicallyPrecedes(lower) { low = mid + 1 } else { high = mid }
-                    }
-                }
+                guard let keys = commit.keys(of: range.tree) else { continue }
+                let low = range.lower.map { Commit.lowerBound(keys, $0) } ?? 0
                 if low < keys.count, range.contains(keys[low]) {
                     return (commit.timestamp, CommittedKey(tree: range.tree, key: keys[low]))
                 }

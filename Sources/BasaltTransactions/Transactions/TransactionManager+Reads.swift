@@ -73,7 +73,7 @@ extension TransactionManager {
                               _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
         advanceVisibleIfDue()
         return try withEngineRethrowing { engine in
-            let snapshot = shared.withLock { $0.visible }
+            let snapshot = Timestamp(visibleMirror.load(ordering: .acquiring))
             return try Self.readVersion(engine, tree, key, at: snapshot, body)
         }
     }

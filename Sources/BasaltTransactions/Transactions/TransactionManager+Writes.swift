@@ -115,16 +115,17 @@ extension TransactionManager {
                     throw TransactionError.serializationFailure(
                         "a transaction that committed at \(when) changed data this one read (read/write dependency)")
                 }
-                let timestamp = state.clock.next()
-                let lsn = try apply(engine, writes, bytes: bytes, at: timestamp)
-                state.recent.append(timestamp, writes.map { ($0.tree, $0.key) })
+                let (timestamp, ceiling) = state.clock.next()
+                let lsn = try apply(engine, writes, bytes: bytes, at: timestamp, ceiling: ceiling)
+                state.recent.append(timestamp, writes)
                 pruneRecent(&state.recent)
                 shared.withLock { shared in
-                    if options(shared).visibleWhenDurable, let lsn {
+                    if visibleWhenDurable, let lsn {
                         shared.pending.append((timestamp, lsn))
                     } else {
                         shared.visible = max(shared.visible, timestamp)
                     }
+                    publish(shared)
                 }
                 return (timestamp, lsn)
             }
@@ -142,7 +143,6 @@ extension TransactionManager {
         return outcome.1
     }
 
-    var visibleWhenDurable: Bool { shared.withLock { $0.options.visibleWhenDurable } }
 
     /// Loads `pairs` (any order; for a repeated key the last wins) into `tree` as one commit if the tree
     /// is empty, bottom-up and much faster than puts; returns whether it did, and the LSN to make durable.
@@ -162,12 +162,14 @@ extension TransactionManager {
             outcome = try withEngineState { state, engine in
                 guard try engine.isEmpty(tree) else { return (false, .zero, nil) }
                 guard !pairs.isEmpty else { return (true, .zero, nil) }
-                let timestamp = state.clock.next()
-                // The clock's persisted reading goes first: a crash after the load keeps both, before it
-                // the load is absent and a timestamp was merely skipped.
-                _ = try engine.atomically { writer in
-                    try Self.clockKey.withUnsafeBytes { k in
-                        try Self.metaValue(timestamp).withUnsafeBytes { v in try writer.put(.meta, k, v) }
+                let (timestamp, ceiling) = state.clock.next()
+                // A new ceiling goes first: a crash after the load keeps both, before it the load is
+                // absent and the ceiling merely higher than needed.
+                if let ceiling {
+                    _ = try engine.atomically { writer in
+                        try Self.clockKey.withUnsafeBytes { k in
+                            try Self.metaValue(ceiling).withUnsafeBytes { v in try writer.put(.meta, k, v) }
+                        }
                     }
                 }
                 let versioned = pairs.map { pair in
@@ -177,11 +179,12 @@ extension TransactionManager {
                 state.recent.appendWholeTrees(timestamp, [tree])
                 pruneRecent(&state.recent)
                 shared.withLock { shared in
-                    if shared.options.visibleWhenDurable, let lsn {
+                    if visibleWhenDurable, let lsn {
                         shared.pending.append((timestamp, lsn))
                     } else {
                         shared.visible = max(shared.visible, timestamp)
                     }
+                    publish(shared)
                 }
                 return (true, timestamp, lsn)
             }
@@ -195,7 +198,6 @@ extension TransactionManager {
         return (true, outcome.2)
     }
 
-    func options(_ state: SharedState) -> TransactionOptions { state.options }
 
     /// Waits until the commit at `lsn` is durable and visible to new snapshots.
     package func waitDurable(_ lsn: LSN?) throws(TransactionError) {
@@ -221,12 +223,12 @@ extension TransactionManager {
     /// commits are one atomic logged operation; large ones (or one that does not fit in the pool at
     /// once) a storage transaction with undo, so their size is bounded by the disk, not the pool.
     func apply(_ engine: StorageEngine, _ writes: [(tree: RootSlot, key: [UInt8], write: WriteSet.Write)],
-               bytes: Int, at timestamp: Timestamp) throws -> LSN? {
+               bytes: Int, at timestamp: Timestamp, ceiling: Timestamp?) throws -> LSN? {
         // Each write also copies the replaced version to history: twice the bytes, pinned together.
         if writes.count <= atomicWriteLimit, bytes * 2 <= engine.bufferPoolBytes / 4 {
             do {
                 return try engine.atomically { writer in
-                    try Self.applyVersions(AtomicVersionWriter(writer: writer), writes, at: timestamp)
+                    try Self.applyVersions(AtomicVersionWriter(writer: writer), writes, at: timestamp, ceiling: ceiling)
                 }.lsn
             } catch StorageError.bufferPoolExhausted {
                 // Everything was put back; take the path that does not pin the whole commit.
@@ -234,7 +236,7 @@ extension TransactionManager {
         }
         let id = try engine.beginTransaction()
         do {
-            try Self.applyVersions(TransactionalVersionWriter(engine: engine, transaction: id), writes, at: timestamp)
+            try Self.applyVersions(TransactionalVersionWriter(engine: engine, transaction: id), writes, at: timestamp, ceiling: ceiling)
             return try engine.commit(id)
         } catch {
             try? engine.rollback(id)
@@ -243,8 +245,10 @@ extension TransactionManager {
     }
 
     static func applyVersions<W: VersionWriter>(_ writer: W, _ writes: [(tree: RootSlot, key: [UInt8], write: WriteSet.Write)],
-                                                at timestamp: Timestamp) throws {
-        try clockKey.withUnsafeBytes { k in try metaValue(timestamp).withUnsafeBytes { v in try writer.put(.meta, k, v) } }
+                                                at timestamp: Timestamp, ceiling: Timestamp?) throws {
+        if let ceiling {
+            try clockKey.withUnsafeBytes { k in try metaValue(ceiling).withUnsafeBytes { v in try writer.put(.meta, k, v) } }
+        }
         let empty: [UInt8] = []
         for (tree, key, write) in writes {
             try key.withUnsafeBytes { k in

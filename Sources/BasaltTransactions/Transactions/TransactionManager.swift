@@ -1,5 +1,6 @@
 import BasaltStorage
 import Logging
+import Synchronization
 
 /// The transaction layer: MVCC snapshots over the storage engine's trees, the lock manager, isolation
 /// levels, commit timestamps and version collection. Thread-safe: every method may be called from any
@@ -46,6 +47,12 @@ package final class TransactionManager: Sendable {
 
     let engine: Locked<EngineState>
     let shared: Locked<SharedState>
+    /// Mirrors of `shared.visible` and of the LSN of the oldest pending commit (`UInt64.max`: none),
+    /// stored under `shared`'s lock after every change (`publish`), read without it on the read path.
+    let visibleMirror: Atomic<UInt64>
+    let firstPendingMirror = Atomic<UInt64>(.max)
+    /// Whether commits become visible only once durable (fixed at open).
+    let visibleWhenDurable: Bool
     /// The row and table lock manager.
     package let locks: LockManager
     /// The engine's log, for waiting on durability outside the engine lock.
@@ -57,17 +64,17 @@ package final class TransactionManager: Sendable {
     let atomicWriteLimit: Int
     let collector: BackgroundThread?
 
-    static let clockKey = Array("clock.last".utf8)
+    static let clockKey = Array("clock.ceiling".utf8)
     static let collectedThroughKey = Array("versions.collectedThrough".utf8)
 
     /// Takes over `engine` (opened and recovered by the caller) and starts the deadlock detector and the
     /// version collector. Throws `TransactionError` if the transaction layer's metadata is unreadable.
     package init(engine: sending StorageEngine, options: TransactionOptions, logger: Logger,
                  startBackgroundWork: Bool = true) throws(TransactionError) {
-        let lastCommit: Timestamp
+        let ceiling: Timestamp
         let collected: Timestamp
         do {
-            lastCommit = try Self.readMeta(engine, Self.clockKey)
+            ceiling = try Self.readMeta(engine, Self.clockKey)
             collected = try Self.readMeta(engine, Self.collectedThroughKey)
         } catch {
             throw TransactionError.wrap(error)
@@ -76,12 +83,15 @@ package final class TransactionManager: Sendable {
         maxKeySize = engine.maxKeySize - VersionFormat.queueKeyOverhead
         atomicWriteLimit = max(1, engine.bufferPoolFrames / 8)
         self.logger = logger
-        var clock = HybridClock(persistedLast: lastCommit)
+        var clock = HybridClock(persistedCeiling: ceiling)
         // Everything in the file is committed and durable (recovery ran): it is all visible.
         let visible = clock.now()
         clock.observe(visible)
-        self.engine = Locked(EngineState(engine: engine, clock: clock))
+        // Held for one read, scan chunk or commit application (a few µs): spinning beats sleeping.
+        self.engine = Locked(EngineState(engine: engine, clock: clock), spinning: true)
         shared = Locked(SharedState(visible: visible, collectedThrough: collected, options: options))
+        visibleMirror = Atomic(visible.rawValue)
+        visibleWhenDurable = options.visibleWhenDurable
         locks = LockManager(timeout: options.lockTimeout, deadlockCheckInterval: options.deadlockCheckInterval,
                             startDetector: startBackgroundWork)
         if startBackgroundWork {
@@ -236,6 +246,7 @@ package final class TransactionManager: Sendable {
             // Commits applied before the observe are durable now; later ones are above `asOf`.
             shared.withLock { state in
                 if state.pending.isEmpty, state.visible < asOf { state.visible = asOf }
+                publish(state)
             }
         }
     }
@@ -265,12 +276,20 @@ package final class TransactionManager: Sendable {
                 drop += 1
             }
             if drop > 0 { state.pending.removeFirst(drop) }
+            publish(state)
         }
+    }
+
+    /// Stores the lock-free mirrors of `state` (call holding `shared`'s lock, after changing it).
+    func publish(_ state: SharedState) {
+        visibleMirror.store(state.visible.rawValue, ordering: .releasing)
+        firstPendingMirror.store(state.pending.first?.lsn ?? .max, ordering: .releasing)
     }
 
     func advanceVisibleIfDue() {
         let durable = log.durableLSN
-        if shared.withLock({ $0.pending.first.map { $0.lsn < durable } ?? false }) { advanceVisible() }
+        let first = firstPendingMirror.load(ordering: .acquiring)
+        if first != .max, first < durable { advanceVisible() }
     }
 
     /// Ends `txn` without applying anything: its buffered writes are dropped and its locks released.
