@@ -145,11 +145,13 @@ extension TransactionManager {
                                     nextBuffered += 1
                                     if !(try emitBuffered(b)) { stopped = true; resume = b; return false }
                                 }
-                                let keyArray = Array(key)
-                                resume = keyArray
-                                if nextBuffered < buffered.count, buffered[nextBuffered] == keyArray {
+                                // The key is copied only where a resume point or read-set bound needs it
+                                // (chunk end, stop): no allocation per row.
+                                if nextBuffered < buffered.count,
+                                   buffered[nextBuffered].withUnsafeBytes({ compareKeys($0, key) }) == 0 {
+                                    let b = buffered[nextBuffered]
                                     nextBuffered += 1
-                                    if !(try emitBuffered(keyArray)) { stopped = true; return false }
+                                    if !(try emitBuffered(b)) { stopped = true; resume = b; return false }
                                 } else {
                                     let header = try VersionFormat.header(stored)
                                     var keepGoing = true
@@ -164,10 +166,11 @@ extension TransactionManager {
                                     }) {
                                         keepGoing = go
                                     }
-                                    if !keepGoing { stopped = true; return false }
+                                    if !keepGoing { stopped = true; resume = Array(key); return false }
                                 }
                                 inChunk += 1
-                                return inChunk < Self.scanChunk
+                                guard inChunk < Self.scanChunk else { resume = Array(key); return false }
+                                return true
                             }
                         }
                     }
