@@ -1,6 +1,28 @@
 import CSQLite
 
 /// A SQLite error with its result code and message.
+/// Something that owns one SQLite connection: statement preparation and error reporting for it.
+protocol SQLiteConnection {
+    var db: OpaquePointer? { get }
+}
+
+extension SQLiteConnection {
+    func prepare(_ sql: String) throws -> OpaquePointer? {
+        var statement: OpaquePointer?
+        try check(sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil), sql)
+        return statement
+    }
+
+    func check(_ rc: Int32, _ context: String) throws {
+        guard rc == SQLITE_OK else { throw error(context, code: rc) }
+    }
+
+    func error(_ context: String, code: Int32? = nil) -> SQLiteError {
+        let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "no connection"
+        return SQLiteError(code: code ?? sqlite3_errcode(db), message: "\(context): \(message)")
+    }
+}
+
 struct SQLiteError: Error, CustomStringConvertible {
     var code: Int32
     var message: String
@@ -13,12 +35,12 @@ struct SQLiteError: Error, CustomStringConvertible {
 ///   CREATE TABLE kv(key BLOB PRIMARY KEY, val BLOB) WITHOUT ROWID
 ///   PRAGMA journal_mode=WAL; synchronous left at its default (FULL = 2 in this build: every commit
 ///   fsyncs the WAL); PRAGMA cache_size=-(cache MiB * 1024), i.e. a budget in KiB; default page size.
-final class SQLiteKV: KVEngine {
+final class SQLiteKV: KVEngine, SQLiteConnection {
     static let engine = Engine.sqlite
     static let settingsDescription =
         "kv(key BLOB PRIMARY KEY, val BLOB) WITHOUT ROWID, journal_mode=WAL, synchronous at its default, cache_size=-<cache KiB>"
 
-    private var db: OpaquePointer?
+    private(set) var db: OpaquePointer?
     private var insertStatement: OpaquePointer?
     private var getStatement: OpaquePointer?
     private var scanStatement: OpaquePointer?
@@ -127,18 +149,4 @@ final class SQLiteKV: KVEngine {
         guard rc == SQLITE_OK else { throw SQLiteError(code: rc, message: "close") }
     }
 
-    private func prepare(_ sql: String) throws -> OpaquePointer? {
-        var statement: OpaquePointer?
-        try check(sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil), sql)
-        return statement
-    }
-
-    private func check(_ rc: Int32, _ context: String) throws {
-        guard rc == SQLITE_OK else { throw error(context, code: rc) }
-    }
-
-    private func error(_ context: String, code: Int32? = nil) -> SQLiteError {
-        let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "no connection"
-        return SQLiteError(code: code ?? sqlite3_errcode(db), message: "\(context): \(message)")
-    }
 }

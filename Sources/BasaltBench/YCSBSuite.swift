@@ -423,11 +423,11 @@ final class SQLiteLock: Sendable {
 }
 
 /// One SQLite connection, used by one thread at a time (opened with SQLITE_OPEN_NOMUTEX).
-final class SQLiteYCSBClient: YCSBClient, @unchecked Sendable {
+final class SQLiteYCSBClient: YCSBClient, SQLiteConnection, @unchecked Sendable {
     // @unchecked Sendable: each connection is used by one benchmark thread at a time (or, with
     // --sqlite-shared-connection, by every thread with the lock's mutex held around each statement); the
     // handoff between the creating thread and the workers goes through the thread start's synchronization.
-    private var db: OpaquePointer?
+    private(set) var db: OpaquePointer?
     private var select: OpaquePointer?
     private var updateStatement: OpaquePointer?
     private let data: YCSBData
@@ -536,18 +536,4 @@ final class SQLiteYCSBClient: YCSBClient, @unchecked Sendable {
         return String(cString: text)
     }
 
-    private func prepare(_ sql: String) throws -> OpaquePointer? {
-        var statement: OpaquePointer?
-        try check(sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil), sql)
-        return statement
-    }
-
-    private func check(_ rc: Int32, _ context: String) throws {
-        guard rc == SQLITE_OK else { throw error(context, code: rc) }
-    }
-
-    private func error(_ context: String, code: Int32? = nil) -> SQLiteError {
-        let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "no connection"
-        return SQLiteError(code: code ?? sqlite3_errcode(db), message: "\(context): \(message)")
-    }
 }

@@ -118,15 +118,7 @@ extension TransactionManager {
                 let (timestamp, ceiling) = state.clock.next()
                 let lsn = try apply(engine, writes, bytes: bytes, at: timestamp, ceiling: ceiling)
                 state.recent.append(timestamp, writes)
-                pruneRecent(&state.recent)
-                shared.withLock { shared in
-                    if visibleWhenDurable, let lsn {
-                        shared.pending.append((timestamp, lsn))
-                    } else {
-                        shared.visible = max(shared.visible, timestamp)
-                    }
-                    publish(shared)
-                }
+                recordApplied(timestamp, lsn, &state.recent)
                 return (timestamp, lsn)
             }
         } catch {
@@ -177,15 +169,7 @@ extension TransactionManager {
                 }
                 let lsn = try engine.putBatch(tree, versioned)
                 state.recent.appendWholeTrees(timestamp, [tree])
-                pruneRecent(&state.recent)
-                shared.withLock { shared in
-                    if visibleWhenDurable, let lsn {
-                        shared.pending.append((timestamp, lsn))
-                    } else {
-                        shared.visible = max(shared.visible, timestamp)
-                    }
-                    publish(shared)
-                }
+                recordApplied(timestamp, lsn, &state.recent)
                 return (true, timestamp, lsn)
             }
         } catch {
@@ -198,6 +182,20 @@ extension TransactionManager {
         return (true, outcome.2)
     }
 
+
+    /// Bookkeeping after a commit's versions were applied (engine lock held): prunes the recent commits
+    /// and makes the commit visible now, or once its record at `lsn` is durable (`visibleWhenDurable`).
+    func recordApplied(_ timestamp: Timestamp, _ lsn: LSN?, _ recent: inout RecentCommits) {
+        pruneRecent(&recent)
+        shared.withLock { shared in
+            if visibleWhenDurable, let lsn {
+                shared.pending.append((timestamp, lsn))
+            } else {
+                shared.visible = max(shared.visible, timestamp)
+            }
+            publish(shared)
+        }
+    }
 
     /// Waits until the commit at `lsn` is durable and visible to new snapshots.
     package func waitDurable(_ lsn: LSN?) throws(TransactionError) {
