@@ -18,25 +18,10 @@ package final class Locked<Value>: @unchecked Sendable {
     @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
     @usableFromInline var value: Value
 
-    /// A value behind a mutex. `spinning` makes it an adaptive mutex (glibc spins briefly before
-    /// sleeping): for locks held for a microsecond or two by threads on different cores, where a futex
-    /// sleep and wake costs more than the wait.
-    package init(_ value: Value, spinning: Bool = false) {
+    package init(_ value: Value) {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
-        #if canImport(Glibc)
-        if spinning {
-            var attributes = pthread_mutexattr_t()
-            pthread_mutexattr_init(&attributes)
-            pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP))
-            pthread_mutex_init(mutex, &attributes)
-            pthread_mutexattr_destroy(&attributes)
-        } else {
-            pthread_mutex_init(mutex, nil)
-        }
-        #else
         pthread_mutex_init(mutex, nil)
-        #endif
         self.value = value
     }
 

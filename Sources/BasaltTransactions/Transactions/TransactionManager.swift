@@ -87,8 +87,7 @@ package final class TransactionManager: Sendable {
         // Everything in the file is committed and durable (recovery ran): it is all visible.
         let visible = clock.now()
         clock.observe(visible)
-        // Held for one read, scan chunk or commit application (a few µs): spinning beats sleeping.
-        self.engine = Locked(EngineState(engine: engine, clock: clock), spinning: true)
+        self.engine = Locked(EngineState(engine: engine, clock: clock))
         shared = Locked(SharedState(visible: visible, collectedThrough: collected, options: options))
         visibleMirror = Atomic(visible.rawValue)
         visibleWhenDurable = options.visibleWhenDurable
