@@ -173,6 +173,8 @@ public struct TransactionCounters: Sendable, Equatable, Codable {
     public var collectorPasses: Int
     public var versionsCollected: Int
     public var deletionMarkersCollected: Int
+    /// Time-travel reads refused as older than the oldest readable time.
+    public var snapshotsTooOld: Int
 
     init(_ stats: TransactionStatistics, locks: LockStatistics) {
         begun = stats.begun
@@ -185,5 +187,6 @@ public struct TransactionCounters: Sendable, Equatable, Codable {
         collectorPasses = stats.collectorPasses
         versionsCollected = stats.versionsRemoved
         deletionMarkersCollected = stats.tombstonesRemoved
+        snapshotsTooOld = stats.snapshotsTooOld
     }
 }

@@ -88,4 +88,9 @@ func printStatistics(_ stats: Statistics) {
     print("log              \(stats.logBytes) bytes kept, \(stats.checkpoints) checkpoints since open")
     print("last recovery    \(stats.recoveredLogBytes) log bytes read, \(stats.recoveryRedoneRecords) records redone, "
           + "\(stats.recoveryRolledBackTransactions) transactions rolled back, \((stats.recoverySeconds * 1000).rounded() / 1000) s")
+    let tx = stats.transactions
+    print("transactions     \(tx.committed) committed, \(tx.rolledBack) rolled back, \(tx.serializationFailures) serialization "
+          + "failures, \(tx.deadlocks) deadlocks, \(tx.lockTimeouts) lock timeouts, \(tx.lockWaits) lock waits")
+    print("versions         \(tx.versionsCollected) collected, \(tx.deletionMarkersCollected) deletion markers collected "
+          + "in \(tx.collectorPasses) collector passes")
 }

@@ -43,9 +43,6 @@ package final class TransactionContext: @unchecked Sendable {
 
     /// Whether reads are validated at commit.
     var tracksReads: Bool { isolation == .serializable && !readOnly }
-
-    /// Keys written so far.
-    package var writeCount: Int { writes.count }
 }
 
 /// What introspection shows of an open transaction.

@@ -85,13 +85,6 @@ package enum VersionFormat {
         return out
     }
 
-    /// The start timestamp in a history key with the given prefix length.
-    package static func historyStart(_ key: UnsafeRawBufferPointer) -> Timestamp {
-        var raw: UInt64 = 0
-        for byte in key[(key.count - 8)...] { raw = raw << 8 | UInt64(byte) }
-        return Timestamp(~raw)
-    }
-
     package enum QueueKind: UInt8 { case history = 0, tombstone = 1 }
 
     /// The expiry queue key of an entry.
