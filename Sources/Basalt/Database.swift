@@ -26,7 +26,7 @@ import Logging
 ///
 /// After an I/O error or a full disk while writing, the handle turns read-only (`.readOnly` errors on
 /// writes) until reopened: a failed sync is never retried as if nothing happened.
-public final class Database: Sendable {
+public final class Database: Sendable, KeyValueScanning {
     /// The path the database was opened with.
     public let path: String
     let logger: Logger
@@ -251,17 +251,6 @@ public final class Database: Sendable {
             throw thrown(error, "scan")
         }
         return visited
-    }
-
-    /// The pairs with `start <= key < end`, at most `limit` of them, in key order.
-    public func scanPairs(from start: [UInt8]? = nil, to end: [UInt8]? = nil, limit: Int = .max,
-                          reverse: Bool = false) throws -> [(key: [UInt8], value: [UInt8])] {
-        var result: [(key: [UInt8], value: [UInt8])] = []
-        try scan(from: start, to: end, limit: limit, reverse: reverse) { pair in
-            result.append((pair.key, pair.value))
-            return true
-        }
-        return result
     }
 
     // MARK: Maintenance

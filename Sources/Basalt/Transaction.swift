@@ -15,7 +15,7 @@ import Foundation
 /// `.lockNotAvailable`) or a lock wait's failure leaves the transaction aborted, as in PostgreSQL: every
 /// later call fails with `.invalidTransactionState` until `rollback()` (or `rollback(toSavepoint:)`). A
 /// size error leaves it as it was.
-public final class Transaction: @unchecked Sendable {
+public final class Transaction: @unchecked Sendable, KeyValueScanning {
     // Sendable (unchecked): every use of `context` happens inside `gate`, so one thread at a time.
     let context: TransactionContext
     let database: Database
@@ -87,17 +87,6 @@ public final class Transaction: @unchecked Sendable {
             }
             return visited
         }
-    }
-
-    /// The pairs with `start <= key < end`, at most `limit`, in key order.
-    public func scanPairs(from start: [UInt8]? = nil, to end: [UInt8]? = nil, limit: Int = .max,
-                          reverse: Bool = false) throws -> [(key: [UInt8], value: [UInt8])] {
-        var result: [(key: [UInt8], value: [UInt8])] = []
-        try scan(from: start, to: end, limit: limit, reverse: reverse) { pair in
-            result.append((pair.key, pair.value))
-            return true
-        }
-        return result
     }
 
     /// Locks `key` against writers until this transaction ends (`SELECT … FOR SHARE`): other
