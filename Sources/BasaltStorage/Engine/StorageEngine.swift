@@ -36,9 +36,9 @@ package struct RecoveryReport: Sendable, Equatable {
 }
 
 /// The storage layer's surface for the layers above: one database file and its write-ahead log, its
-/// trees by root slot, transactions, checkpoints and the integrity check. The client layer serialises
-/// every call (it is not thread-safe), except `log`, which is thread-safe so committers can wait for
-/// durability outside the client's lock (group commit).
+/// trees by root slot, transactions, checkpoints and the integrity check. The layer above serialises
+/// every call (it is not thread-safe; `TransactionManager` holds its engine lock), except `log`, which is
+/// thread-safe so committers can wait for durability outside that lock (group commit).
 ///
 /// Every change is one logged operation (`logged`): the pages it changes are captured, the operation runs,
 /// and one `update` (or `compensation`) record describing all of them is appended before any of them can
@@ -353,8 +353,9 @@ package final class StorageEngine {
 
     // MARK: Transactions
 
-    /// Starts a transaction; its writes pass its id. At most one is active at a time today (the client
-    /// holds its lock for the transaction's whole life).
+    /// Starts a storage transaction; its writes pass its id. The transaction layer uses one only to apply
+    /// a commit too large for one atomic operation, begun and ended under its engine lock, so at most one
+    /// is active at a time.
     package func beginTransaction() throws -> UInt64 {
         try checkWritable()
         let id = nextTransactionID

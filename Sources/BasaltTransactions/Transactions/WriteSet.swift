@@ -24,7 +24,8 @@ struct WriteSet {
     private(set) var journal: [JournalEntry] = []
     var isJournaling = false
     private(set) var count = 0
-    /// Key and value bytes buffered (for choosing the commit path).
+    /// An upper bound on the key and value bytes buffered (every put adds its value, replaced or not;
+    /// savepoint rollbacks do not subtract): enough to choose the commit path.
     private(set) var bytes = 0
 
     var isEmpty: Bool { count == 0 }
