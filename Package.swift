@@ -3,6 +3,9 @@ import PackageDescription
 
 // Layers (dependencies point down only), see docs/architecture.md:
 //   client:   Basalt (public API), basalt (CLI), basalt-bench
+//   query:    BasaltSQL (lexer, parser, AST; no storage imports), BasaltPlanner (binder, plans, rules),
+//             BasaltExecution (values, row and key encoding, catalog, expressions, operators)
+//   tools:    BasaltSLT (sqllogictest runner; engine-independent)
 //   transactions: BasaltTransactions (timestamps, MVCC versions, lock manager, isolation, version GC)
 //   storage:  BasaltStorage (file system seam, pages, space, buffer pool, B+trees, key encoding)
 //   support:  CBasaltCRC32C (hardware CRC32C), CSQLite (benchmark only; the library never links SQLite)
@@ -34,11 +37,30 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "BasaltSQL"),
+        .target(
+            name: "BasaltExecution",
+            dependencies: [
+                "BasaltStorage",
+                "BasaltTransactions",
+            ]
+        ),
+        .target(
+            name: "BasaltPlanner",
+            dependencies: [
+                "BasaltSQL",
+                "BasaltExecution",
+            ]
+        ),
+        .target(name: "BasaltSLT"),
         .target(
             name: "Basalt",
             dependencies: [
                 "BasaltStorage",
                 "BasaltTransactions",
+                "BasaltSQL",
+                "BasaltExecution",
+                "BasaltPlanner",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -46,6 +68,7 @@ let package = Package(
             name: "BasaltCLI",
             dependencies: [
                 "Basalt",
+                "BasaltSLT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -64,7 +87,10 @@ let package = Package(
         ),
         .testTarget(name: "BasaltStorageTests", dependencies: ["BasaltStorage"]),
         .testTarget(name: "BasaltTransactionsTests", dependencies: ["BasaltTransactions", "BasaltStorage"]),
-        .testTarget(name: "BasaltTests", dependencies: ["Basalt"]),
+        .testTarget(name: "BasaltSQLTests", dependencies: ["BasaltSQL"]),
+        .testTarget(name: "BasaltExecutionTests", dependencies: ["BasaltExecution"]),
+        .testTarget(name: "BasaltSLTTests", dependencies: ["BasaltSLT"]),
+        .testTarget(name: "BasaltTests", dependencies: ["Basalt", "BasaltSLT"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -34,6 +34,8 @@ public final class Database: Sendable, KeyValueScanning {
     let manager: TransactionManager
     let defaultIsolation: IsolationLevel
     let retries: Int
+    /// The SQL layer's shared state (schema cache, functions, row ids).
+    let sql: SQLEngine
     private let background: BackgroundThread
 
     private init(path: String, manager: TransactionManager, config: Config) {
@@ -43,6 +45,7 @@ public final class Database: Sendable, KeyValueScanning {
         self.manager = manager
         self.defaultIsolation = config.defaultIsolation
         self.retries = config.transactionRetries
+        self.sql = SQLEngine()
         let logger = config.logger
         let syncMode = config.syncMode
         let log = manager.log

@@ -15,3 +15,7 @@
 @_exported import struct BasaltStorage.Fault
 @_exported import enum BasaltStorage.FileOperation
 @_exported import enum BasaltTransactions.IsolationLevel
+// SQL values and types, as rows and parameters carry them.
+@_exported import enum BasaltExecution.SQLValue
+@_exported import enum BasaltExecution.SQLType
+@_exported import struct BasaltExecution.SQLDecimal

@@ -5,7 +5,7 @@ struct BasaltCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "basalt",
         abstract: "Basalt: an embedded, ACID database engine in Swift.",
-        subcommands: [ShellCommand.self, KVCommand.self, CheckCommand.self, StressCommand.self],
+        subcommands: [ShellCommand.self, SQLCommand.self, SLTCommand.self, KVCommand.self, CheckCommand.self, StressCommand.self],
         defaultSubcommand: ShellCommand.self
     )
 }

@@ -56,4 +56,7 @@ public enum RootSlot: Int, Sendable, CaseIterable {
     case versionQueue = 3
     /// Small named values of the transaction layer (the clock's persisted ceiling, the GC horizon).
     case meta = 4
+    /// SQL table rows and index entries, every key prefixed by its table's or index's object id
+    /// (`BasaltExecution.ObjectKey`): one ordered key space for all SQL objects.
+    case tables = 5
 }

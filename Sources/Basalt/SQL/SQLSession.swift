@@ -1,0 +1,334 @@
+import BasaltExecution
+import BasaltPlanner
+import BasaltSQL
+import BasaltStorage
+import BasaltTransactions
+import Foundation
+
+/// A SQL session: a sequence of statements with PostgreSQL's transaction semantics. Outside BEGIN …
+/// COMMIT each statement is its own transaction (autocommit, retried on serialization failures). Inside
+/// one, a failed statement leaves the transaction aborted (25P02) until ROLLBACK (or ROLLBACK TO a
+/// savepoint); COMMIT of an aborted transaction rolls it back.
+///
+/// Thread-safe: one statement runs at a time (a gate lock). Open sessions with `Database.session()`.
+public final class SQLSession: @unchecked Sendable {
+    // Sendable (unchecked): every mutable field is read and written only inside `gate`.
+    let database: Database
+    private let gate = Locked(())
+
+    /// The session's transaction block.
+    struct Block {
+        var context: TransactionContext?
+        var isolation: IsolationLevel
+        var readOnly: Bool
+        /// The schema after this block's own DDL (nil: none ran; use the newest committed).
+        var schema: Schema?
+        var failed = false
+        var savepoints: [String] = []
+    }
+    private var block: Block?
+    /// SET TRANSACTION for the next transaction, and SET/SHOW settings.
+    private var settings: [String: String] = [:]
+    /// Parser options: SQLite's compound-select precedence for the sqllogictest runner.
+    var parserOptions = ParserOptions()
+    /// Planner options (lenient SQLite forms are accepted by default).
+    var plannerOptions = PlannerOptions()
+
+    /// Evaluate UNION, INTERSECT and EXCEPT left to right with equal precedence, as SQLite does
+    /// (PostgreSQL, the default, binds INTERSECT tighter). For running SQLite's test corpus.
+    public var sqliteCompoundSelects: Bool {
+        get { gate.withLock { _ in parserOptions.sqliteCompoundPrecedence } }
+        set { gate.withLock { _ in parserOptions.sqliteCompoundPrecedence = newValue } }
+    }
+
+    init(database: Database) {
+        self.database = database
+    }
+
+    deinit {
+        if let context = block?.context { database.manager.rollback(context) }
+    }
+
+    /// Whether a transaction block is open (after BEGIN, before COMMIT/ROLLBACK).
+    public var inTransaction: Bool { gate.withLock { _ in block != nil } }
+
+    // MARK: Public API
+
+    /// Runs a script of `;`-separated statements; returns the number of rows the last one changed
+    /// (or returned). `parameters` bind `$1…`/`?` of every statement. Throws `BasaltError` with the
+    /// statement's SQLSTATE; statements before the failing one keep their effects (each is its own
+    /// transaction outside a block).
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [any SQLParameter] = []) throws -> Int {
+        try gate.withLock { _ in
+            let statements = try parse(sql)
+            var last = 0
+            for statement in statements {
+                let outcome = try run(statement, parameters.map(\.sqlValue), sql: sql, lazy: false)
+                switch outcome {
+                case .count(let n): last = n
+                case .rows(let rows): last = try rows.all().count
+                }
+            }
+            return last
+        }
+    }
+
+    /// Runs one statement and returns its rows (empty for statements without rows).
+    public func query(_ sql: String, _ parameters: [any SQLParameter] = []) throws -> Rows {
+        try gate.withLock { _ in
+            let statements = try parse(sql)
+            guard statements.count == 1 else {
+                throw BasaltError(code: .syntaxError, message: statements.isEmpty ? "empty query" : "query() takes one statement",
+                                  suggestion: "Use execute() for scripts.")
+            }
+            switch try run(statements[0], parameters.map(\.sqlValue), sql: sql, lazy: block == nil) {
+            case .rows(let rows): return rows
+            case .count: return Rows(columns: [], rows: RowBatch(width: 0))
+            }
+        }
+    }
+
+    /// Parses and plans `sql` once for repeated execution.
+    public func prepare(_ sql: String) throws -> PreparedStatement {
+        try gate.withLock { _ in
+            let statements = try parse(sql)
+            guard statements.count == 1 else {
+                throw BasaltError(code: .syntaxError, message: "prepare() takes one statement")
+            }
+            return PreparedStatement(session: self, statement: statements[0], sql: sql)
+        }
+    }
+
+    // MARK: Running
+
+    enum Outcome {
+        case count(Int)
+        case rows(Rows)
+    }
+
+    func parse(_ sql: String) throws -> [BasaltSQL.Statement] {
+        do {
+            return try Parser.parse(sql, options: parserOptions)
+        } catch {
+            throw BasaltError(syntax: error, sql: sql)
+        }
+    }
+
+    func runPrepared(_ statement: BasaltSQL.Statement, _ parameters: [SQLValue], sql: String, lazy: Bool) throws -> Outcome {
+        try gate.withLock { _ in try run(statement, parameters, sql: sql, lazy: lazy && block == nil) }
+    }
+
+    /// Runs one statement with the session's transaction rules.
+    func run(_ statement: BasaltSQL.Statement, _ parameters: [SQLValue], sql: String, lazy: Bool) throws -> Outcome {
+        switch statement {
+        case .begin(let modes):
+            if block != nil { return .count(0) }   // PostgreSQL: a warning, no effect
+            block = Block(isolation: isolation(modes.isolation) ?? pendingIsolation() ?? database.defaultIsolation,
+                          readOnly: modes.readOnly ?? false)
+            settings["next_isolation"] = nil
+            return .count(0)
+        case .commit:
+            guard var current = block else { return .count(0) }
+            block = nil
+            guard let context = current.context else { return .count(0) }
+            if current.failed {
+                database.manager.rollback(context)
+                return .count(0)
+            }
+            do {
+                try database.manager.commit(context)
+            } catch {
+                database.manager.rollback(context)
+                if current.schema != nil { database.sql.invalidate() }
+                throw database.failed(error, "commit")
+            }
+            if current.schema != nil { database.sql.invalidate() }
+            current.context = nil
+            return .count(0)
+        case .rollback:
+            if let context = block?.context { database.manager.rollback(context) }
+            block = nil
+            return .count(0)
+        case .savepoint(let name):
+            try requireBlock("SAVEPOINT")
+            try ensureBegun()
+            try checkNotFailed()
+            try wrapTransaction("savepoint") { try database.manager.savepoint(block!.context!, name) }
+            block!.savepoints.append(name)
+            return .count(0)
+        case .releaseSavepoint(let name):
+            try requireBlock("RELEASE SAVEPOINT")
+            try checkNotFailed()
+            guard let context = block?.context else { throw noSavepoint(name) }
+            try wrapTransaction("release savepoint") { try database.manager.release(context, savepoint: name) }
+            return .count(0)
+        case .rollbackToSavepoint(let name):
+            try requireBlock("ROLLBACK TO SAVEPOINT")
+            guard let context = block?.context else { throw noSavepoint(name) }
+            try wrapTransaction("rollback to savepoint") { try database.manager.rollback(context, toSavepoint: name) }
+            block!.failed = false
+            return .count(0)
+        case .setTransaction(let modes, _):
+            if block != nil {
+                guard block!.context == nil else {
+                    throw BasaltError(code: .activeSQLTransaction,
+                                      message: "SET TRANSACTION ISOLATION LEVEL must be called before any query")
+                }
+                if let level = isolation(modes.isolation) { block!.isolation = level }
+                if let readOnly = modes.readOnly { block!.readOnly = readOnly }
+            } else if let level = isolation(modes.isolation) {
+                settings["next_isolation"] = "\(level)"
+            }
+            return .count(0)
+        case .set(let s):
+            settings[s.name] = s.values?.map { String(describing: $0) }.joined(separator: ", ") ?? "default"
+            return .count(0)
+        case .reset(let name):
+            settings[name] = nil
+            return .count(0)
+        case .show(let name):
+            let value: String
+            switch name {
+            case "transaction_isolation", "transaction isolation level":
+                value = Self.isolationName(block?.isolation ?? database.defaultIsolation)
+            default: value = settings[name] ?? ""
+            }
+            return .rows(Rows(columns: [ResultColumnInfo(name: name, type: .text)],
+                              rows: RowBatch(width: 1, count: 1, values: [.text(value)])))
+        case .reindex:
+            return .count(0)
+        case .createTrigger, .dropTrigger:
+            try fail(BasaltError(code: .featureNotSupported, message: "triggers are not supported"))
+        default:
+            break
+        }
+        if block != nil {
+            try checkNotFailed()
+            try ensureBegun()
+            do {
+                return try runInBlock(statement, parameters, sql: sql)
+            } catch {
+                block?.failed = true
+                throw error
+            }
+        }
+        return try autocommit(statement, parameters, sql: sql, lazy: lazy)
+    }
+
+    func fail(_ error: BasaltError) throws -> Never {
+        if block != nil { block!.failed = true }
+        throw error
+    }
+
+    private func requireBlock(_ what: String) throws {
+        guard block != nil else {
+            throw BasaltError(code: .noActiveSQLTransaction, message: "\(what) can only be used in transaction blocks")
+        }
+    }
+
+    private func checkNotFailed() throws {
+        if block?.failed == true {
+            throw BasaltError(code: .inFailedSQLTransaction,
+                              message: "current transaction is aborted, commands ignored until end of transaction block",
+                              suggestion: "ROLLBACK, or ROLLBACK TO a savepoint.")
+        }
+    }
+
+    private func noSavepoint(_ name: String) -> BasaltError {
+        BasaltError(code: .invalidSavepoint, message: "savepoint \"\(name)\" does not exist")
+    }
+
+    private func ensureBegun() throws {
+        guard block != nil, block!.context == nil else { return }
+        do {
+            block!.context = try database.manager.begin(isolation: block!.isolation, readOnly: block!.readOnly)
+        } catch {
+            throw database.failed(error, "begin")
+        }
+    }
+
+    private func wrapTransaction(_ operation: String, _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch {
+            throw database.failed(error, operation)
+        }
+    }
+
+    private func isolation(_ level: BasaltSQL.IsolationLevel?) -> IsolationLevel? {
+        switch level {
+        case .readUncommitted, .readCommitted: return .readCommitted
+        case .repeatableRead: return .repeatableRead
+        case .serializable: return .serializable
+        case nil: return nil
+        }
+    }
+
+    private func pendingIsolation() -> IsolationLevel? {
+        switch settings["next_isolation"] {
+        case "readCommitted": return .readCommitted
+        case "repeatableRead": return .repeatableRead
+        case "serializable": return .serializable
+        default: return nil
+        }
+    }
+
+    static func isolationName(_ level: IsolationLevel) -> String {
+        switch level {
+        case .readCommitted: return "read committed"
+        case .repeatableRead: return "repeatable read"
+        case .serializable: return "serializable"
+        }
+    }
+
+    private func runInBlock(_ statement: BasaltSQL.Statement, _ parameters: [SQLValue], sql: String) throws -> Outcome {
+        let context = block!.context!
+        let runner = StatementRunner(database: database, transaction: context, schema: block!.schema,
+                                     plannerOptions: plannerOptions, sql: sql)
+        let outcome = try runner.run(statement, parameters, lazy: false)
+        if let changed = runner.changedSchema { block!.schema = changed }
+        return outcome
+    }
+
+    private func autocommit(_ statement: BasaltSQL.Statement, _ parameters: [SQLValue], sql: String, lazy: Bool) throws -> Outcome {
+        let readOnly: Bool
+        if case .select = statement { readOnly = true } else if case .explain = statement { readOnly = true } else { readOnly = false }
+        let isolation = pendingIsolation() ?? database.defaultIsolation
+        settings["next_isolation"] = nil
+        var attempt = 0
+        while true {
+            let context: TransactionContext
+            do {
+                context = try database.manager.begin(isolation: readOnly ? .repeatableRead : isolation, readOnly: readOnly)
+            } catch {
+                throw database.failed(error, "begin")
+            }
+            let runner = StatementRunner(database: database, transaction: context, schema: nil,
+                                         plannerOptions: plannerOptions, sql: sql)
+            do {
+                let outcome = try runner.run(statement, parameters, lazy: lazy && readOnly, ownsTransaction: lazy && readOnly)
+                if case .rows = outcome, lazy && readOnly { return outcome }   // the rows end the transaction
+                try database.manager.commit(context)
+                if runner.changedSchema != nil { database.sql.invalidate() }
+                return outcome
+            } catch {
+                database.manager.rollback(context)
+                if let basalt = error as? BasaltError, basalt.isRetryable, attempt < database.retries {
+                    attempt += 1
+                    Backoff.pause(attempt: attempt)
+                    continue
+                }
+                if TransactionError.isOwn(error) {
+                    let wrapped = TransactionError.wrap(error)
+                    if wrapped.isRetryable && attempt < database.retries {
+                        attempt += 1
+                        Backoff.pause(attempt: attempt)
+                        continue
+                    }
+                }
+                throw database.sqlError(error, sql: sql)
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import BasaltExecution
+import BasaltPlanner
+import BasaltSQL
+import BasaltStorage
+import BasaltTransactions
+import Foundation
+
+/// Runs one statement inside a given transaction: plans it against the transaction's schema, executes
+/// DML and queries, and applies DDL (catalog rows, index builds, dropped objects' rows).
+final class StatementRunner {
+    let database: Database
+    let transaction: TransactionContext
+    /// The transaction's own schema after its DDL, if any ran before this statement.
+    var schema: Schema?
+    let plannerOptions: PlannerOptions
+    let sql: String
+    /// Set when this statement changed the schema.
+    private(set) var changedSchema: Schema?
+
+    init(database: Database, transaction: TransactionContext, schema: Schema?, plannerOptions: PlannerOptions, sql: String) {
+        self.database = database
+        self.transaction = transaction
+        self.schema = schema
+        self.plannerOptions = plannerOptions
+        self.sql = sql
+    }
+
+    func currentSchema() throws -> Schema {
+        if let schema { return schema }
+        do {
+            return try database.sql.schema(database.manager)
+        } catch {
+            throw database.sqlError(error, sql: sql)
+        }
+    }
+
+    func context(_ schema: Schema, _ parameters: [SQLValue]) -> ExecutionContext {
+        let now = Int64((Date().timeIntervalSince1970 * 1_000_000).rounded())
+        let started = Int64(transaction.startedAt.secondsSince1970 * 1_000_000)
+        return ExecutionContext(manager: database.manager, transaction: transaction, parameters: parameters, schema: schema,
+                                functionContext: FunctionContext(statementTime: now, transactionTime: started),
+                                rowIDs: database.sql.rowIDs)
+    }
+
+    func run(_ statement: BasaltSQL.Statement, _ parameters: [SQLValue], lazy: Bool,
+             ownsTransaction: Bool = false) throws -> SQLSession.Outcome {
+        do {
+            return try runUnwrapped(statement, parameters, lazy: lazy, ownsTransaction: ownsTransaction)
+        } catch {
+            throw database.sqlError(error, sql: sql)
+        }
+    }
+
+    private func runUnwrapped(_ statement: BasaltSQL.Statement, _ parameters: [SQLValue], lazy: Bool,
+                              ownsTransaction: Bool) throws -> SQLSession.Outcome {
+        switch statement {
+        case .createTable, .dropTable, .createIndex, .dropIndex, .createView, .dropView, .alterTable:
+            return .count(try applySchemaChange(statement))
+        case .explain(let explain):
+            let schema = try currentSchema()
+            let planner = QueryPlanner(schema: schema, functions: database.sql.functions, options: plannerOptions)
+            let planned = try plan(explain.statement, planner)
+            let lines = planned.root.explainLines()
+            return .rows(Rows(columns: [ResultColumnInfo(name: "QUERY PLAN", type: .text)],
+                              rows: RowBatch(width: 1, count: lines.count, values: lines.map { .text($0) })))
+        case .select, .insert, .update, .delete:
+            let schema = try currentSchema()
+            let planner = QueryPlanner(schema: schema, functions: database.sql.functions, options: plannerOptions)
+            let planned = try plan(statement, planner)
+            let ctx = context(schema, parameters)
+            let columns = planned.columns.map { ResultColumnInfo(name: $0.name, type: $0.type) }
+            if case .select = statement {
+                if lazy {
+                    try planned.root.open(ctx)
+                    let manager = database.manager
+                    let db = database
+                    let text = sql
+                    return .rows(Rows(columns: columns, source: planned.root, context: ctx,
+                                      owned: ownsTransaction ? transaction : nil, manager: manager,
+                                      wrap: { db.sqlError($0, sql: text) }))
+                }
+                return .rows(Rows(columns: columns, rows: try planned.root.collect(ctx)))
+            }
+            let rows = try planned.root.collect(ctx)
+            if planned.columns.isEmpty { return .count(ctx.changedRows) }
+            return .rows(Rows(columns: columns, rows: rows))
+        default:
+            throw BasaltError(code: .featureNotSupported, message: "statement is not supported here")
+        }
+    }
+
+    func plan(_ statement: BasaltSQL.Statement, _ planner: QueryPlanner) throws -> PlannedQuery {
+        switch statement {
+        case .select(let s):
+            let planned = try planner.planQuery(s)
+            if planner.asOfExpression != nil {
+                throw BasaltError(code: .featureNotSupported, message: "AS OF SYSTEM TIME is supported through db.query(asOf:) only for now")
+            }
+            return planned
+        case .insert(let s): return try planner.planInsert(s)
+        case .update(let s): return try planner.planUpdate(s)
+        case .delete(let s): return try planner.planDelete(s)
+        default: throw BasaltError(code: .featureNotSupported, message: "EXPLAIN of this statement is not supported")
+        }
+    }
+
+    /// DDL: takes the catalog's exclusive lock (DDL statements serialize; readers never wait), reads the
+    /// catalog as this transaction sees it, writes the changed descriptors, and does the data work.
+    func applySchemaChange(_ statement: BasaltSQL.Statement) throws -> Int {
+        try database.manager.lockTree(transaction, .catalog, .exclusive)
+        let before = try schema ?? CatalogStore.load(database.manager, transaction)
+        let planner = QueryPlanner(schema: before, functions: database.sql.functions, options: plannerOptions)
+        let change = try planner.schemaChange(statement)
+        if change.schema.generation == before.generation && change.fillQuery == nil { return 0 }   // IF [NOT] EXISTS no-op
+        try CatalogStore.write(database.manager, transaction, from: before, to: change.schema)
+        let ctx = context(change.schema, [])
+        for name in change.requireEmpty {
+            if let table = change.schema.table(name), !(try TableStore.isEmpty(ctx, table)) {
+                throw ExecutionError("0A000", "this change to table \"\(name)\" requires the table to be empty",
+                                     hint: "Add the column without DEFAULT or NOT NULL, then UPDATE and ALTER it.")
+            }
+        }
+        for id in change.dropObjects {
+            try TableStore.dropObject(ctx, id)
+            database.sql.rowIDs.forget(id)
+        }
+        for index in change.buildIndexes {
+            guard let table = change.schema.tables.values.first(where: { $0.id == index.tableID }) else { continue }
+            try TableStore.buildIndex(ctx, table, index)
+        }
+        schema = change.schema
+        changedSchema = change.schema
+        if let query = change.fillQuery, case .createTable(let create) = statement {
+            let insert = InsertStatement(table: create.name, source: .select(query))
+            let filler = QueryPlanner(schema: change.schema, functions: database.sql.functions, options: plannerOptions)
+            let planned = try filler.planInsert(insert)
+            let fill = context(change.schema, [])
+            _ = try planned.root.collect(fill)
+            return fill.changedRows
+        }
+        return 0
+    }
+}

@@ -1,0 +1,45 @@
+/// A table as the catalog stores it.
+///
+/// Invariants: column names are unique; `primaryKey` indexes `columns` and its columns are NOT NULL;
+/// every column's `physical` position is unique and below `nextPhysical`.
+public struct TableDescriptor: Sendable, Codable, Equatable {
+    /// The object id: the key prefix of its rows (`ObjectKey`). Never reused.
+    public var id: UInt32
+    public var name: String
+    public var columns: [ColumnDescriptor]
+    /// Primary key columns (indexes into `columns`), in key order. Empty: rows are keyed by a hidden,
+    /// increasing 64-bit row id, so a scan returns them in insertion order.
+    public var primaryKey: [Int]
+    /// The primary key's constraint name (for 23505 messages), e.g. "t_pkey".
+    public var primaryKeyName: String
+    public var checks: [CheckConstraint]
+    public var foreignKeys: [ForeignKey]
+    /// The next free physical position for ADD COLUMN.
+    public var nextPhysical: Int
+
+    public init(id: UInt32, name: String, columns: [ColumnDescriptor], primaryKey: [Int], primaryKeyName: String,
+                checks: [CheckConstraint] = [], foreignKeys: [ForeignKey] = []) {
+        self.id = id
+        self.name = name
+        self.columns = columns
+        self.primaryKey = primaryKey
+        self.primaryKeyName = primaryKeyName
+        self.checks = checks
+        self.foreignKeys = foreignKeys
+        self.nextPhysical = (columns.map(\.physical).max() ?? -1) + 1
+    }
+
+    /// True when rows are keyed by the hidden row id.
+    public var hasRowID: Bool { primaryKey.isEmpty }
+
+    /// The index in `columns` of the column named `name`, if any.
+    public func columnIndex(_ name: String) -> Int? { columns.firstIndex { $0.name == name } }
+
+    /// The column types in physical order, with `.unknown` for dropped positions: what `RowCodec`
+    /// decodes a stored row with.
+    public var physicalTypes: [SQLType] {
+        var types = [SQLType](repeating: .unknown, count: nextPhysical)
+        for column in columns { types[column.physical] = column.type }
+        return types
+    }
+}

@@ -1,0 +1,336 @@
+// Row encoding: how a table row's column values are stored as the value of a B+tree entry.
+//
+// THIS IS A DISK FORMAT. Table pages store these bytes; a layout below never changes meaning once
+// written. A future incompatible layout needs a per-table format version in the catalog.
+//
+// Layout
+// ------
+//   varint   N                      number of stored columns (unsigned LEB128, as B+tree cells use)
+//   bytes    null bitmap            ceil(N / 8) bytes; bit (i % 8) of byte (i / 8) set = column i is NULL
+//   then, for each non-NULL column i in order, its payload:
+//
+//   storage class (from the column's SQLType)   payload
+//   -----------------------------------------   -------------------------------------------------------
+//   integer (smallint, integer, bigint)         zigzag varint of the Int64
+//   double (real, double precision)             8 bytes: little-endian IEEE-754 bit pattern
+//   numeric                                     zigzag varint of the significand, then 1 byte scale (0...18)
+//   text (text, varchar, char)                  varint byte length L, then L bytes of UTF-8
+//   blob (bytea)                                varint byte length L, then L bytes
+//   boolean                                     1 byte: 0x00 false, 0x01 true
+//   date                                        zigzag varint of the day count (Int32 range)
+//   timestamp                                   zigzag varint of the microseconds
+//
+//   zigzag(v) = (v << 1) ^ (v >> 63), so small magnitudes of either sign take few bytes.
+//
+// There is no per-value type tag: the reader supplies the column types (the catalog's). A row stored
+// with fewer columns than the table now has decodes its missing trailing columns as NULL, which is how
+// ALTER TABLE ADD COLUMN works without rewriting rows. Stored columns beyond the types given are not
+// read.
+//
+// Corruption: every length and count is checked against the buffer before use; a row that does not
+// decode (truncated, lengths past the end, invalid UTF-8, a bad boolean byte or scale, a date out of
+// Int32 range, bytes left over after the last stored column) throws XX001 "row data is corrupted" and
+// never reads out of bounds.
+
+/// Encodes and decodes table rows in the format described at the top of this file.
+public enum RowCodec {
+    static func corrupted(_ detail: String) -> ExecutionError {
+        ExecutionError("XX001", "row data is corrupted", detail: detail)
+    }
+
+    // MARK: Encoding
+
+    /// Appends the encoding of `values` to `out`.
+    ///
+    /// Precondition: every value already has its column's storage class (the caller converted it with
+    /// `checkAssignable`), because the decoder reads each column as the class of its declared type.
+    /// Allocates nothing beyond the growth of `out`.
+    public static func encode(_ values: [SQLValue], into out: inout [UInt8]) {
+        let n = values.count
+        // Exact size first, so the buffer grows once.
+        var size = varintSize(UInt64(n)) + (n + 7) / 8
+        for v in values {
+            switch v {
+            case .null: break
+            case .boolean: size += 1
+            case let .integer(x): size += varintSize(zigzag(x))
+            case .double: size += 8
+            case let .numeric(d): size += varintSize(zigzag(d.significand)) + 1
+            case let .text(s): let l = s.utf8.count; size += varintSize(UInt64(l)) + l
+            case let .blob(b): size += varintSize(UInt64(b.count)) + b.count
+            case let .date(d): size += varintSize(zigzag(Int64(d)))
+            case let .timestamp(t): size += varintSize(zigzag(t))
+            }
+        }
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: size))
+        out.withUnsafeMutableBytes { raw in
+            let base = raw.baseAddress! + start
+            var p = writeVarint(UInt64(n), to: base)
+            let bitmap = base + p
+            p += (n + 7) / 8
+            for (i, v) in values.enumerated() {
+                switch v {
+                case .null:
+                    let byte = bitmap + i / 8
+                    byte.storeBytes(of: byte.load(as: UInt8.self) | UInt8(1 << (i % 8)), as: UInt8.self)
+                case let .boolean(b):
+                    (base + p).storeBytes(of: b ? 1 : 0, as: UInt8.self)
+                    p += 1
+                case let .integer(x):
+                    p += writeVarint(zigzag(x), to: base + p)
+                case let .double(x):
+                    (base + p).storeBytes(of: x.bitPattern.littleEndian, as: UInt64.self)
+                    p += 8
+                case let .numeric(d):
+                    p += writeVarint(zigzag(d.significand), to: base + p)
+                    (base + p).storeBytes(of: UInt8(d.scale), as: UInt8.self)
+                    p += 1
+                case let .text(s):
+                    var s = s
+                    s.withUTF8 { utf8 in
+                        p += writeVarint(UInt64(utf8.count), to: base + p)
+                        if utf8.count > 0 {
+                            (base + p).copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
+                        }
+                        p += utf8.count
+                    }
+                case let .blob(b):
+                    p += writeVarint(UInt64(b.count), to: base + p)
+                    b.withUnsafeBytes { bytes in
+                        if bytes.count > 0 { (base + p).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+                    }
+                    p += b.count
+                case let .date(d):
+                    p += writeVarint(zigzag(Int64(d)), to: base + p)
+                case let .timestamp(t):
+                    p += writeVarint(zigzag(t), to: base + p)
+                }
+            }
+            assert(p == size, "row size computed wrongly")
+        }
+    }
+
+    // MARK: Decoding
+
+    /// Appends exactly `types.count` values decoded from `bytes` to `out`: stored columns in their
+    /// types' storage classes, NULL for columns the row does not store. Throws XX001 for a corrupt row.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, types: [SQLType],
+                              into out: inout [SQLValue]) throws(ExecutionError) {
+        var reader = Reader(bytes)
+        let stored = try reader.header()
+        let present = min(stored, types.count)
+        out.reserveCapacity(out.count + types.count)
+        for i in 0..<present {
+            if reader.isNull(i) { out.append(.null); continue }
+            out.append(try reader.value(of: types[i]))
+        }
+        if stored <= types.count {
+            if reader.offset != bytes.count { throw corrupted("\(bytes.count - reader.offset) bytes after the last column") }
+            for _ in present..<types.count { out.append(.null) }
+        }
+    }
+
+    /// Decodes a row from an array (see the buffer form).
+    public static func decode(_ bytes: [UInt8], types: [SQLType], into out: inout [SQLValue]) throws(ExecutionError) {
+        let result: Result<Void, ExecutionError> = bytes.withUnsafeBytes { raw in
+            Result { () throws(ExecutionError) in try decode(raw, types: types, into: &out) }
+        }
+        try result.get()
+    }
+
+    /// Appends `wanted.count` values to `out`, the k-th being column `wanted[k]` of the row (`types` are
+    /// the types of all the table's columns). Columns before the last wanted one are skipped without
+    /// building values; columns after it are not read at all. Precondition: every index in `wanted` is in
+    /// `0..<types.count`. Throws XX001 for a corrupt row (as far as it is read).
+    public static func decodeColumns(_ bytes: UnsafeRawBufferPointer, types: [SQLType], wanted: [Int],
+                                     into out: inout [SQLValue]) throws(ExecutionError) {
+        let base = out.count
+        out.append(contentsOf: repeatElement(SQLValue.null, count: wanted.count))
+        guard let last = wanted.max() else { return }
+        var reader = Reader(bytes)
+        let stored = try reader.header()
+        var ascending = true
+        for k in wanted.indices.dropFirst() where wanted[k] <= wanted[k - 1] { ascending = false; break }
+        var cursor = 0  // next index into `wanted` (ascending case)
+        let end = min(last + 1, stored)  // columns the row stores up to the last wanted one
+        for c in 0..<end {
+            let isWanted: Bool
+            if ascending {
+                isWanted = cursor < wanted.count && wanted[cursor] == c
+            } else {
+                isWanted = wanted.contains(c)
+            }
+            if reader.isNull(c) {
+                if isWanted && ascending { cursor += 1 }
+                continue
+            }
+            if !isWanted {
+                try reader.skip(types[c])
+                continue
+            }
+            let v = try reader.value(of: types[c])
+            if ascending {
+                out[base + cursor] = v
+                cursor += 1
+            } else {
+                for k in wanted.indices where wanted[k] == c { out[base + k] = v }
+            }
+        }
+    }
+
+    /// Array form of `decodeColumns`.
+    public static func decodeColumns(_ bytes: [UInt8], types: [SQLType], wanted: [Int],
+                                     into out: inout [SQLValue]) throws(ExecutionError) {
+        let result: Result<Void, ExecutionError> = bytes.withUnsafeBytes { raw in
+            Result { () throws(ExecutionError) in try decodeColumns(raw, types: types, wanted: wanted, into: &out) }
+        }
+        try result.get()
+    }
+
+    /// A bounds-checked cursor over a row's bytes.
+    struct Reader {
+        let bytes: UnsafeRawBufferPointer
+        var offset = 0
+        var bitmapStart = 0
+
+        init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+        /// Reads the column count and positions after the null bitmap.
+        mutating func header() throws(ExecutionError) -> Int {
+            let n = try varint()
+            // Every column needs at least one bitmap bit; a count beyond that is corruption.
+            guard n <= UInt64(bytes.count) * 8 else { throw corrupted("column count \(n) exceeds the row size") }
+            let count = Int(n)
+            bitmapStart = offset
+            let bitmapBytes = (count + 7) / 8
+            guard bytes.count - offset >= bitmapBytes else { throw corrupted("null bitmap truncated") }
+            offset += bitmapBytes
+            return count
+        }
+
+        @inline(__always)
+        func isNull(_ i: Int) -> Bool {
+            bytes[bitmapStart + i / 8] & UInt8(1 << (i % 8)) != 0
+        }
+
+        @inline(__always)
+        mutating func varint() throws(ExecutionError) -> UInt64 {
+            var result: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                guard offset < bytes.count else { throw corrupted("varint truncated") }
+                let byte = bytes[offset]
+                offset += 1
+                if shift == 63 && byte > 1 { throw corrupted("varint too long") }
+                result |= UInt64(byte & 0x7F) << shift
+                if byte < 0x80 { return result }
+                shift += 7
+                if shift > 63 { throw corrupted("varint too long") }
+            }
+        }
+
+        @inline(__always)
+        mutating func length() throws(ExecutionError) -> Int {
+            let l = try varint()
+            guard l <= UInt64(bytes.count - offset) else { throw corrupted("length \(l) past the end of the row") }
+            return Int(l)
+        }
+
+        @inline(__always)
+        mutating func fixed8() throws(ExecutionError) -> UInt64 {
+            guard bytes.count - offset >= 8 else { throw corrupted("double truncated") }
+            let v = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            offset += 8
+            return v
+        }
+
+        @inline(__always)
+        mutating func byte() throws(ExecutionError) -> UInt8 {
+            guard offset < bytes.count else { throw corrupted("row truncated") }
+            let b = bytes[offset]
+            offset += 1
+            return b
+        }
+
+        /// Decodes one non-NULL value of the type's storage class.
+        mutating func value(of type: SQLType) throws(ExecutionError) -> SQLValue {
+            switch type {
+            case .smallint, .integer, .bigint:
+                return .integer(unzigzag(try varint()))
+            case .real, .double:
+                return .double(Double(bitPattern: try fixed8()))
+            case .numeric:
+                let significand = unzigzag(try varint())
+                let scale = try byte()
+                guard scale <= UInt8(SQLDecimal.maxScale) else { throw corrupted("numeric scale \(scale)") }
+                return .numeric(SQLDecimal(significand: significand, scale: Int8(scale)))
+            case .text, .varchar, .char:
+                let l = try length()
+                let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + l])
+                guard let s = String(validating: slice.assumingMemoryBound(to: UInt8.self), as: UTF8.self) else {
+                    throw corrupted("text is not valid UTF-8")
+                }
+                offset += l
+                return .text(s)
+            case .bytea:
+                let l = try length()
+                let b = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + l]))
+                offset += l
+                return .blob(b)
+            case .boolean:
+                let b = try byte()
+                guard b <= 1 else { throw corrupted("boolean byte \(b)") }
+                return .boolean(b == 1)
+            case .date:
+                guard let d = Int32(exactly: unzigzag(try varint())) else { throw corrupted("date out of range") }
+                return .date(d)
+            case .timestamp:
+                return .timestamp(unzigzag(try varint()))
+            case .unknown:
+                throw corrupted("non-NULL value in a column of type unknown")
+            }
+        }
+
+        /// Moves past one non-NULL value without building it.
+        mutating func skip(_ type: SQLType) throws(ExecutionError) {
+            switch type {
+            case .smallint, .integer, .bigint, .date, .timestamp: _ = try varint()
+            case .real, .double:
+                guard bytes.count - offset >= 8 else { throw corrupted("double truncated") }
+                offset += 8
+            case .numeric: _ = try varint(); _ = try byte()
+            case .text, .varchar, .char, .bytea: offset += try length()
+            case .boolean: _ = try byte()
+            case .unknown: throw corrupted("non-NULL value in a column of type unknown")
+            }
+        }
+    }
+
+    // MARK: Varints
+
+    @inline(__always)
+    static func zigzag(_ v: Int64) -> UInt64 { UInt64(bitPattern: (v << 1) ^ (v >> 63)) }
+
+    @inline(__always)
+    static func unzigzag(_ u: UInt64) -> Int64 { Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1) }
+
+    @inline(__always)
+    static func varintSize(_ value: UInt64) -> Int {
+        var v = value, n = 1
+        while v >= 0x80 { v >>= 7; n += 1 }
+        return n
+    }
+
+    @inline(__always)
+    static func writeVarint(_ value: UInt64, to pointer: UnsafeMutableRawPointer) -> Int {
+        var v = value, n = 0
+        while v >= 0x80 {
+            pointer.storeBytes(of: UInt8(truncatingIfNeeded: v) | 0x80, toByteOffset: n, as: UInt8.self)
+            v >>= 7
+            n += 1
+        }
+        pointer.storeBytes(of: UInt8(v), toByteOffset: n, as: UInt8.self)
+        return n + 1
+    }
+}

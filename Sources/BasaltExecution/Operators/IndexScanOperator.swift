@@ -1,0 +1,93 @@
+import BasaltStorage
+import BasaltTransactions
+
+/// Reads a table's rows through a secondary index: the entries within `range` of the index columns, in
+/// index order, each followed to its row by primary key. Output as `TableScanOperator`'s.
+public final class IndexScanOperator: Operator {
+    public let table: TableDescriptor
+    public let index: IndexDescriptor
+    let range: KeyRange
+    let columns: [Int]?
+    let includeKey: Bool
+    public let width: Int
+    let physicalTypes: [SQLType]
+    let wantedPhysical: [Int]
+    let indexTypes: [SQLType]
+    let indexDescending: [Bool]
+    var lower: [UInt8] = []
+    var upper: [UInt8] = []
+    var finished = false
+
+    public init(table: TableDescriptor, index: IndexDescriptor, range: KeyRange, columns: [Int]? = nil,
+                includeKey: Bool = false) {
+        self.table = table
+        self.index = index
+        self.range = range
+        self.columns = columns
+        self.includeKey = includeKey
+        let logical = columns ?? Array(table.columns.indices)
+        self.width = logical.count + (includeKey ? 1 : 0)
+        self.physicalTypes = table.physicalTypes
+        self.wantedPhysical = logical.map { table.columns[$0].physical }
+        self.indexTypes = index.columns.map { table.columns[$0.column].type }
+        self.indexDescending = index.columns.map(\.descending)
+    }
+
+    public func open(_ context: ExecutionContext) throws {
+        let prefix = ObjectKey.prefix(index.id)
+        finished = false
+        if let bounds = try range.bounds(prefix: prefix, types: indexTypes, descending: indexDescending, context) {
+            (lower, upper) = bounds
+        } else {
+            finished = true
+        }
+    }
+
+    public func next(_ context: ExecutionContext) throws -> RowBatch? {
+        while !finished {
+            // Row keys of up to one batch of entries; rows are fetched after the scan (a scan callback
+            // must not call back into the transaction layer).
+            var rowKeys: [[UInt8]] = []
+            var last: [UInt8]?
+            let tablePrefix = ObjectKey.prefix(table.id)
+            let indexPrefixLength = ObjectKey.prefixLength(index.id)
+            let count = index.columns.count
+            let descending = indexDescending
+            var stopped = false
+            try context.manager.scan(context.transaction, .tables, lower: lower, upper: upper, reverse: false) { key, value in
+                if value.count > 0 {
+                    rowKeys.append(tablePrefix + Array(value))
+                } else {
+                    var decoder = KeyDecoder(Array(key[indexPrefixLength...]))
+                    for i in 0..<count { _ = try decoder.next(descending: descending[i]) }
+                    rowKeys.append(tablePrefix + Array(decoder.bytes[decoder.offset...]))
+                }
+                if rowKeys.count >= RowBatch.preferredSize {
+                    last = Array(key)
+                    stopped = true
+                    return false
+                }
+                return true
+            }
+            if stopped, let last { lower = last + [0] } else { finished = true }
+            var batch = RowBatch(width: width, reservingRows: rowKeys.count)
+            var scratch: [SQLValue] = []
+            for rowKey in rowKeys {
+                let found = try context.manager.get(context.transaction, .tables, rowKey) { bytes -> Bool in
+                    scratch.removeAll(keepingCapacity: true)
+                    try RowCodec.decodeColumns(bytes, types: physicalTypes, wanted: wantedPhysical, into: &scratch)
+                    return true
+                }
+                guard found == true else { continue }   // entry without row: cannot happen; skip defensively
+                if includeKey { scratch.append(.blob(rowKey)) }
+                if width == 0 { batch.appendEmptyRow() } else { batch.append(row: scratch) }
+            }
+            if !batch.isEmpty { return batch }
+        }
+        return nil
+    }
+
+    public func close() {}
+    public var explainLabel: String { "Index Scan using \(index.name) on \(table.name)" }
+    public var children: [any Operator] { [] }
+}

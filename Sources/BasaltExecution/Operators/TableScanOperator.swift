@@ -1,0 +1,96 @@
+import BasaltStorage
+import BasaltTransactions
+
+/// Reads a table's rows in primary key order (insertion order for row-id tables) as the transaction
+/// sees them, optionally within a primary key range, a batch at a time: each `next` runs one bounded
+/// scan of the transaction layer and resumes after the last key it saw.
+///
+/// Output: the table's columns in logical order, or only `columns` when given; with `includeKey`, the
+/// row key as one more BLOB column at the end (for UPDATE and DELETE).
+public final class TableScanOperator: Operator {
+    public let table: TableDescriptor
+    let range: KeyRange
+    let columns: [Int]?
+    let includeKey: Bool
+    public let width: Int
+    let physicalTypes: [SQLType]
+    let wantedPhysical: [Int]
+    var lower: [UInt8] = []
+    var upper: [UInt8] = []
+    var finished = false
+
+    public init(table: TableDescriptor, range: KeyRange = KeyRange(), columns: [Int]? = nil, includeKey: Bool = false) {
+        self.table = table
+        self.range = range
+        self.columns = columns
+        self.includeKey = includeKey
+        let logical = columns ?? Array(table.columns.indices)
+        self.width = logical.count + (includeKey ? 1 : 0)
+        self.physicalTypes = table.physicalTypes
+        self.wantedPhysical = logical.map { table.columns[$0].physical }
+    }
+
+    public func open(_ context: ExecutionContext) throws {
+        let prefix = ObjectKey.prefix(table.id)
+        finished = false
+        if range.isFull || table.hasRowID {
+            lower = prefix
+            upper = ObjectKey.upperBound(prefix)
+        } else if let bounds = try range.bounds(prefix: prefix, types: table.primaryKey.map { table.columns[$0].type },
+                                                descending: table.primaryKey.map { _ in false }, context) {
+            (lower, upper) = bounds
+        } else {
+            finished = true
+        }
+    }
+
+    public func next(_ context: ExecutionContext) throws -> RowBatch? {
+        guard !finished else { return nil }
+        var batch = RowBatch(width: width, reservingRows: RowBatch.preferredSize)
+        let limit = RowBatch.preferredSize
+        var last: [UInt8]?
+        let wanted = wantedPhysical
+        let types = physicalTypes
+        let includeKey = self.includeKey
+        let width = self.width
+        var scratch: [SQLValue] = []
+        let stoppedEarly = try scanChunk(context) { key, value in
+            if width == 0 {
+                batch.appendEmptyRow()
+            } else {
+                scratch.removeAll(keepingCapacity: true)
+                try RowCodec.decodeColumns(value, types: types, wanted: wanted, into: &scratch)
+                if includeKey { scratch.append(.blob(Array(key))) }
+                batch.append(row: scratch)
+            }
+            if batch.count >= limit {
+                last = Array(key)
+                return false
+            }
+            return true
+        }
+        if stoppedEarly, let last {
+            lower = last + [0]
+        } else {
+            finished = true
+        }
+        return batch.isEmpty ? nil : batch
+    }
+
+    /// One scan over [lower, upper); returns true when `body` stopped it.
+    func scanChunk(_ context: ExecutionContext, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws -> Bool {
+        var stopped = false
+        try context.manager.scan(context.transaction, .tables, lower: lower, upper: upper, reverse: false) { key, value in
+            let go = try body(key, value)
+            if !go { stopped = true }
+            return go
+        }
+        return stopped
+    }
+
+    public func close() {}
+    public var explainLabel: String {
+        (range.isFull ? "Seq Scan on " : "Primary Key Range Scan on ") + table.name
+    }
+    public var children: [any Operator] { [] }
+}

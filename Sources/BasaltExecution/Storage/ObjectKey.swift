@@ -1,0 +1,43 @@
+import BasaltStorage
+
+/// Keys of SQL rows and index entries in the shared `RootSlot.tables` tree.
+///
+/// DISK FORMAT. Every key starts with its object's id (a table's or an index's), so each object is one
+/// contiguous key range and all objects share one B+tree (CockroachDB's layout: one ordered key space).
+/// The id prefix is order-preserving and short, so the B+tree's 4-byte slot prefixes still see key bytes:
+///
+///   id < 0xF0        1 byte: the id
+///   id ≥ 0xF0        0xF0, then the id as 4 bytes big-endian
+///
+/// After the prefix come `KeyCodec` components: a table's primary key columns (or its hidden row id as
+/// one INT64 component); an index's columns, then (unless the entry is unique, see `IndexDescriptor`)
+/// the table's primary key columns.
+public enum ObjectKey {
+    /// Appends the prefix of object `id`.
+    @inlinable
+    public static func appendPrefix(_ id: UInt32, to out: inout [UInt8]) {
+        if id < 0xF0 {
+            out.append(UInt8(id))
+        } else {
+            out.append(0xF0)
+            out.append(UInt8(truncatingIfNeeded: id >> 24))
+            out.append(UInt8(truncatingIfNeeded: id >> 16))
+            out.append(UInt8(truncatingIfNeeded: id >> 8))
+            out.append(UInt8(truncatingIfNeeded: id))
+        }
+    }
+
+    /// The prefix of object `id` on its own.
+    public static func prefix(_ id: UInt32) -> [UInt8] {
+        var out: [UInt8] = []
+        appendPrefix(id, to: &out)
+        return out
+    }
+
+    /// The byte length of the prefix of `id`.
+    public static func prefixLength(_ id: UInt32) -> Int { id < 0xF0 ? 1 : 5 }
+
+    /// The exclusive upper bound of every key with `prefix`: the prefix with a trailing 0xFF, above
+    /// every `KeyEncoder` tag (see KeyEncoder.swift, "Bounds for range scans").
+    public static func upperBound(_ prefix: [UInt8]) -> [UInt8] { prefix + [0xFF] }
+}

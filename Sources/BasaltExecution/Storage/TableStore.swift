@@ -1,0 +1,359 @@
+import BasaltStorage
+import BasaltTransactions
+
+/// Rows and index entries of SQL tables in the `RootSlot.tables` tree, read and written through the
+/// statement's transaction: row keys and encodings, secondary index maintenance, primary key, unique
+/// and foreign key enforcement.
+///
+/// Row key: `ObjectKey` prefix of the table ‖ its primary key columns (`KeyCodec`), or ‖ the hidden row
+/// id as one INT64 component. Row value: `RowCodec` over the columns in physical order.
+/// Index entries: see `IndexDescriptor`.
+///
+/// Invariant kept by every write here: after a statement, each index holds exactly one entry per row of
+/// its table, computed from the row's current values.
+public enum TableStore {
+    static let slot = RootSlot.tables
+
+    // MARK: Keys and rows
+
+    /// The row key of `row` (logical column order) in `table`; `rowID` for tables without a primary key.
+    public static func rowKey(_ table: TableDescriptor, _ row: [SQLValue], rowID: Int64? = nil) -> [UInt8] {
+        var key = ObjectKey.prefix(table.id)
+        if table.hasRowID {
+            KeyCodec.append(.integer(rowID ?? 0), type: .bigint, descending: false, to: &key)
+        } else {
+            for c in table.primaryKey {
+                KeyCodec.append(row[c], type: table.columns[c].type, descending: false, to: &key)
+            }
+        }
+        return key
+    }
+
+    /// The encoded row value.
+    public static func encodeRow(_ table: TableDescriptor, _ row: [SQLValue]) -> [UInt8] {
+        var physical = [SQLValue](repeating: .null, count: table.nextPhysical)
+        for (i, column) in table.columns.enumerated() { physical[column.physical] = row[i] }
+        var out: [UInt8] = []
+        RowCodec.encode(physical, into: &out)
+        return out
+    }
+
+    /// Decodes a stored row into logical column order, appending to `out`.
+    @inline(__always)
+    public static func decodeRow(_ table: TableDescriptor, physicalTypes: [SQLType], physicalOfLogical: [Int],
+                                 _ bytes: UnsafeRawBufferPointer, into out: inout [SQLValue],
+                                 scratch: inout [SQLValue]) throws {
+        scratch.removeAll(keepingCapacity: true)
+        try RowCodec.decode(bytes, types: physicalTypes, into: &scratch)
+        for p in physicalOfLogical { out.append(scratch[p]) }
+    }
+
+    /// The positions in `physicalTypes` of the logical columns.
+    public static func physicalOfLogical(_ table: TableDescriptor) -> [Int] { table.columns.map(\.physical) }
+
+    /// The key of `index`'s entry for `row` whose row key is `rowKey`, and the entry's value.
+    static func indexEntry(_ index: IndexDescriptor, _ table: TableDescriptor, _ row: [SQLValue],
+                           rowKey: [UInt8]) -> (key: [UInt8], value: [UInt8], unique: Bool) {
+        var key = ObjectKey.prefix(index.id)
+        var hasNull = false
+        for c in index.columns {
+            let v = row[c.column]
+            if v.isNull { hasNull = true }
+            KeyCodec.append(v, type: table.columns[c.column].type, descending: c.descending, to: &key)
+        }
+        let suffix = Array(rowKey[ObjectKey.prefixLength(table.id)...])
+        if index.unique && !hasNull { return (key, suffix, true) }
+        return (key + suffix, [], false)
+    }
+
+    // MARK: Reads
+
+    /// Visits the rows of `table` with row keys in [lower, upper) as the transaction sees them: the row
+    /// key and the decoded row (logical order). `body` returns false to stop.
+    public static func scan(_ context: ExecutionContext, _ table: TableDescriptor, lower: [UInt8]? = nil,
+                            upper: [UInt8]? = nil, _ body: ([UInt8], [SQLValue]) throws -> Bool) throws {
+        let prefix = ObjectKey.prefix(table.id)
+        let types = table.physicalTypes
+        let logical = physicalOfLogical(table)
+        var scratch: [SQLValue] = []
+        var rows: [([UInt8], [SQLValue])] = []
+        try context.manager.scan(context.transaction, slot, lower: lower ?? prefix,
+                                 upper: upper ?? ObjectKey.upperBound(prefix), reverse: false) { key, value in
+            var row: [SQLValue] = []
+            row.reserveCapacity(logical.count)
+            try decodeRow(table, physicalTypes: types, physicalOfLogical: logical, value, into: &row, scratch: &scratch)
+            rows.append((Array(key), row))
+            return true
+        }
+        for (key, row) in rows where !(try body(key, row)) { break }
+    }
+
+    /// The row stored under `key`, decoded, as the transaction sees it.
+    public static func fetch(_ context: ExecutionContext, _ table: TableDescriptor, key: [UInt8]) throws -> [SQLValue]? {
+        let types = table.physicalTypes
+        let logical = physicalOfLogical(table)
+        var scratch: [SQLValue] = []
+        return try context.manager.get(context.transaction, slot, key) { bytes -> [SQLValue] in
+            var row: [SQLValue] = []
+            try decodeRow(table, physicalTypes: types, physicalOfLogical: logical, bytes, into: &row, scratch: &scratch)
+            return row
+        }
+    }
+
+    /// The largest committed row id of a row-id table (0 when empty).
+    static func largestRowID(_ context: ExecutionContext, _ table: TableDescriptor) throws -> Int64 {
+        let prefix = ObjectKey.prefix(table.id)
+        var largest: Int64 = 0
+        try context.manager.scan(nil, slot, lower: prefix, upper: ObjectKey.upperBound(prefix), reverse: true) { key, _ in
+            let values = try KeyCodec.decode(Array(key[prefix.count...]), types: [.bigint], descending: [false])
+            if case .integer(let id)? = values.first { largest = id }
+            return false
+        }
+        return largest
+    }
+
+    // MARK: Writes
+
+    static func uniqueViolation(_ name: String, _ table: TableDescriptor) -> ExecutionError {
+        ExecutionError("23505", "duplicate key value violates unique constraint \"\(name)\"",
+                       context: ["table": table.name, "constraint": name])
+    }
+
+    /// True when `key` exists for the transaction, taking an X lock on it first, so no concurrent
+    /// transaction can create it until this one ends. A version committed by a concurrent transaction
+    /// after the snapshot counts as existing (PostgreSQL reports a unique violation there too).
+    static func lockAndCheckExists(_ context: ExecutionContext, _ key: [UInt8]) throws -> Bool {
+        do {
+            try context.manager.lockKey(context.transaction, slot, key, .exclusive)
+        } catch {
+            // Changed since the snapshot: a concurrent insert of the same key.
+            if error.sqlState == "40001" { return true }
+            throw error
+        }
+        if try context.manager.get(context.transaction, slot, key, { _ in true }) == true { return true }
+        return try key.withUnsafeBytes { k in try context.manager.getLatest(slot, k) { _ in true } } == true
+            && context.transaction.isolation == .readCommitted
+    }
+
+    /// Inserts `row` (already converted to the column types and checked for NOT NULL and CHECK).
+    /// Returns false without writing anything when `skipConflicts` and the row conflicts with an
+    /// existing primary key or unique index entry; otherwise a conflict throws 23505.
+    @discardableResult
+    public static func insert(_ context: ExecutionContext, _ table: TableDescriptor, _ row: [SQLValue],
+                              skipConflicts: Bool = false) throws -> Bool {
+        let key: [UInt8]
+        if table.hasRowID {
+            let id = try context.rowIDs.allocate(table.id) { try largestRowID(context, table) }
+            key = rowKey(table, row, rowID: id)
+        } else {
+            key = rowKey(table, row)
+            if try lockAndCheckExists(context, key) {
+                if skipConflicts { return false }
+                throw uniqueViolation(table.primaryKeyName, table)
+            }
+        }
+        let indexes = context.schema.indexes(ofTable: table.id)
+        var entries: [(key: [UInt8], value: [UInt8])] = []
+        for index in indexes {
+            let entry = indexEntry(index, table, row, rowKey: key)
+            if entry.unique, try lockAndCheckExists(context, entry.key) {
+                if skipConflicts { return false }
+                throw uniqueViolation(index.name, table)
+            }
+            entries.append((entry.key, entry.value))
+        }
+        try checkForeignKeys(context, table, row, previous: nil)
+        try context.manager.put(context.transaction, slot, key, encodeRow(table, row))
+        for entry in entries { try context.manager.put(context.transaction, slot, entry.key, entry.value) }
+        return true
+    }
+
+    /// Deletes the row stored under `key` whose current values are `row`, with its index entries,
+    /// applying the foreign keys that reference it (RESTRICT/NO ACTION fail with 23503; CASCADE deletes;
+    /// SET NULL / SET DEFAULT update the referencing rows).
+    public static func delete(_ context: ExecutionContext, _ table: TableDescriptor, key: [UInt8], row: [SQLValue]) throws {
+        try context.manager.delete(context.transaction, slot, key)
+        for index in context.schema.indexes(ofTable: table.id) {
+            _ = try context.manager.delete(context.transaction, slot, indexEntry(index, table, row, rowKey: key).key)
+        }
+        try applyReferencingActions(context, table, old: row, new: nil)
+    }
+
+    /// Replaces the row under `key` (values `old`) by `new`, moving it when its primary key changes and
+    /// updating the index entries whose columns changed. Returns the new row key.
+    @discardableResult
+    public static func update(_ context: ExecutionContext, _ table: TableDescriptor, key: [UInt8], old: [SQLValue],
+                              new: [SQLValue]) throws -> [UInt8] {
+        var newKey = key
+        if !table.hasRowID {
+            newKey = rowKey(table, new)
+            if newKey != key, try lockAndCheckExists(context, newKey) {
+                throw uniqueViolation(table.primaryKeyName, table)
+            }
+        }
+        var changes: [(old: [UInt8], new: [UInt8], value: [UInt8], unique: Bool, name: String)] = []
+        for index in context.schema.indexes(ofTable: table.id) {
+            let before = indexEntry(index, table, old, rowKey: key)
+            let after = indexEntry(index, table, new, rowKey: newKey)
+            if before.key != after.key || before.value != after.value {
+                changes.append((before.key, after.key, after.value, after.unique, index.name))
+            }
+        }
+        for change in changes where change.unique && change.old != change.new {
+            if try lockAndCheckExists(context, change.new) { throw uniqueViolation(change.name, table) }
+        }
+        try checkForeignKeys(context, table, new, previous: old)
+        if newKey != key { try context.manager.delete(context.transaction, slot, key) }
+        try context.manager.put(context.transaction, slot, newKey, encodeRow(table, new))
+        for change in changes where change.old != change.new {
+            _ = try context.manager.delete(context.transaction, slot, change.old)
+        }
+        for change in changes { try context.manager.put(context.transaction, slot, change.new, change.value) }
+        try applyReferencingActions(context, table, old: old, new: new)
+        return newKey
+    }
+
+    // MARK: Foreign keys
+
+    /// Checks that every foreign key of `table` whose columns are all non-NULL in `row` finds its
+    /// referenced row (locked FOR SHARE so it cannot vanish before this transaction ends). Skips keys
+    /// whose columns did not change from `previous`.
+    static func checkForeignKeys(_ context: ExecutionContext, _ table: TableDescriptor, _ row: [SQLValue],
+                                 previous: [SQLValue]?) throws {
+        for fk in table.foreignKeys {
+            let values = fk.columns.map { row[$0] }
+            if values.contains(where: \.isNull) { continue }
+            if let previous, fk.columns.allSatisfy({ SQLValue.compare(previous[$0], row[$0]) == 0 }) { continue }
+            guard let parent = context.schema.table(fk.referencedTable) else {
+                throw ExecutionError("42P01", "relation \"\(fk.referencedTable)\" does not exist")
+            }
+            let found = try findReferenced(context, parent, columns: fk.referencedColumns, values: values)
+            if !found {
+                throw ExecutionError("23503",
+                                     "insert or update on table \"\(table.name)\" violates foreign key constraint \"\(fk.name)\"",
+                                     context: ["table": table.name, "constraint": fk.name],
+                                     detail: "Key is not present in table \"\(parent.name)\".")
+            }
+        }
+    }
+
+    /// Whether `parent` has a row whose `columns` equal `values`, locking what was found FOR SHARE.
+    static func findReferenced(_ context: ExecutionContext, _ parent: TableDescriptor, columns: [String],
+                               values: [SQLValue]) throws -> Bool {
+        let positions = columns.compactMap { parent.columnIndex($0) }
+        let converted = try zip(positions, values).map { try $1.cast(to: parent.columns[$0].type, explicit: false) }
+        if !parent.hasRowID, parent.primaryKey == positions || Set(parent.primaryKey) == Set(positions) {
+            var row = [SQLValue](repeating: .null, count: parent.columns.count)
+            for (p, v) in zip(positions, converted) { row[p] = v }
+            let key = rowKey(parent, row)
+            try context.manager.lockKey(context.transaction, slot, key, .shared)
+            return try context.manager.get(context.transaction, slot, key) { _ in true } == true
+        }
+        var found = false
+        try scan(context, parent) { key, row in
+            if zip(positions, converted).allSatisfy({ SQLValue.compare(row[$0], $1) == 0 }) {
+                try context.manager.lockKey(context.transaction, slot, key, .shared)
+                found = true
+                return false
+            }
+            return true
+        }
+        return found
+    }
+
+    /// Applies the foreign keys referencing `table` after its row `old` was deleted (`new` nil) or
+    /// updated to `new`.
+    static func applyReferencingActions(_ context: ExecutionContext, _ table: TableDescriptor, old: [SQLValue],
+                                        new: [SQLValue]?) throws {
+        for child in context.schema.referencingTables(table.name) {
+            for fk in child.foreignKeys where fk.referencedTable == table.name {
+                let parentPositions = fk.referencedColumns.compactMap { table.columnIndex($0) }
+                let oldValues = parentPositions.map { old[$0] }
+                if oldValues.contains(where: \.isNull) { continue }
+                if let new, parentPositions.allSatisfy({ SQLValue.compare(old[$0], new[$0]) == 0 }) { continue }
+                var matches: [([UInt8], [SQLValue])] = []
+                try scan(context, child) { key, row in
+                    if zip(fk.columns, oldValues).allSatisfy({ SQLValue.compare(row[$0], $1) == 0 }) {
+                        matches.append((key, row))
+                    }
+                    return true
+                }
+                if matches.isEmpty { continue }
+                let action = new == nil ? fk.onDelete : fk.onUpdate
+                switch action {
+                case .noAction, .restrict:
+                    throw ExecutionError("23503",
+                                         "update or delete on table \"\(table.name)\" violates foreign key constraint \"\(fk.name)\" on table \"\(child.name)\"",
+                                         context: ["table": table.name, "constraint": fk.name],
+                                         detail: "Key is still referenced from table \"\(child.name)\".")
+                case .cascade:
+                    for (key, row) in matches {
+                        if let new {
+                            var updated = row
+                            for (c, p) in zip(fk.columns, parentPositions) { updated[c] = new[p] }
+                            try update(context, child, key: key, old: row, new: updated)
+                        } else {
+                            try delete(context, child, key: key, row: row)
+                        }
+                    }
+                case .setNull, .setDefault:
+                    for (key, row) in matches {
+                        var updated = row
+                        for c in fk.columns {
+                            if child.columns[c].notNull {
+                                throw ExecutionError("23502",
+                                                     "null value in column \"\(child.columns[c].name)\" of relation \"\(child.name)\" violates not-null constraint")
+                            }
+                            updated[c] = .null
+                        }
+                        try update(context, child, key: key, old: row, new: updated)
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension TableStore {
+    /// Fills a new index with an entry for every existing row of its table (CREATE INDEX), checking
+    /// uniqueness on the way (23505 names the index).
+    public static func buildIndex(_ context: ExecutionContext, _ table: TableDescriptor, _ index: IndexDescriptor) throws {
+        var rows: [([UInt8], [SQLValue])] = []
+        try scan(context, table) { key, row in
+            rows.append((key, row))
+            return true
+        }
+        for (key, row) in rows {
+            let entry = indexEntry(index, table, row, rowKey: key)
+            if entry.unique, try lockAndCheckExists(context, entry.key) {
+                throw ExecutionError("23505", "could not create unique index \"\(index.name)\"",
+                                     context: ["table": table.name, "constraint": index.name],
+                                     detail: "Key is duplicated.")
+            }
+            try context.manager.put(context.transaction, slot, entry.key, entry.value)
+        }
+    }
+
+    /// Deletes every stored row or entry of object `id` (DROP TABLE, DROP INDEX), as versions of the
+    /// transaction: time travel still reads them until the history retention passes.
+    public static func dropObject(_ context: ExecutionContext, _ id: UInt32) throws {
+        let prefix = ObjectKey.prefix(id)
+        var keys: [[UInt8]] = []
+        try context.manager.scan(context.transaction, slot, lower: prefix, upper: ObjectKey.upperBound(prefix), reverse: false) { key, _ in
+            keys.append(Array(key))
+            return true
+        }
+        for key in keys { try context.manager.delete(context.transaction, slot, key) }
+    }
+
+    /// Whether `table` has no rows for the transaction.
+    public static func isEmpty(_ context: ExecutionContext, _ table: TableDescriptor) throws -> Bool {
+        let prefix = ObjectKey.prefix(table.id)
+        var empty = true
+        try context.manager.scan(context.transaction, slot, lower: prefix, upper: ObjectKey.upperBound(prefix), reverse: false) { _, _ in
+            empty = false
+            return false
+        }
+        return empty
+    }
+}

@@ -1,0 +1,103 @@
+import Testing
+@testable import BasaltExecution
+
+@Suite struct RowCodecTests {
+    /// Values of a random row conformed to their types (`real` values as stored: Float-exact doubles).
+    func randomRow(_ types: [SQLType], _ g: inout SeededGenerator) -> [SQLValue] {
+        types.map { randomValue(of: $0, using: &g) }
+    }
+
+    func identical(_ a: [SQLValue], _ b: [SQLValue]) -> Bool {
+        guard a.count == b.count else { return false }
+        for (x, y) in zip(a, b) {
+            switch (x, y) {
+            case let (.double(p), .double(q)): if p.bitPattern != q.bitPattern { return false }
+            case let (.numeric(p), .numeric(q)): if p.significand != q.significand || p.scale != q.scale { return false }
+            default: if x != y { return false }
+            }
+        }
+        return true
+    }
+
+    @Test func layoutIsAsDocumented() throws {
+        var out: [UInt8] = []
+        RowCodec.encode([.integer(-1), .null, .text("hi"), .boolean(true)], into: &out)
+        // N=4, bitmap 0b0010, zigzag(-1)=1, len 2 "hi", true
+        #expect(out == [4, 0b0000_0010, 1, 2, 0x68, 0x69, 1])
+        var decoded: [SQLValue] = []
+        try RowCodec.decode(out, types: [.bigint, .text, .text, .boolean], into: &decoded)
+        #expect(decoded == [.integer(-1), .null, .text("hi"), .boolean(true)])
+    }
+
+    @Test func missingTrailingColumnsAreNull() throws {
+        var out: [UInt8] = []
+        RowCodec.encode([.integer(7)], into: &out)
+        var decoded: [SQLValue] = [.text("kept")]
+        try RowCodec.decode(out, types: [.integer, .text, .double], into: &decoded)
+        #expect(decoded == [.text("kept"), .integer(7), .null, .null])
+    }
+
+    @Test func randomizedRoundTrip() throws {
+        let seed = UInt64.random(in: 0...UInt64.max)
+        var g = SeededGenerator(seed: seed)
+        for _ in 0..<1500 {
+            let types = (0..<Int.random(in: 0...12, using: &g)).map { _ in allTypes.randomElement(using: &g)! }
+            let row = randomRow(types, &g)
+            var out: [UInt8] = [0xAA]  // encode appends
+            RowCodec.encode(row, into: &out)
+            var decoded: [SQLValue] = []
+            try out.withUnsafeBytes { raw in
+                try RowCodec.decode(UnsafeRawBufferPointer(rebasing: raw[1...]), types: types, into: &decoded)
+            }
+            #expect(identical(decoded, row), "seed \(seed): \(row) → \(decoded)")
+            // Projection: a random subset in random order, with repeats.
+            if !types.isEmpty {
+                let wanted = (0..<Int.random(in: 1...4, using: &g)).map { _ in Int.random(in: 0..<types.count, using: &g) }
+                let sortedWanted = wanted.sorted()
+                for w in [wanted, sortedWanted] {
+                    var projected: [SQLValue] = []
+                    try RowCodec.decodeColumns(Array(out.dropFirst()), types: types, wanted: w, into: &projected)
+                    #expect(identical(projected, w.map { row[$0] }), "seed \(seed): wanted \(w)")
+                }
+            }
+        }
+    }
+
+    @Test func corruptInputThrowsXX001AndNeverCrashes() {
+        let seed = UInt64.random(in: 0...UInt64.max)
+        var g = SeededGenerator(seed: seed)
+        var failures = 0
+        for _ in 0..<1500 {
+            let types = (0..<Int.random(in: 1...8, using: &g)).map { _ in allTypes.randomElement(using: &g)! }
+            let row = randomRow(types, &g)
+            var out: [UInt8] = []
+            RowCodec.encode(row, into: &out)
+            var damaged = out
+            switch Int.random(in: 0..<3, using: &g) {
+            case 0: damaged.removeLast(Int.random(in: 1...damaged.count, using: &g))  // truncate
+            case 1: damaged[Int.random(in: 0..<damaged.count, using: &g)] = UInt8.random(in: 0...255, using: &g)
+            default: damaged.append(contentsOf: (0..<Int.random(in: 1...4, using: &g)).map { _ in UInt8.random(in: 0...255, using: &g) })
+            }
+            var decoded: [SQLValue] = []
+            do {
+                try RowCodec.decode(damaged, types: types, into: &decoded)
+                #expect(decoded.count == types.count, "seed \(seed)")
+            } catch {
+                failures += 1
+                #expect(error.sqlState == "XX001", "seed \(seed)")
+            }
+            var projected: [SQLValue] = []
+            if let e = thrown({ try RowCodec.decodeColumns(damaged, types: types, wanted: [types.count - 1, 0], into: &projected) }) {
+                #expect(e.sqlState == "XX001", "seed \(seed)")
+            }
+        }
+        #expect(failures > 500, "seed \(seed): corruption should usually be detected")
+        // Specific shapes.
+        #expect(sqlState { var o: [SQLValue] = []; try RowCodec.decode([], types: [.integer], into: &o) } == "XX001")
+        #expect(sqlState { var o: [SQLValue] = []; try RowCodec.decode([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F], types: [.integer], into: &o) } == "XX001")
+        #expect(sqlState { var o: [SQLValue] = []; try RowCodec.decode([1, 0, 0x80], types: [.integer], into: &o) } == "XX001")
+        #expect(sqlState { var o: [SQLValue] = []; try RowCodec.decode([1, 0, 5, 0x61], types: [.text], into: &o) } == "XX001")
+        #expect(sqlState { var o: [SQLValue] = []; try RowCodec.decode([1, 0, 2], types: [.boolean], into: &o) } == "XX001")
+        #expect(sqlState { var o: [SQLValue] = []; try RowCodec.decode([1, 0, 1, 0xFF], types: [.text], into: &o) } == "XX001")  // bad UTF-8
+    }
+}

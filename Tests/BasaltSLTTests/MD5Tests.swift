@@ -1,0 +1,43 @@
+import Testing
+@testable import BasaltSLT
+
+@Suite("MD5 (RFC 1321)")
+struct MD5Tests {
+    /// The test suite of RFC 1321, appendix A.5.
+    @Test(arguments: [
+        ("", "d41d8cd98f00b204e9800998ecf8427e"),
+        ("a", "0cc175b9c0f1b6a831c399e269772661"),
+        ("abc", "900150983cd24fb0d6963f7d28e17f72"),
+        ("message digest", "f96b697d7cb7938d525a2f31aaf161d0"),
+        ("abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"),
+        ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "d174ab98d277d9f5a5611c2c9f419d9f"),
+        ("12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+         "57edf4a22be3c955ac49da2e2107b67a"),
+    ])
+    func rfcVectors(input: String, digest: String) {
+        #expect(MD5.hex(input) == digest)
+    }
+
+    @Test func streamingInAnyChunksGivesTheSameDigest() {
+        let text = String(repeating: "0123456789abcdef-", count: 97)
+        let whole = MD5.hex(text)
+        for chunk in [1, 3, 7, 55, 56, 63, 64, 65, 128, 1000] {
+            var md5 = MD5()
+            let bytes = Array(text.utf8)
+            var start = 0
+            while start < bytes.count {
+                let end = min(start + chunk, bytes.count)
+                md5.update(Array(bytes[start..<end]))
+                start = end
+            }
+            #expect(md5.finalizeHex() == whole, "chunk size \(chunk)")
+        }
+    }
+
+    @Test func paddingBoundaries() {
+        // 55, 56 and 64 bytes straddle the one-block / two-block padding boundary.
+        #expect(MD5.hex(String(repeating: "a", count: 55)) == "ef1772b6dff9a122358552954ad0df65")
+        #expect(MD5.hex(String(repeating: "a", count: 56)) == "3b0c8ac703f828b04c6c197006d17218")
+        #expect(MD5.hex(String(repeating: "a", count: 64)) == "014842d480b571495a4a0363793f7367")
+    }
+}
