@@ -3,6 +3,7 @@
 //   basalt-bench kv  [options]   key-value load / get / scan
 //   basalt-bench commit [options] durable single-key commits from 1, 4, 16 threads
 //   basalt-bench ycsb [options]   YCSB workloads A, B, C with zipfian keys from 1 and 2 threads
+//   basalt-bench sql [options]    SQL insert, point / range selects, index, aggregate and join queries
 //   basalt-bench recovery         recovery time against log size after a SIGKILL (Basalt only)
 //   basalt-bench all [options]   every suite (the default subcommand)
 //
@@ -21,7 +22,7 @@ struct BasaltBenchCommand: ParsableCommand {
             throughput, so higher is better for Basalt.
             """,
         subcommands: [
-            AllCommand.self, KVCommand.self, CommitCommand.self, YCSBCommand.self, RecoveryCommand.self,
+            AllCommand.self, KVCommand.self, CommitCommand.self, YCSBCommand.self, SQLCommand.self, RecoveryCommand.self,
             RecoveryWriterCommand.self,
         ],
         defaultSubcommand: AllCommand.self
@@ -36,9 +37,10 @@ struct AllCommand: ParsableCommand {
     @OptionGroup(title: "kv suite") var kv: KVOptions
     @OptionGroup(title: "commit suite") var commit: CommitOptions
     @OptionGroup(title: "ycsb suite") var ycsb: YCSBOptions
+    @OptionGroup(title: "sql suite") var sql: SQLOptions
 
     func run() throws {
-        try runSuites([KVSuite(options: kv), CommitSuite(options: commit), YCSBSuite(options: ycsb)], common: common)
+        try runSuites([KVSuite(options: kv), CommitSuite(options: commit), YCSBSuite(options: ycsb), SQLSuite(options: sql)], common: common)
     }
 }
 

@@ -1,17 +1,19 @@
 import ArgumentParser
 import Basalt
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// `basalt shell [PATH]`: an interactive session on a database file. Until the SQL layer lands it
-/// speaks the key-value commands; it reads commands from standard input when that is not a terminal.
+/// `basalt shell [PATH]`: an interactive SQL session on a database file: statements end with `;` and
+/// may span lines; meta-commands start with `.`. Reads statements from standard input when that is
+/// not a terminal (then any failed statement makes the exit status 1).
 struct ShellCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shell",
-        abstract: "Open an interactive session on a database file (default: ./basalt.db)."
+        abstract: "Open an interactive SQL session on a database file (default: ./basalt.db)."
     )
 
     @Argument(help: "The database file (created when missing).")
@@ -21,101 +23,162 @@ struct ShellCommand: ParsableCommand {
         let db = try Database.open(path: path)
         defer { try? db.close() }
         let interactive = isatty(0) == 1
+        var shell = Shell(db: db, interactive: interactive)
         if interactive {
-            print("Basalt shell on \(path). Type .help for commands, .quit to leave.")
+            print("Basalt shell on \(path). End statements with ; — .help for commands, .quit to leave.")
         }
-        var failures = 0
+        let editor = interactive ? LineEditor(historyFile: LineEditor.defaultHistoryFile) : nil
+        var buffer = ""
         while true {
-            if interactive {
-                print("basalt> ", terminator: "")
-                Console.flush()
+            let prompt = buffer.isEmpty ? "basalt> " : "   ...> "
+            let line: String?
+            if let editor { line = editor.readLine(prompt: prompt) } else { line = Swift.readLine() }
+            guard let line else { break }
+            if buffer.isEmpty, line.trimmingCharacters(in: .whitespaces).hasPrefix(".") {
+                editor?.remember(line)
+                if try !shell.meta(line.trimmingCharacters(in: .whitespaces)) { break }
+                continue
             }
-            guard let line = readLine() else { break }
-            let words = ShellCommand.split(line)
-            guard let command = words.first else { continue }
+            buffer += (buffer.isEmpty ? "" : "\n") + line
+            guard SQLScriptEnd.isComplete(buffer) else { continue }
+            editor?.remember(buffer.replacingOccurrences(of: "\n", with: " "))
+            shell.run(buffer)
+            buffer = ""
+        }
+        if !buffer.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { shell.run(buffer) }
+        editor?.save()
+        try db.close()
+        if !interactive && shell.failures > 0 { throw ExitCode(1) }
+    }
+}
+
+/// Whether SQL text ends with a statement terminator outside quotes and comments.
+enum SQLScriptEnd {
+    static func isComplete(_ text: String) -> Bool {
+        var inSingle = false, inDouble = false, inLineComment = false, blockDepth = 0
+        var lastSignificant: Character?
+        var previous: Character?
+        for c in text {
+            defer { previous = c }
+            if inLineComment { if c == "\n" { inLineComment = false }; continue }
+            if blockDepth > 0 {
+                if previous == "*" && c == "/" { blockDepth -= 1 } else if previous == "/" && c == "*" { blockDepth += 1 }
+                continue
+            }
+            if inSingle { if c == "'" { inSingle = false }; continue }
+            if inDouble { if c == "\"" { inDouble = false }; continue }
+            switch c {
+            case "'": inSingle = true
+            case "\"": inDouble = true
+            case "-" where previous == "-": inLineComment = true; lastSignificant = nil
+            case "*" where previous == "/": blockDepth = 1
+            default: break
+            }
+            if !c.isWhitespace && !inLineComment { lastSignificant = c }
+        }
+        return !inSingle && !inDouble && blockDepth == 0 && lastSignificant == ";"
+    }
+}
+
+/// The shell's session state: output mode, timer, failure count.
+struct Shell {
+    let db: Database
+    let session: SQLSession
+    let interactive: Bool
+    var mode: ResultFormat = .table
+    var timer = false
+    var failures = 0
+
+    init(db: Database, interactive: Bool) {
+        self.db = db
+        self.session = db.session()
+        self.interactive = interactive
+    }
+
+    /// Runs the statements of `text`, printing each result or error.
+    mutating func run(_ text: String) {
+        let statements: [String]
+        do {
+            statements = try SQLScript.split(text)
+        } catch let error as BasaltError {
+            failures += 1
+            Console.error(SQLScript.describe(error) + "\n")
+            return
+        } catch {
+            failures += 1
+            Console.error("error: \(error)\n")
+            return
+        }
+        for statement in statements {
+            let start = DispatchTime.now()
             do {
-                if try !execute(command, Array(words.dropFirst()), on: db) { break }
+                let rows = try session.query(statement)
+                let values = try rows.allValues()
+                if !rows.columns.isEmpty {
+                    print(ResultPrinter.render(mode, columns: rows.columns, rows: values))
+                }
+            } catch let error as BasaltError {
+                failures += 1
+                Console.error(SQLScript.describe(error) + "\n")
             } catch {
                 failures += 1
                 Console.error("error: \(error)\n")
             }
+            if timer {
+                let ms = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
+                print(String(format: "Time: %.3f ms", ms))
+            }
         }
-        try db.close()
-        if !interactive && failures > 0 { throw ExitCode(1) }
     }
 
-    /// Runs one command; false to end the session.
-    private func execute(_ command: String, _ args: [String], on db: Database) throws -> Bool {
-        switch command {
-        case ".quit", ".exit":
+    /// Runs a meta-command; false to end the session.
+    mutating func meta(_ line: String) throws -> Bool {
+        let words = line.split(separator: " ").map(String.init)
+        switch words[0] {
+        case ".quit", ".exit", ".q":
             return false
         case ".help":
             print("""
-                put KEY VALUE        store VALUE under KEY (a durable commit)
-                get KEY              print the value of KEY
-                delete KEY           remove KEY (a durable commit)
-                scan [FROM [TO]]     list pairs in key order (at most 100)
-                .stats               page, buffer pool and log figures
+                SQL statements end with ; and may span lines.
+                .tables              list tables and views
+                .schema [NAME]       show the CREATE statements (of NAME, or of everything)
+                .mode table|csv|json how results are printed
+                .timer on|off        print each statement's time
+                .stats               page, buffer pool, log and transaction figures
                 .check               verify the whole file
-                .checkpoint          write every change into the database file now
                 .quit                leave
-                Quote words with spaces: put "my key" "my value"
                 """)
-        case "put":
-            guard args.count == 2 else { throw CLIError("usage: put KEY VALUE") }
-            try db.put(Array(args[0].utf8), Array(args[1].utf8))
-        case "get":
-            guard args.count == 1 else { throw CLIError("usage: get KEY") }
-            if let value = try db.get(Array(args[0].utf8)) {
-                print(ByteText.render(value, hex: false))
-            } else {
-                print("(not found)")
+        case ".tables":
+            for name in try db.tableNames() + db.viewNames() { print(name) }
+        case ".schema":
+            let names = words.count > 1 ? [words[1]] : try db.tableNames() + db.viewNames()
+            for name in names {
+                if let sql = try db.schemaSQL(of: name) { print(sql) } else { Console.error("no table or view named \(name)\n") }
             }
-        case "delete":
-            guard args.count == 1 else { throw CLIError("usage: delete KEY") }
-            print(try db.delete(Array(args[0].utf8)) ? "deleted" : "(not found)")
-        case "scan":
-            let from = args.first.map { Array($0.utf8) }
-            let to = args.count > 1 ? Array(args[1].utf8) : nil
-            let count = try db.scan(from: from, to: to, limit: 100) { pair in
-                print(ByteText.render(pair.key, hex: false) + "\t" + ByteText.render(pair.value, hex: false))
-                return true
+        case ".mode":
+            guard words.count == 2, let m = ResultFormat(rawValue: words[1]) else {
+                Console.error("usage: .mode table|csv|json\n")
+                break
             }
-            print("(\(count) pair\(count == 1 ? "" : "s"))")
+            mode = m
+        case ".timer":
+            guard words.count == 2, words[1] == "on" || words[1] == "off" else {
+                Console.error("usage: .timer on|off\n")
+                break
+            }
+            timer = words[1] == "on"
         case ".stats":
-            printStatistics(try db.statistics())
+            let s = try db.statistics()
+            print("pages \(s.pageCount) (\(s.freePages) free), page size \(s.pageSize), log \(s.logBytes) bytes")
+            print("buffer pool: \(s.bufferPool)")
+            print("transactions: \(s.transactions)")
         case ".check":
             let report = try db.checkIntegrity()
-            print(report.isClean ? "ok: \(report.pageCount) pages, \(report.freePages) free" :
-                  report.problems.map { "problem: \($0)" }.joined(separator: "\n"))
-        case ".sync", ".checkpoint":
-            try db.checkpoint()
+            print(report.problems.isEmpty ? "ok" : report.problems.joined(separator: "\n"))
         default:
-            throw CLIError("unknown command \"\(command)\" (SQL arrives in a later release); type .help")
+            failures += 1
+            Console.error("unknown command \(words[0]); .help lists them\n")
         }
         return true
-    }
-
-    /// Splits a line into words; double quotes group words with spaces.
-    static func split(_ line: String) -> [String] {
-        var words: [String] = []
-        var current = ""
-        var quoted = false
-        var started = false
-        for ch in line {
-            if ch == "\"" {
-                quoted.toggle()
-                started = true
-            } else if ch.isWhitespace && !quoted {
-                if started { words.append(current) }
-                current = ""
-                started = false
-            } else {
-                current.append(ch)
-                started = true
-            }
-        }
-        if started { words.append(current) }
-        return words
     }
 }

@@ -1,11 +1,13 @@
-/// SQLite's own `printf` conversion of floating point values (`%.3f` and `%!.15g`), as in
-/// SQLite 3.40 and the versions that generated the sqllogictest corpus.
+/// SQLite's own `printf` conversion of floating point values (`%.3f` and `%!.15g`).
 ///
 /// SQLite does not use the C library here: it adds a rounding term, normalizes the value in
 /// `long double` and emits at most 16 significant digits (26 with `!`), printing `0` for the
-/// rest. So `%.3f` of `1e20` is `100000000000000000000.000` and of `123456789012345678` is
-/// `123456789012345600.000` (no rounding at the 16th digit), `-0.0001` gives `-0.000`, and
-/// infinities give `Inf` / `-Inf`.
+/// rest. So `%.3f` of `1e20` is `100000000000000000000.000`, `-0.0001` gives `-0.000`, and
+/// infinities give `Inf` / `-Inf`. This is a port of SQLite 3.40's code (checked against
+/// 3.40.1 on 20 000 random doubles) with one change: where the 16-digit limit cuts digits off
+/// (|x| ≥ 1e13 for `%.3f`), the last kept digit is rounded half-up instead of truncated, as
+/// SQLite ≥ 3.43 does and as the corpus expects (`evidence/slt_lang_aggfunc.test` prints
+/// -9223372036854775808.0 as `-9223372036854776000.000`; 3.40 printed `…775000.000`).
 ///
 /// The arithmetic uses `Float80` where Swift has it (x86-64), which is what SQLite's
 /// `long double` is there; elsewhere it uses `Double`, as SQLite does where `long double` is
@@ -114,20 +116,31 @@ enum SLTFloatPrinter {
         var significantDigits = 16 + (altForm2 ? 10 : 0)
         let decimalPoint = precision > 0 || altForm2
 
-        func digit() -> UInt8 {
-            if significantDigits <= 0 { return UInt8(ascii: "0") }
+        var lastSignificant: Int? = nil
+        var roundUpAtLimit = false
+        var limitReached = false
+        func emitDigit() {
+            if significantDigits <= 0 {
+                if !limitReached {
+                    limitReached = true
+                    roundUpAtLimit = Int(realvalue) >= 5
+                }
+                out.append(UInt8(ascii: "0"))
+                return
+            }
             significantDigits -= 1
             var d = Int(realvalue)
             d = min(max(d, 0), 9)
             realvalue = (realvalue - LongDouble(d)) * c(10.0)
-            return UInt8(ascii: "0") + UInt8(d)
+            out.append(UInt8(ascii: "0") + UInt8(d))
+            if significantDigits == 0 { lastSignificant = out.count - 1 }
         }
 
         if e2 < 0 {
             out.append(UInt8(ascii: "0"))
         } else {
             while e2 >= 0 {
-                out.append(digit())
+                emitDigit()
                 e2 -= 1
             }
         }
@@ -139,8 +152,27 @@ enum SLTFloatPrinter {
             e2 += 1
         }
         while precision > 0 {
-            out.append(digit())
+            emitDigit()
             precision -= 1
+        }
+        if roundUpAtLimit, var k = lastSignificant {
+            // Round half-up at the last significant digit, as newer SQLite does and as the
+            // corpus expects (e.g. -9223372036854775808.0 prints -9223372036854776000.000).
+            while true {
+                if k < 0 || out[k] == UInt8(ascii: "-") {
+                    out.insert(UInt8(ascii: "1"), at: k + 1)
+                    break
+                }
+                if out[k] == UInt8(ascii: ".") {
+                    k -= 1
+                } else if out[k] == UInt8(ascii: "9") {
+                    out[k] = UInt8(ascii: "0")
+                    k -= 1
+                } else {
+                    out[k] += 1
+                    break
+                }
+            }
         }
         if removeTrailingZeros && decimalPoint {
             while out.last == UInt8(ascii: "0") { out.removeLast() }

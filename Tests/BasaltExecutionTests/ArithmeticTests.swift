@@ -47,7 +47,7 @@ import Testing
         #expect(try SQLValue.multiply(.numeric(dec("1.5")), .double(2)) == .double(3))
         if case .double = try SQLValue.add(.integer(1), .double(0.5)) {} else { Issue.record("integer + double is double") }
         #expect(try SQLValue.add(.integer(1), .double(0.5)) == .double(1.5))
-        #expect(try SQLValue.divide(.integer(1), .numeric(dec("4"))).textValue == "0.25000000000000000")
+        #expect(try SQLValue.divide(.integer(1), .numeric(dec("4"))).textValue == "0.250000000000000000")  // PG: scale 20, capped at 18
         #expect(try SQLValue.remainder(.double(7.5), .double(2)) == .double(1.5))
     }
 

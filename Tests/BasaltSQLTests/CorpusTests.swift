@@ -15,6 +15,7 @@ import Testing
         var parsed = 0
         var guardedFailures = 0
         var unexpected: [String] = []
+        var roundTripFailures: [String] = []
         let options = ParserOptions(sqliteCompoundPrecedence: true)
         let started = Date()
         for file in files {
@@ -22,8 +23,16 @@ import Testing
             let stride = full || records.count < 2_000 ? 1 : 7
             for (offset, record) in records.enumerated() where offset % stride == 0 {
                 do {
-                    _ = try Parser.parse(record.sql, options: options)
+                    let statements = try Parser.parse(record.sql, options: options)
                     parsed += 1
+                    // Round trip: the printed form parses to an equal AST.
+                    for statement in statements {
+                        let printed = statement.description
+                        let reparsed = try? Parser.parseStatement(printed, options: options)
+                        if reparsed != statement {
+                            roundTripFailures.append("\(record.file):\(record.line): \(record.sql)\n  printed: \(printed)")
+                        }
+                    }
                 } catch {
                     if record.guardedForOtherEngine {
                         guardedFailures += 1
@@ -36,6 +45,8 @@ import Testing
         let seconds = Date().timeIntervalSince(started)
         print("corpus: \(files.count) files, \(parsed) statements parsed, \(guardedFailures) guarded (other-engine) failures, \(unexpected.count) unexpected failures, \(String(format: "%.1f", seconds)) s\(full ? " (full)" : " (sampled)")")
         for failure in unexpected.prefix(30) { print(failure) }
+        for failure in roundTripFailures.prefix(10) { print("round trip failed: \(failure)") }
         #expect(unexpected.isEmpty)
+        #expect(roundTripFailures.isEmpty)
     }
 }

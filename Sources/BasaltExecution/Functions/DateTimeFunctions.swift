@@ -79,7 +79,7 @@ enum DateTimeFunctions {
 
     /// Canonical unit names: "years" → "year", "secs" → "second", …
     static func unit(_ raw: String) -> String {
-        let s = raw.lowercased().trimmingSpaces
+        let s = String(FloatText.trimASCIIWhitespace(raw.lowercased()))
         switch s {
         case "y", "year", "years", "yr", "yrs": return "year"
         case "mon", "mons", "month", "months": return "month"
@@ -161,9 +161,4 @@ enum DateTimeFunctions {
         default: throw unknownUnit(name)
         }
     }
-}
-
-extension String {
-    /// The string without leading and trailing ASCII spaces.
-    var trimmingSpaces: String { String(FloatText.trimASCIIWhitespace(self)) }
 }

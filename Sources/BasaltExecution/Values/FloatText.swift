@@ -103,6 +103,11 @@ enum FloatText {
         }
         guard i == u.endIndex, let v = Double(trimmed) else { return .syntax }
         if v.isInfinite { return .outOfRange }
+        if v == 0 {
+            // Underflow: a non-zero mantissa digit that rounded to zero ("1e-400").
+            let mantissa = trimmed.utf8.prefix { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") }
+            if mantissa.contains(where: { $0 >= UInt8(ascii: "1") && $0 <= UInt8(ascii: "9") }) { return .outOfRange }
+        }
         return .value(v)
     }
 

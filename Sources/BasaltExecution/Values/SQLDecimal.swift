@@ -12,7 +12,7 @@
 /// 22012 on zero divisors):
 /// - `+` `-`: result scale `max(s1, s2)` (PostgreSQL's rule).
 /// - `*`: result scale `s1 + s2` (PostgreSQL's rule), capped at 18; when the exact product does not fit
-///   in 64 bits the scale is reduced (rounding half away from zero) down to `max(s1, s2)` before
+///   in 64 bits the scale is reduced (rounding half away from zero) as far as needed, down to 0, before
 ///   giving up with 22003.
 /// - `/`: PostgreSQL's `select_div_scale`: at least 16 significant digits and at least `max(s1, s2)`
 ///   fraction digits, capped at 18 fraction digits and reduced further (rounding) when the quotient
@@ -245,17 +245,16 @@ public struct SQLDecimal: Sendable, Hashable, Comparable, CustomStringConvertibl
         return try narrow(a.wide(atScale: s) - b.wide(atScale: s), scale: s)
     }
 
-    /// `a × b` at scale `a.scale + b.scale` (capped at 18, reduced toward `max(a.scale, b.scale)` when
-    /// needed to fit); 22003 on overflow.
+    /// `a × b` at scale `a.scale + b.scale` (capped at 18, reduced as far as needed to fit); 22003 when
+    /// even the integer part does not fit.
     public static func multiplying(_ a: SQLDecimal, _ b: SQLDecimal) throws(ExecutionError) -> SQLDecimal {
         var product = Int128(a.significand) * Int128(b.significand)  // |product| < 2^126: exact
         var s = Int(a.scale) + Int(b.scale)
-        let floorScale = max(Int(a.scale), Int(b.scale))
         if s > maxScale {
             product = divideRounded(product, by: pow10Wide(s - maxScale))
             s = maxScale
         }
-        while Int64(exactly: product) == nil && s > floorScale {
+        while Int64(exactly: product) == nil && s > 0 {
             product = divideRounded(product, by: 10)
             s -= 1
         }

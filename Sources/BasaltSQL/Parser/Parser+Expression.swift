@@ -400,6 +400,8 @@ extension Parser {
 
     /// `( [* | [DISTINCT|ALL] args [ORDER BY …]] ) [FILTER (WHERE …)]` after a function name.
     mutating func parseFunctionArguments(name: ObjectName) throws(SQLSyntaxError) -> FunctionCall {
+        try enterNesting()
+        defer { leaveNesting() }
         try expect(.leftParen)
         var call = FunctionCall(name: name)
         if consume(.star) {
@@ -433,6 +435,8 @@ extension Parser {
 
     /// `CASE [operand] WHEN … THEN … [ELSE …] END`.
     mutating func parseCase() throws(SQLSyntaxError) -> Expression {
+        try enterNesting()
+        defer { leaveNesting() }
         let location = current.location
         try expect(.case)
         var operand: Expression? = nil

@@ -268,7 +268,11 @@ public struct Parser {
 
     /// A syntax error at the current token in PostgreSQL's wording.
     func syntaxError(expected: [String]) -> SQLSyntaxError {
-        let token = current
+        syntaxError(at: current, expected: expected)
+    }
+
+    /// A syntax error at `token`: `at end of input`, `at or near "text"`, or a lexical error's own message.
+    func syntaxError(at token: Token, expected: [String]) -> SQLSyntaxError {
         switch token.kind {
         case .endOfInput:
             return SQLSyntaxError(message: "syntax error at end of input", expected: expected,
@@ -290,9 +294,12 @@ public struct Parser {
         }
     }
 
-    /// An error with a custom message at a given token.
+    /// An error with a custom message at a given token (lexical errors keep their own message).
     func error(_ message: String, at token: Token, sqlState: String = SQLSyntaxError.syntaxErrorState) -> SQLSyntaxError {
-        if case .invalid = token.kind { return syntaxError(expected: []) }
+        if case .invalid = token.kind { return syntaxError(at: token, expected: []) }
+        if case .endOfInput = token.kind {
+            return SQLSyntaxError(sqlState: sqlState, message: message, offset: source.count, source: source)
+        }
         return SQLSyntaxError(sqlState: sqlState, message: message, offset: token.range.lowerBound, source: source)
     }
 }

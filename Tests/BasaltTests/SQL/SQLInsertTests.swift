@@ -1,0 +1,216 @@
+import Basalt
+import Foundation
+import Testing
+
+@Suite struct SQLInsertTests {
+    @Test func multiRowValuesReturnsRowCount() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE t (id INT PRIMARY KEY, s TEXT)")
+        #expect(try db.execute("INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c')") == 3)
+        #expect(try db.execute("INSERT INTO t VALUES (4, 'd')") == 1)
+        #expect(try db.rows("SELECT id, s FROM t ORDER BY id") == [["1", "a"], ["2", "b"], ["3", "c"], ["4", "d"]])
+        try db.close()
+    }
+
+    @Test func columnListInAnyOrderFillsOmittedWithNull() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE t (a INT, b TEXT, c BOOLEAN)")
+        try db.execute("INSERT INTO t (c, a) VALUES (true, 1)")
+        try db.execute("INSERT INTO t (b, c, a) VALUES ('x', false, 2)")
+        try db.execute("INSERT INTO t (b) VALUES ('only')")
+        #expect(try db.rows("SELECT a, b, c FROM t ORDER BY b NULLS FIRST") == [["1", "NULL", "t"], ["NULL", "only", "NULL"], ["2", "x", "f"]])
+        try db.close()
+    }
+
+    @Test func columnListErrors() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE t (a INT, b TEXT)")
+        expectSQLError("42703", db, "INSERT INTO t (a, nope) VALUES (1, 'x')")
+        expectSQLError("42701", db, "INSERT INTO t (a, a) VALUES (1, 2)")
+        // PostgreSQL: 42601 INSERT has more expressions than target columns.
+        expectSQLError("42601", db, "INSERT INTO t (a) VALUES (1, 'x')")
+        expectSQLError("42601", db, "INSERT INTO t VALUES (1, 'x', 3)")
+        #expect(try db.count("t") == 0)
+        try db.close()
+    }
+
+    @Test func insertSelectCopiesRows() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE src (id INT, v INT)")
+        try db.execute("CREATE TABLE dst (id INT PRIMARY KEY, doubled INT)")
+        try db.execute("INSERT INTO src VALUES (1, 10), (2, 20), (3, 30)")
+        #expect(try db.execute("INSERT INTO dst SELECT id, v * 2 FROM src WHERE v > 10") == 2)
+        #expect(try db.execute("INSERT INTO dst (doubled, id) SELECT v, id + 100 FROM src") == 3)
+        #expect(try db.rows("SELECT id, doubled FROM dst ORDER BY id") ==
+            [["2", "40"], ["3", "60"], ["101", "10"], ["102", "20"], ["103", "30"]])
+        // Self-insert reads the snapshot before the statement (no infinite loop).
+        #expect(try db.execute("INSERT INTO src SELECT id + 3, v FROM src") == 3)
+        #expect(try db.count("src") == 6)
+        try db.close()
+    }
+
+    @Test func insertSelectWithDuplicateFailsWhole() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE src (id INT)")
+        try db.execute("CREATE TABLE dst (id INT PRIMARY KEY)")
+        try db.execute("INSERT INTO src VALUES (1), (2), (2), (3)")
+        expectSQLError("23505", db, "INSERT INTO dst SELECT id FROM src")
+        #expect(try db.count("dst") == 0)
+        try db.close()
+    }
+
+    @Test func defaultValuesInsertsAllDefaults() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE t (a INT DEFAULT 7, b TEXT DEFAULT 'd', c INT)")
+        #expect(try db.execute("INSERT INTO t DEFAULT VALUES") == 1)
+        try db.execute("INSERT INTO t DEFAULT VALUES")
+        #expect(try db.rows("SELECT a, b, c FROM t") == [["7", "d", "NULL"], ["7", "d", "NULL"]])
+        try db.close()
+    }
+
+    @Test func onConflictDoNothingSkipsDuplicates() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE t (id INT PRIMARY KEY, v TEXT)")
+        try db.execute("INSERT INTO t VALUES (1, 'a')")
+        #expect(try db.execute("INSERT INTO t VALUES (1, 'x'), (2, 'b') ON CONFLICT DO NOTHING") == 1)
+        #expect(try db.execute("INSERT INTO t VALUES (2, 'y') ON CONFLICT (id) DO NOTHING") == 0)
+        #expect(try db.rows("SELECT id, v FROM t ORDER BY id") == [["1", "a"], ["2", "b"]])
+        try db.close()
+    }
+
+    @Test func onConflictDoNothingWithUniqueColumn() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE t (id INT PRIMARY KEY, email TEXT UNIQUE)")
+        try db.execute("INSERT INTO t VALUES (1, 'a')")
+        #expect(try db.execute("INSERT INTO t VALUES (2, 'a') ON CONFLICT DO NOTHING") == 0)
+        #expect(try db.execute("INSERT INTO t VALUES (3, 'a') ON CONFLICT (email) DO NOTHING") == 0)
+        // A conflict on a constraint other than the named arbiter still raises.
+        expectSQLError("23505", db, "INSERT INTO t VALUES (1, 'zz') ON CONFLICT (email) DO NOTHING")
+        #expect(try db.rows("SELECT id, email FROM t") == [["1", "a"]])
+        try db.close()
+    }
+
+    @Test func onConflictDoUpdateUsesExcluded() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE counters (name TEXT PRIMARY KEY, hits INT NOT NULL, note TEXT)")
+        try db.execute("INSERT INTO counters VALUES ('a', 1, 'first')")
+        let upsert = "INSERT INTO counters VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET hits = counters.hits + excluded.hits, note = excluded.note"
+        #expect(try db.execute(upsert, ["a", 5, "second"]) == 1)
+        #expect(try db.execute(upsert, ["b", 2, "new"]) == 1)
+        #expect(try db.rows("SELECT name, hits, note FROM counters ORDER BY name") == [["a", "6", "second"], ["b", "2", "new"]])
+        // WHERE on DO UPDATE: a false condition skips the row.
+        #expect(try db.execute("INSERT INTO counters VALUES ('a', 100, 'x') ON CONFLICT (name) DO UPDATE SET hits = excluded.hits WHERE counters.hits > 1000") == 0)
+        #expect(try db.scalar("SELECT hits FROM counters WHERE name = 'a'") == "6")
+        try db.close()
+    }
+
+    @Test func onConflictDoUpdateTwiceInOneStatementIs21000() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)")
+        // PostgreSQL: ON CONFLICT DO UPDATE command cannot affect row a second time (21000).
+        expectSQLError("21000", db, "INSERT INTO t VALUES (1, 1), (1, 2) ON CONFLICT (id) DO UPDATE SET v = excluded.v")
+        #expect(try db.count("t") == 0)
+        try db.close()
+    }
+
+    @Test func returningStarReturnsInsertedRowsWithDefaults() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE t (id INT PRIMARY KEY, s TEXT DEFAULT 'dflt', n INT)")
+        let rows = try db.query("INSERT INTO t (id, n) VALUES (1, 10), (2, 20) RETURNING *")
+        #expect(rows.columns == ["id", "s", "n"])
+        #expect(try rows.strings() == [["1", "dflt", "10"], ["2", "dflt", "20"]])
+        #expect(try db.count("t") == 2)
+        try db.close()
+    }
+
+    @Test func returningExpressionsWithAliases() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE t (id INT PRIMARY KEY, s TEXT)")
+        let rows = try db.query("INSERT INTO t VALUES (3, 'abc') RETURNING id * 2 AS twice, upper(s), length(s) + id AS x")
+        #expect(rows.columns == ["twice", "upper", "x"])
+        #expect(try rows.strings() == [["6", "ABC", "6"]])
+        // execute() of a RETURNING statement counts the returned rows.
+        #expect(try db.execute("INSERT INTO t VALUES (4, 'd'), (5, 'e') RETURNING id") == 2)
+        #expect(try db.count("t") == 3)
+        try db.close()
+    }
+
+    @Test func returningFromOnConflictReturnsOnlyAffectedRows() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)")
+        try db.execute("INSERT INTO t VALUES (1, 1)")
+        #expect(try db.rows("INSERT INTO t VALUES (1, 9), (2, 2) ON CONFLICT DO NOTHING RETURNING id, v") == [["2", "2"]])
+        #expect(try db.rows("INSERT INTO t VALUES (1, 7) ON CONFLICT (id) DO UPDATE SET v = excluded.v + t.v RETURNING id, v") == [["1", "8"]])
+        try db.close()
+    }
+
+    @Test func dollarAndQuestionMarkParameters() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE t (id INT PRIMARY KEY, s TEXT, d DOUBLE PRECISION, b BOOLEAN, o TEXT)")
+        try db.execute("INSERT INTO t VALUES ($1, $2, $3, $4, $5)", [1, "one", 1.5, true, String?.none])
+        try db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?)", [2, "two", 2.5, false, Optional("o")])
+        // $n may repeat and appear out of order.
+        try db.execute("INSERT INTO t VALUES ($2, $1, $2 * 1.5, $3, $1)", ["three", 3, true])
+        #expect(try db.rows("SELECT id, s, d, b, o FROM t ORDER BY id") == [
+            ["1", "one", "1.5", "t", "NULL"], ["2", "two", "2.5", "f", "o"], ["3", "three", "4.5", "t", "three"],
+        ])
+        #expect(try db.column("SELECT id FROM t WHERE s = ? OR id = ?", ["two", 3]) == ["2", "3"])
+        // Injection-looking text is just text.
+        try db.execute("INSERT INTO t (id, s) VALUES ($1, $2)", [4, "'); DROP TABLE t; --"])
+        #expect(try db.scalar("SELECT s FROM t WHERE id = 4") == "'); DROP TABLE t; --")
+        try db.close()
+    }
+
+    @Test func missingParameterIsAnError() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE t (id INT)")
+        // PostgreSQL: 08P01 bind message supplies 1 parameters, but prepared statement requires 2.
+        let error = expectSQLError("08P01", db, "INSERT INTO t VALUES ($2)", [1])
+        _ = error
+        #expect(try db.count("t") == 0)
+        try db.close()
+    }
+
+    @Test func preparedInsertReusedThousandTimes() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE t (id INT PRIMARY KEY, s TEXT, sq BIGINT)")
+        let insert = try db.prepare("INSERT INTO t VALUES ($1, $2, $3)")
+        var total = 0
+        for i in 0..<1000 {
+            total += try insert.execute([i, "row \(i)", Int64(i) * Int64(i)])
+        }
+        #expect(total == 1000)
+        expectSQLError("23505") { try insert.execute([5, "dup", 0]) }
+        // The statement still works after an error.
+        #expect(try insert.execute([1000, "last", 0]) == 1)
+        #expect(try db.scalar("SELECT count(*) FROM t") == "1001")
+        #expect(try db.scalar("SELECT sum(sq) FROM t") == "332833500")
+        let lookup = try db.prepare("SELECT s FROM t WHERE id = $1")
+        for i in stride(from: 0, to: 1000, by: 97) {
+            #expect(try lookup.query([i]).strings() == [["row \(i)"]])
+        }
+        try db.close()
+    }
+
+    @Test func preparedStatementSeesLaterSchemaAndData() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE t (id INT)")
+        let count = try db.prepare("SELECT count(*) FROM t")
+        #expect(try count.query().strings() == [["0"]])
+        try db.execute("INSERT INTO t VALUES (1), (2)")
+        #expect(try count.query().strings() == [["2"]])
+        try db.execute("DROP TABLE t")
+        expectSQLError("42P01") { _ = try count.query().all() }
+        try db.close()
+    }
+
+    @Test func insertTypeMismatchIs42804OrCoercionError() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE t (b BOOLEAN, d DATE)")
+        // PostgreSQL: column "b" is of type boolean but expression is of type integer (42804).
+        expectSQLError("42804", db, "INSERT INTO t (b) VALUES (1)")
+        expectSQLError("22007", db, "INSERT INTO t (d) VALUES ('not a date')")
+        #expect(try db.count("t") == 0)
+        try db.close()
+    }
+}
