@@ -1,3 +1,4 @@
+import BasaltExecution
 import BasaltStorage
 import BasaltTransactions
 import Foundation
@@ -20,6 +21,8 @@ public final class Transaction: @unchecked Sendable, KeyValueScanning {
     let context: TransactionContext
     let database: Database
     private let gate = Locked(())
+    /// The schema after SQL DDL run in this transaction (nil: none ran). Guarded by `gate`.
+    var sqlSchema: Schema?
 
     init(context: TransactionContext, database: Database) {
         self.context = context
@@ -126,7 +129,15 @@ public final class Transaction: @unchecked Sendable, KeyValueScanning {
     /// Throws `.serializationFailure` (retryable) when a serializable transaction's reads were changed
     /// by a concurrent commit; the transaction is then rolled back.
     public func commit() throws {
-        try run("commit") { _ = try database.manager.commit(context) }
+        try run("commit") {
+            defer { if sqlSchema != nil { database.sql.invalidate() } }
+            _ = try database.manager.commit(context)
+        }
+    }
+
+    /// Runs `body` holding the transaction's gate (one thread at a time), wrapping transaction errors.
+    func withGate<R>(_ body: () throws -> R) throws -> R {
+        try run("sql", body)
     }
 
     /// Rolls back: nothing this transaction wrote is kept. Harmless on an ended transaction.

@@ -291,16 +291,50 @@ public final class SQLSession: @unchecked Sendable {
         return outcome
     }
 
+    /// The instant of a query's `AS OF SYSTEM TIME` clause: a timestamp literal ('2026-11-30 12:00:00',
+    /// UTC), or a negative duration relative to now ('-10s', '-500ms', '-5m', '-2h'), as CockroachDB
+    /// accepts. Nil when the statement has none.
+    private func timeTravelTarget(_ statement: BasaltSQL.Statement, sql: String) throws -> Timestamp? {
+        guard case .select(let select) = statement, case .select(let core) = select.body, let expression = core.asOf else {
+            return nil
+        }
+        let text: String
+        switch expression.kind {
+        case .stringLiteral(let s): text = s.trimmingCharacters(in: .whitespaces)
+        case .cast(let inner, _):
+            guard case .stringLiteral(let s) = inner.kind else { fallthrough }
+            text = s
+        default:
+            throw BasaltError(code: .invalidParameterValue, message: "AS OF SYSTEM TIME takes a timestamp or duration literal",
+                              suggestion: "Write AS OF SYSTEM TIME '2026-11-30 12:00:00' or AS OF SYSTEM TIME '-10s'.")
+        }
+        let now = Date().timeIntervalSince1970
+        if text.hasPrefix("-") {
+            let units: [(String, Double)] = [("ms", 0.001), ("us", 0.000_001), ("s", 1), ("m", 60), ("h", 3600)]
+            for (unit, scale) in units where text.hasSuffix(unit) {
+                if let n = Double(text.dropFirst().dropLast(unit.count)) {
+                    return Timestamp(secondsSince1970: now - n * scale)
+                }
+            }
+        } else if case .timestamp(let micros) = try? SQLValue.text(text).cast(to: .timestamp, explicit: true) {
+            return Timestamp(secondsSince1970: Double(micros) / 1_000_000)
+        }
+        throw BasaltError(code: .invalidParameterValue, message: "invalid AS OF SYSTEM TIME value \"\(text)\"",
+                          suggestion: "Write a timestamp ('2026-11-30 12:00:00') or a negative duration ('-10s').")
+    }
+
     private func autocommit(_ statement: BasaltSQL.Statement, _ parameters: [SQLValue], sql: String, lazy: Bool) throws -> Outcome {
         let readOnly: Bool
         if case .select = statement { readOnly = true } else if case .explain = statement { readOnly = true } else { readOnly = false }
         let isolation = pendingIsolation() ?? database.defaultIsolation
         settings["next_isolation"] = nil
+        let asOf = try timeTravelTarget(statement, sql: sql)
         var attempt = 0
         while true {
             let context: TransactionContext
             do {
-                context = try database.manager.begin(isolation: readOnly ? .repeatableRead : isolation, readOnly: readOnly)
+                context = try database.manager.begin(isolation: readOnly ? .repeatableRead : isolation, readOnly: readOnly,
+                                                     asOf: asOf)
             } catch {
                 throw database.failed(error, "begin")
             }

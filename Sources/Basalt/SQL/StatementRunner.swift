@@ -28,6 +28,12 @@ final class StatementRunner {
     func currentSchema() throws -> Schema {
         if let schema { return schema }
         do {
+            // A time-travel read sees the catalog as it was then.
+            if transaction.asOf != nil {
+                let past = try CatalogStore.load(database.manager, transaction)
+                schema = past
+                return past
+            }
             return try database.sql.schema(database.manager)
         } catch {
             throw database.sqlError(error, sql: sql)
@@ -93,8 +99,10 @@ final class StatementRunner {
         switch statement {
         case .select(let s):
             let planned = try planner.planQuery(s)
-            if planner.asOfExpression != nil {
-                throw BasaltError(code: .featureNotSupported, message: "AS OF SYSTEM TIME is supported through db.query(asOf:) only for now")
+            if planner.asOfExpression != nil && transaction.asOf == nil {
+                throw BasaltError(code: .featureNotSupported,
+                                  message: "AS OF SYSTEM TIME is not allowed inside a transaction block",
+                                  suggestion: "Run the query on its own, or use db.read(asOf:).")
             }
             return planned
         case .insert(let s): return try planner.planInsert(s)
