@@ -501,7 +501,9 @@ extension QueryPlanner {
 
     func bindAggregate(_ call: FunctionCall, _ e: Expression, _ binding: AggregateBinding) throws -> Bound {
         if let i = binding.aggregateASTs.firstIndex(of: e) {
-            return Bound(expression: .column(binding.groupKeys.count + i), type: binding.aggregateTypes[i])
+            let position = BoundExpression.column(binding.groupKeys.count + i)
+            if call.name.name == "total" { return Bound(expression: .coalesce([position, .constant(.double(0))]), type: .double) }
+            return Bound(expression: position, type: binding.aggregateTypes[i])
         }
         var name = call.name.name
         let scope = binding.inputScope
@@ -556,7 +558,10 @@ extension QueryPlanner {
                                                                   distinct: call.isDistinct, separator: separator))
         binding.aggregateTypes.append(type)
         binding.aggregateASTs.append(e)
-        return Bound(expression: .column(binding.groupKeys.count + binding.aggregates.count - 1), type: type)
+        let position = BoundExpression.column(binding.groupKeys.count + binding.aggregates.count - 1)
+        // SQLite's total(): sum as a double, 0.0 (not NULL) over no rows.
+        if call.name.name == "total" { return Bound(expression: .coalesce([position, .constant(.double(0))]), type: .double) }
+        return Bound(expression: position, type: type)
     }
 
     func bindBareColumn(_ e: Expression, _ binding: AggregateBinding) throws -> Bound {

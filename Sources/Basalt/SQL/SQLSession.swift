@@ -196,7 +196,15 @@ public final class SQLSession: @unchecked Sendable {
             }
             return .rows(Rows(columns: [ResultColumnInfo(name: name, type: .text)],
                               rows: RowBatch(width: 1, count: 1, values: [.text(value)])))
-        case .reindex:
+        case .reindex(let name):
+            // Indexes never need rebuilding (they are maintained transactionally); naming a missing
+            // index or table is still an error, as in PostgreSQL and SQLite.
+            if let name {
+                let schema = try database.catalogSchema()
+                if schema.index(name.name) == nil && schema.table(name.name) == nil {
+                    try fail(BasaltError(code: BasaltError.Code(rawValue: "42704"), message: "index or table \"\(name.name)\" does not exist"))
+                }
+            }
             return .count(0)
         case .createTrigger, .dropTrigger:
             try fail(BasaltError(code: .featureNotSupported, message: "triggers are not supported"))
