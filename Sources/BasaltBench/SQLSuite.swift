@@ -8,10 +8,10 @@
 //   sql.create-index  `CREATE INDEX t_k ON t(k)` on the loaded table; rows indexed/s
 //   sql.index         --index-lookups `SELECT id FROM t WHERE k = ?` of random k, every row read; lookups/s
 //   sql.aggregate     `SELECT k % 100, count(*), sum(length(v)) FROM t GROUP BY 1`, --aggregate-repeats
-//                     times; queries/s
+//                     times; rows of t aggregated/s
 //   sql.join          `SELECT count(*), sum(u.w + t.k) FROM u JOIN t ON u.t_id = t.id` over a second table
 //                     u(id INTEGER PRIMARY KEY, t_id INTEGER, w INTEGER) of --join-rows rows (loaded
-//                     untimed, one transaction), --join-repeats times; queries/s
+//                     untimed, one transaction), --join-repeats times; joined rows (u rows)/s
 //
 // Data (the same for both engines, every run, from --seed): row id (1...rows) has k = a random integer in
 // 0..<max(1, rows / 10) and v = "v<id>:" followed by letters up to a length of 20...100 bytes chosen by
@@ -183,7 +183,8 @@ struct SQLSuite: BenchSuite {
                 + "(first: \(groups.sorted { $0.key < $1.key }.first.map { "\($0.key): \($0.value)" } ?? "none"), expected "
                 + "\(data.expectedGroups.sorted { $0.key < $1.key }.first.map { "\($0.key): \($0.value)" } ?? "none"))")
         }
-        samples.record("sql.aggregate", engine, operations: options.aggregateRepeats, seconds: aggregateSeconds, unit: "queries/s")
+        samples.record("sql.aggregate", engine, operations: options.aggregateRepeats * data.ids.count, seconds: aggregateSeconds,
+                       unit: "rows/s")
 
         say("join: load u (\(data.joinTIDs.count) rows, untimed)")
         try db.loadJoinTable(data)
@@ -198,7 +199,8 @@ struct SQLSuite: BenchSuite {
         guard joined == data.expectedJoin else {
             throw fail("join", "count, sum = \(joined), expected \(data.expectedJoin)")
         }
-        samples.record("sql.join", engine, operations: options.joinRepeats, seconds: joinSeconds, unit: "queries/s")
+        samples.record("sql.join", engine, operations: options.joinRepeats * data.joinTIDs.count, seconds: joinSeconds,
+                       unit: "rows/s")
 
         try db.close()
     }
@@ -374,7 +376,7 @@ final class BasaltSQLBench: SQLBenchEngine {
             let rows = try point.query([id])
             while let row = try rows.next() {
                 result.rows += 1
-                result.checksum &+= UInt64(bitPattern: try integer(row[0])) &* 31 &+ touch(row[1])
+                result.checksum &+= try UInt64(bitPattern: integer(row[0])) &* 31 &+ touch(row[1])
             }
         }
         return result
@@ -386,7 +388,7 @@ final class BasaltSQLBench: SQLBenchEngine {
             let rows = try range.query([start, start + length])
             while let row = try rows.next() {
                 result.rows += 1
-                result.checksum &+= UInt64(bitPattern: try integer(row[0])) &+ UInt64(bitPattern: try integer(row[1])) &* 31 &+ touch(row[2])
+                result.checksum &+= try UInt64(bitPattern: integer(row[0])) &+ UInt64(bitPattern: integer(row[1])) &* 31 &+ touch(row[2])
             }
         }
         return result
@@ -403,7 +405,7 @@ final class BasaltSQLBench: SQLBenchEngine {
             let rows = try lookup.query([k])
             while let row = try rows.next() {
                 result.rows += 1
-                result.checksum &+= UInt64(bitPattern: try integer(row[0]))
+                result.checksum &+= try UInt64(bitPattern: integer(row[0]))
             }
         }
         return result

@@ -53,7 +53,7 @@ extension Database {
 
     func catalogSchema() throws -> Schema {
         do {
-            return try sql.schema(manager)
+            return try sql.schema(manager).schema
         } catch {
             throw sqlError(error, sql: "")
         }

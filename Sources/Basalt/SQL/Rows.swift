@@ -43,6 +43,9 @@ public final class Rows {
 
     deinit { finish() }
 
+    /// Whether the rows no longer read from their plan (all read, failed, or materialized).
+    var isFinished: Bool { source == nil }
+
     private func finish() {
         source?.close()
         source = nil

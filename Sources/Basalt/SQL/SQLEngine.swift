@@ -10,22 +10,38 @@ import Synchronization
 final class SQLEngine: Sendable {
     let functions: FunctionRegistry
     let rowIDs = RowIDAllocator()
-    /// The newest committed catalog, loaded on first use and reloaded after each committed DDL.
-    /// Invariant: equal to what `CatalogStore.load(manager, nil)` returns, as of its load.
-    private let latest = Mutex<Schema?>(nil)
+
+    /// The newest committed catalog (nil until loaded, and after a DDL commit until reloaded) and the
+    /// catalog version. Invariants: `schema` equals what `CatalogStore.load(manager, nil)` returned at its
+    /// load; `version` grows at every invalidation, so a plan made under version v is valid while the
+    /// version is still v.
+    private struct Cache {
+        var schema: Schema?
+        var version: UInt64 = 0
+    }
+    private let cache = Mutex(Cache())
 
     init(functions: FunctionRegistry = .builtins) {
         self.functions = functions
     }
 
-    /// The newest committed schema.
-    func schema(_ manager: TransactionManager) throws -> Schema {
-        if let schema = latest.withLock({ $0 }) { return schema }
+    /// The newest committed schema and its version.
+    func schema(_ manager: TransactionManager) throws -> (schema: Schema, version: UInt64) {
+        if let hit = cache.withLock({ c in c.schema.map { ($0, c.version) } }) { return hit }
+        let versionBefore = cache.withLock { $0.version }
         let loaded = try CatalogStore.load(manager, nil)
-        latest.withLock { $0 = loaded }
-        return loaded
+        return cache.withLock { c in
+            // A DDL commit during the load makes it stale: use it for this statement, cache nothing.
+            if c.version == versionBefore { c.schema = loaded }
+            return (loaded, versionBefore)
+        }
     }
 
-    /// Drops the cached schema after a DDL commit (the next use reloads).
-    func invalidate() { latest.withLock { $0 = nil } }
+    /// Drops the cached schema after a DDL commit (the next use reloads); plans made before are stale.
+    func invalidate() {
+        cache.withLock { c in
+            c.schema = nil
+            c.version &+= 1
+        }
+    }
 }

@@ -115,12 +115,14 @@ public final class SQLSession: @unchecked Sendable {
         }
     }
 
-    func runPrepared(_ statement: BasaltSQL.Statement, _ parameters: [SQLValue], sql: String, lazy: Bool) throws -> Outcome {
-        try gate.withLock { _ in try run(statement, parameters, sql: sql, lazy: lazy && block == nil) }
+    func runPrepared(_ statement: BasaltSQL.Statement, _ parameters: [SQLValue], sql: String, lazy: Bool,
+                     cache: PlanCache) throws -> Outcome {
+        try gate.withLock { _ in try run(statement, parameters, sql: sql, lazy: lazy && block == nil, cache: cache) }
     }
 
     /// Runs one statement with the session's transaction rules.
-    func run(_ statement: BasaltSQL.Statement, _ parameters: [SQLValue], sql: String, lazy: Bool) throws -> Outcome {
+    func run(_ statement: BasaltSQL.Statement, _ parameters: [SQLValue], sql: String, lazy: Bool,
+             cache: PlanCache? = nil) throws -> Outcome {
         switch statement {
         case .begin(let modes):
             if block != nil { return .count(0) }   // PostgreSQL: a warning, no effect
@@ -215,13 +217,13 @@ public final class SQLSession: @unchecked Sendable {
             try checkNotFailed()
             try ensureBegun()
             do {
-                return try runInBlock(statement, parameters, sql: sql)
+                return try runInBlock(statement, parameters, sql: sql, cache: cache)
             } catch {
                 block?.failed = true
                 throw error
             }
         }
-        return try autocommit(statement, parameters, sql: sql, lazy: lazy)
+        return try autocommit(statement, parameters, sql: sql, lazy: lazy, cache: cache)
     }
 
     func fail(_ error: BasaltError) throws -> Never {
@@ -290,11 +292,14 @@ public final class SQLSession: @unchecked Sendable {
         }
     }
 
-    private func runInBlock(_ statement: BasaltSQL.Statement, _ parameters: [SQLValue], sql: String) throws -> Outcome {
+    private func runInBlock(_ statement: BasaltSQL.Statement, _ parameters: [SQLValue], sql: String,
+                            cache: PlanCache?) throws -> Outcome {
         let context = block!.context!
         let runner = StatementRunner(database: database, transaction: context, schema: block!.schema,
                                      plannerOptions: plannerOptions, sql: sql)
+        cache?.offer(to: runner)
         let outcome = try runner.run(statement, parameters, lazy: false)
+        cache?.keep(from: runner, outcome: outcome)
         if let changed = runner.changedSchema { block!.schema = changed }
         return outcome
     }
@@ -331,7 +336,8 @@ public final class SQLSession: @unchecked Sendable {
                           suggestion: "Write a timestamp ('2026-11-30 12:00:00') or a negative duration ('-10s').")
     }
 
-    private func autocommit(_ statement: BasaltSQL.Statement, _ parameters: [SQLValue], sql: String, lazy: Bool) throws -> Outcome {
+    private func autocommit(_ statement: BasaltSQL.Statement, _ parameters: [SQLValue], sql: String, lazy: Bool,
+                            cache: PlanCache?) throws -> Outcome {
         let readOnly: Bool
         if case .select = statement { readOnly = true } else if case .explain = statement { readOnly = true } else { readOnly = false }
         let isolation = pendingIsolation() ?? database.defaultIsolation
@@ -348,8 +354,10 @@ public final class SQLSession: @unchecked Sendable {
             }
             let runner = StatementRunner(database: database, transaction: context, schema: nil,
                                          plannerOptions: plannerOptions, sql: sql)
+            cache?.offer(to: runner)
             do {
                 let outcome = try runner.run(statement, parameters, lazy: lazy && readOnly, ownsTransaction: lazy && readOnly)
+                cache?.keep(from: runner, outcome: outcome)
                 if case .rows = outcome, lazy && readOnly { return outcome }   // the rows end the transaction
                 try database.manager.commit(context)
                 if runner.changedSchema != nil { database.sql.invalidate() }

@@ -16,6 +16,12 @@ final class StatementRunner {
     let sql: String
     /// Set when this statement changed the schema.
     private(set) var changedSchema: Schema?
+    /// The catalog version `currentSchema()` read (nil: the transaction's own or a past schema).
+    private(set) var schemaVersion: UInt64?
+    /// A plan made earlier for the same statement under `cachedPlan.version` (prepared statements).
+    var cachedPlan: (version: UInt64, plan: PlannedQuery)?
+    /// The plan this run used, for the caller to cache.
+    private(set) var usedPlan: PlannedQuery?
 
     init(database: Database, transaction: TransactionContext, schema: Schema?, plannerOptions: PlannerOptions, sql: String) {
         self.database = database
@@ -34,7 +40,9 @@ final class StatementRunner {
                 schema = past
                 return past
             }
-            return try database.sql.schema(database.manager)
+            let (schema, version) = try database.sql.schema(database.manager)
+            schemaVersion = version
+            return schema
         } catch {
             throw database.sqlError(error, sql: sql)
         }
@@ -71,8 +79,14 @@ final class StatementRunner {
                               rows: RowBatch(width: 1, count: lines.count, values: lines.map { .text($0) })))
         case .select, .insert, .update, .delete:
             let schema = try currentSchema()
-            let planner = QueryPlanner(schema: schema, functions: database.sql.functions, options: plannerOptions)
-            let planned = try plan(statement, planner)
+            let planned: PlannedQuery
+            if let cachedPlan, let version = schemaVersion, cachedPlan.version == version {
+                planned = cachedPlan.plan
+            } else {
+                let planner = QueryPlanner(schema: schema, functions: database.sql.functions, options: plannerOptions)
+                planned = try plan(statement, planner)
+            }
+            usedPlan = planned
             let ctx = context(schema, parameters)
             let columns = planned.columns.map { ResultColumnInfo(name: $0.name, type: $0.type) }
             if case .select = statement {
