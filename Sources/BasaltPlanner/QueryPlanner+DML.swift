@@ -18,7 +18,7 @@ extension QueryPlanner {
     }
 
     /// The bound DEFAULT of column `index` (NULL when none), coerced to the column's type.
-    func defaultValue(_ table: TableDescriptor, _ index: Int) throws -> BoundExpression {
+    public func defaultValue(_ table: TableDescriptor, _ index: Int) throws -> BoundExpression {
         let column = table.columns[index]
         guard let sql = column.defaultSQL else { return .constant(.null) }
         let e = try Parser.parseExpression(sql)

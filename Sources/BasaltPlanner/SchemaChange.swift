@@ -9,8 +9,12 @@ public struct SchemaChange {
     public var buildIndexes: [IndexDescriptor] = []
     /// Objects (tables and indexes) whose stored rows must be deleted.
     public var dropObjects: [UInt32] = []
-    /// Columns added with a NOT NULL constraint and no default: the table must be empty.
+    /// Tables that must be empty for the change (a NOT NULL column added without a default).
     public var requireEmpty: [String] = []
+    /// Columns added with a DEFAULT: existing rows get the default (table name, column index).
+    public var fillDefaults: [(table: String, column: Int)] = []
+    /// CHECK constraints added to existing tables: every existing row must satisfy them.
+    public var validateChecks: [String] = []
     /// A notice for IF [NOT] EXISTS no-ops, as PostgreSQL gives.
     public var notice: String?
     /// CREATE TABLE … AS: the query whose rows fill the new table.
@@ -272,9 +276,14 @@ extension QueryPlanner {
                     default: throw PlanError.notSupported("this constraint in ADD COLUMN", c.location)
                     }
                 }
-                // Existing rows read a missing column as NULL: a default would have to be written into
-                // every row, so ADD COLUMN … DEFAULT requires an empty table for now.
-                if column.defaultSQL != nil || column.notNull { change.requireEmpty.append(table.name) }
+                // Existing rows read a missing column as NULL; with a DEFAULT they are rewritten with it,
+                // and NOT NULL without one is only possible on an empty table (PostgreSQL: 23502).
+                if column.defaultSQL != nil {
+                    change.fillDefaults.append((table.name, table.columns.count))
+                } else if column.notNull {
+                    change.requireEmpty.append(table.name)
+                }
+                if !table.checks.isEmpty { change.validateChecks.append(table.name) }
                 table.columns.append(column)
                 table.nextPhysical += 1
             case .dropColumn(let name, let ifExists, _):
@@ -340,7 +349,7 @@ extension QueryPlanner {
                 switch c.kind {
                 case .check(let e):
                     table.checks.append(CheckConstraint(name: c.name ?? "\(table.name)_check", sql: String(describing: e)))
-                    change.requireEmpty.append(table.name)
+                    change.validateChecks.append(table.name)
                 case .unique(let names):
                     let cols = try names.map { n -> Int in
                         guard let i = table.columnIndex(n) else { throw ExecutionError("42703", "column \"\(n)\" does not exist") }

@@ -138,8 +138,35 @@ final class StatementRunner {
         let ctx = context(change.schema, [])
         for name in change.requireEmpty {
             if let table = change.schema.table(name), !(try TableStore.isEmpty(ctx, table)) {
-                throw ExecutionError("0A000", "this change to table \"\(name)\" requires the table to be empty",
-                                     hint: "Add the column without DEFAULT or NOT NULL, then UPDATE and ALTER it.")
+                throw ExecutionError("23502", "column of relation \"\(name)\" contains null values",
+                                     context: ["table": name],
+                                     hint: "Give the new NOT NULL column a DEFAULT, or fill it before adding the constraint.")
+            }
+        }
+        let rewriter = QueryPlanner(schema: change.schema, functions: database.sql.functions, options: plannerOptions)
+        for (name, column) in change.fillDefaults {
+            // Existing rows read the new column as NULL: rewrite each with the default (and re-validate).
+            guard let table = change.schema.table(name) else { continue }
+            let value = try rewriter.defaultValue(table, column)
+            let validator = RowValidator(table: table, checks: try rewriter.checks(table))
+            var rows: [([UInt8], [SQLValue])] = []
+            try TableStore.scan(ctx, table) { key, row in
+                rows.append((key, row))
+                return true
+            }
+            for (key, old) in rows {
+                var new = old
+                new[column] = try ExpressionEvaluator.evaluate(value, row: old, ctx)
+                new = try validator.validate(new, ctx)
+                try TableStore.update(ctx, table, key: key, old: old, new: new)
+            }
+        }
+        for name in change.validateChecks {
+            guard let table = change.schema.table(name) else { continue }
+            let validator = RowValidator(table: table, checks: try rewriter.checks(table))
+            try TableStore.scan(ctx, table) { _, row in
+                _ = try validator.validate(row, ctx)
+                return true
             }
         }
         for id in change.dropObjects {
