@@ -23,6 +23,8 @@ public final class Transaction: @unchecked Sendable, KeyValueScanning {
     private let gate = Locked(())
     /// The schema after SQL DDL run in this transaction (nil: none ran). Guarded by `gate`.
     var sqlSchema: Schema?
+    /// `sqlSchema` when each open savepoint was taken (rolling back to one restores it).
+    var sqlSchemaAtSavepoint: [(name: String, schema: Schema?)] = []
 
     init(context: TransactionContext, database: Database) {
         self.context = context
@@ -111,18 +113,30 @@ public final class Transaction: @unchecked Sendable, KeyValueScanning {
 
     /// Marks a point this transaction can roll back to; a repeated name shadows the earlier one.
     public func savepoint(_ name: String) throws {
-        try run("savepoint") { try database.manager.savepoint(context, name) }
+        try run("savepoint") {
+            try database.manager.savepoint(context, name)
+            sqlSchemaAtSavepoint.append((name, sqlSchema))
+        }
     }
 
     /// Undoes every write since the savepoint `name` (which remains); also returns an aborted transaction
     /// to active. Throws `.invalidSavepoint` when there is no such savepoint. Locks taken since remain.
     public func rollback(toSavepoint name: String) throws {
-        try run("rollback to savepoint") { try database.manager.rollback(context, toSavepoint: name) }
+        try run("rollback to savepoint") {
+            try database.manager.rollback(context, toSavepoint: name)
+            if let i = sqlSchemaAtSavepoint.lastIndex(where: { $0.name == name }) {
+                sqlSchema = sqlSchemaAtSavepoint[i].schema
+                sqlSchemaAtSavepoint.removeSubrange((i + 1)...)
+            }
+        }
     }
 
     /// Forgets the savepoint `name` and every later one, keeping their writes.
     public func releaseSavepoint(_ name: String) throws {
-        try run("release savepoint") { try database.manager.release(context, savepoint: name) }
+        try run("release savepoint") {
+            try database.manager.release(context, savepoint: name)
+            if let i = sqlSchemaAtSavepoint.lastIndex(where: { $0.name == name }) { sqlSchemaAtSavepoint.removeSubrange(i...) }
+        }
     }
 
     /// Commits: on return the writes are durable (with `SyncMode.full`) and visible to new snapshots.

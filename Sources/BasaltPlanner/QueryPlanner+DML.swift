@@ -126,6 +126,25 @@ extension QueryPlanner {
         case .ignore: conflict = .nothing
         default: break
         }
+        var conflictScope = TableStore.ConflictScope.any
+        if let onConflict = statement.onConflict, let targets = onConflict.targetColumns, !targets.isEmpty {
+            // The target names a unique constraint by its columns (PostgreSQL's inference).
+            var positions = Set<Int>()
+            for name in targets {
+                guard let c = table.columnIndex(name) else {
+                    throw PlanError.at(ExecutionError("42703", "column \"\(name)\" does not exist"), statement.location)
+                }
+                positions.insert(c)
+            }
+            if !table.hasRowID && Set(table.primaryKey) == positions {
+                conflictScope = .primaryKey
+            } else if let index = schema.indexes(ofTable: table.id).first(where: { $0.unique && Set($0.columns.map(\.column)) == positions }) {
+                conflictScope = .index(index.id)
+            } else {
+                throw PlanError.at(ExecutionError("42P10", "there is no unique or exclusion constraint matching the ON CONFLICT specification"),
+                                   statement.location)
+            }
+        }
         if let onConflict = statement.onConflict {
             switch onConflict.action {
             case .nothing:
@@ -144,7 +163,8 @@ extension QueryPlanner {
             }
         }
         let ret = try returning(statement.returning, scope)
-        let op = InsertOperator(table: table, source: source, validator: validator, conflict: conflict, returning: ret?.0)
+        let op = InsertOperator(table: table, source: source, validator: validator, conflict: conflict, returning: ret?.0,
+                                scope: conflictScope)
         return PlannedQuery(root: op, columns: ret?.1 ?? [])
     }
 

@@ -244,7 +244,23 @@ extension QueryPlanner {
             if op == .notEqual && quantifier == .all {
                 return try bindKind(Expression(.inSubquery(operand, query, negated: true), location: location), scope, mode)
             }
-            throw PlanError.notSupported("\(op.rawValue) \(quantifier.rawValue) (subquery)", location)
+            guard op.isComparison else { throw PlanError.notSupported("\(op.rawValue) \(quantifier.rawValue) (subquery)", location) }
+            var x = try bind(operand, scope, mode)
+            let (sub, columns) = try planSubquery(query, scope)
+            guard columns.count == 1 else {
+                throw PlanError.at(ExecutionError("42601", "subquery has too many columns"), location)
+            }
+            x = try comparable(x, Bound(expression: .constant(.null), type: columns[0].type), op: op.rawValue, location).0
+            let cmp: BoundExpression.ComparisonOperator
+            switch op {
+            case .equal: cmp = .equal
+            case .notEqual: cmp = .notEqual
+            case .less: cmp = .less
+            case .lessOrEqual: cmp = .lessOrEqual
+            case .greater: cmp = .greater
+            default: cmp = .greaterOrEqual
+            }
+            return Bound(expression: .quantified(cmp, x.expression, sub, all: quantifier == .all), type: .boolean)
         case .like(let operand, let pattern, let escape, let caseInsensitive, let negated):
             let x = try coerce(try bind(operand, scope, mode), to: .text)
             let p = try coerce(try bind(pattern, scope, mode), to: .text)

@@ -74,7 +74,7 @@ extension QueryPlanner {
 
     func containsCorrelatedSubquery(_ e: BoundExpression) -> Bool {
         switch e {
-        case .inSubquery(let x, let s, _): return s.correlated || containsCorrelatedSubquery(x)
+        case .inSubquery(let x, let s, _), .quantified(_, let x, let s, _): return s.correlated || containsCorrelatedSubquery(x)
         case .exists(let s, _), .scalarSubquery(let s): return s.correlated
         case .negate(let x), .bitNot(let x), .not(let x), .isNull(let x, _), .isBoolean(let x, _, _), .cast(let x, _, _), .truthy(let x):
             return containsCorrelatedSubquery(x)
@@ -112,8 +112,8 @@ extension QueryPlanner {
             try flatten(left, into: &leftRelations, conditions: &leftConditions, parent: parent, level: level)
             try flatten(right, into: &rightRelations, conditions: &rightConditions, parent: parent, level: level)
             var on: [Expression] = []
-            try joinCondition(condition, leftColumns: leftRelations.flatMap(\.columns), right: &rightRelations[...],
-                              into: &on, location: ref.location)
+            let usingNames = try joinCondition(condition, leftColumns: leftRelations.flatMap(\.columns), right: &rightRelations[...],
+                                               into: &on, location: ref.location)
             let (leftOp, leftScope) = try planRelations(leftRelations, leftConditions, parent: parent, level: level)
             let (rightOp, rightScope) = try planRelations(rightRelations, rightConditions, parent: parent, level: level)
             let scope = Scope(columns: leftScope.columns + rightScope.columns, parent: parent, level: level)
@@ -122,8 +122,18 @@ extension QueryPlanner {
             for c in on { split(try bindCondition(c, scope, .plain(clause: "JOIN conditions")), into: &conjuncts) }
             if !conjuncts.isEmpty { predicate = conjuncts.count == 1 ? conjuncts[0] : .and(conjuncts) }
             let joinKind: BasaltExecution.JoinKind = kind == .left ? .left : kind == .right ? .right : .full
-            let op = try buildJoin(leftOp, rightOp, leftWidth: leftScope.columns.count, kind: joinKind, conjuncts: conjuncts,
+            var op = try buildJoin(leftOp, rightOp, leftWidth: leftScope.columns.count, kind: joinKind, conjuncts: conjuncts,
                                    fallback: predicate)
+            if !usingNames.isEmpty && joinKind != .left {
+                // The merged USING column is COALESCE(left, right): a right-only row has its key on the right.
+                var expressions = (0..<scope.columns.count).map { BoundExpression.column($0) }
+                for name in usingNames {
+                    guard let l = leftScope.columns.lastIndex(where: { $0.name == name && !$0.hidden }),
+                          let r = rightScope.columns.firstIndex(where: { $0.name == name && $0.hidden }) else { continue }
+                    expressions[l] = .coalesce([.column(l), .column(leftScope.columns.count + r)])
+                }
+                op = ProjectOperator(child: op, expressions: expressions)
+            }
             relations.append(Relation(columns: scope.columns, table: nil, op: op))
         case .table(let name, let alias, let columnAliases):
             relations.append(try tableRelation(name, alias: alias, columnAliases: columnAliases, parent: parent,
@@ -174,12 +184,13 @@ extension QueryPlanner {
 
     /// Adds the condition of an inner join: ON as is; USING and NATURAL as equalities (the right-hand
     /// copies of the joined columns become hidden).
+    @discardableResult
     func joinCondition(_ condition: JoinCondition, leftColumns: [ScopeColumn], right: inout ArraySlice<Relation>,
-                       into conditions: inout [Expression], location: SourceLocation) throws {
+                       into conditions: inout [Expression], location: SourceLocation) throws -> [String] {
         var names: [String] = []
         switch condition {
-        case .on(let e): conditions.append(e); return
-        case .none: return
+        case .on(let e): conditions.append(e); return []
+        case .none: return []
         case .using(let columns): names = columns
         case .natural:
             let rightNames = Set(right.flatMap(\.columns).filter { !$0.hidden }.map(\.name))
@@ -203,6 +214,7 @@ extension QueryPlanner {
                                                  Expression(.columnRef(table: l.relation.map { ObjectName(name: $0) }, column: name)),
                                                  Expression(.columnRef(table: rc.relation.map { ObjectName(name: $0) }, column: name)))))
         }
+        return names
     }
 
     /// A table, view or CTE named in FROM.

@@ -54,6 +54,9 @@ extension QueryPlanner {
             change.schema.setView(ViewDescriptor(name: name, sql: String(describing: Statement.select(s.query)), columnNames: s.columns))
         case .dropView(let s):
             for name in s.names {
+                if change.schema.table(name.name) != nil {
+                    throw ExecutionError("42809", "\"\(name.name)\" is not a view", hint: "Use DROP TABLE to remove a table.")
+                }
                 guard change.schema.view(name.name) != nil else {
                     if s.ifExists { change.notice = "view \"\(name.name)\" does not exist, skipping"; continue }
                     throw ExecutionError("42P01", "view \"\(name.name)\" does not exist")
@@ -64,7 +67,36 @@ extension QueryPlanner {
         default:
             throw ExecutionError("XX000", "not a schema change")
         }
+        switch statement {
+        case .dropTable(let s): try checkViews(&change, cascade: s.behavior == .cascade, what: "table")
+        case .dropView(let s): try checkViews(&change, cascade: s.behavior == .cascade, what: "view")
+        case .alterTable: try checkViews(&change, cascade: false, what: "table")
+        default: break
+        }
         return change
+    }
+
+    /// Views are stored as SQL text; after a change that removes or renames what they read, each must
+    /// still plan. One that does not depends on what changed: 2BP01, or with CASCADE it is dropped too.
+    func checkViews(_ change: inout SchemaChange, cascade: Bool, what: String) throws {
+        var changed = true
+        while changed {
+            changed = false
+            for view in change.schema.views.values.sorted(by: { $0.name < $1.name }) {
+                let planner = QueryPlanner(schema: change.schema, functions: functions, options: options)
+                do {
+                    _ = try planner.planQuery(try parseViewQuery(view))
+                } catch {
+                    guard cascade else {
+                        throw ExecutionError("2BP01", "cannot change or drop the \(what) because other objects depend on it",
+                                             detail: "view \(view.name) depends on it",
+                                             hint: "Use DROP ... CASCADE to drop the dependent objects too.")
+                    }
+                    change.schema.removeView(view.name)
+                    changed = true
+                }
+            }
+        }
     }
 
     func createTable(_ s: CreateTableStatement, _ change: inout SchemaChange) throws {
@@ -205,6 +237,9 @@ extension QueryPlanner {
 
     func dropTables(_ s: DropStatement, _ change: inout SchemaChange) throws {
         for name in s.names {
+            if change.schema.view(name.name) != nil {
+                throw ExecutionError("42809", "\"\(name.name)\" is not a table", hint: "Use DROP VIEW to remove a view.")
+            }
             guard let table = change.schema.table(name.name) else {
                 if s.ifExists { change.notice = "table \"\(name.name)\" does not exist, skipping"; continue }
                 throw ExecutionError("42P01", "table \"\(name.name)\" does not exist")
@@ -299,6 +334,9 @@ extension QueryPlanner {
                     change.schema.removeIndex(index.name)
                     change.dropObjects.append(index.id)
                 }
+                var dropped = table.droppedTypes ?? [:]
+                dropped[table.columns[i].physical] = table.columns[i].type
+                table.droppedTypes = dropped
                 table.columns.remove(at: i)
                 table.primaryKey = table.primaryKey.map { $0 > i ? $0 - 1 : $0 }
                 table.foreignKeys.removeAll { $0.columns.contains(i) }
@@ -307,7 +345,10 @@ extension QueryPlanner {
                     index.columns = index.columns.map { .init(column: $0.column > i ? $0.column - 1 : $0.column, descending: $0.descending) }
                     change.schema.setIndex(index)
                 }
-                table.checks.removeAll { $0.sql.contains(name) }
+                // PostgreSQL drops the table constraints that involve the column.
+                table.checks.removeAll { check in
+                    ((try? Parser.parseExpression(check.sql))?.referencedColumns.contains(name)) ?? false
+                }
             case .renameColumn(let from, let to):
                 guard let i = table.columnIndex(from) else {
                     throw ExecutionError("42703", "column \"\(from)\" does not exist")
@@ -315,8 +356,10 @@ extension QueryPlanner {
                 guard table.columnIndex(to) == nil else {
                     throw ExecutionError("42701", "column \"\(to)\" of relation \"\(table.name)\" already exists")
                 }
-                if table.checks.contains(where: { $0.sql.contains(from) }) || table.columns.contains(where: { $0.defaultSQL?.contains(from) ?? false }) {
-                    throw PlanError.notSupported("renaming a column used by a CHECK constraint")
+                // CHECK constraints are stored as SQL text: rewrite their references to the column.
+                for c in table.checks.indices {
+                    let expression = try Parser.parseExpression(table.checks[c].sql)
+                    table.checks[c].sql = String(describing: expression.renamingColumn(from, to: to))
                 }
                 table.columns[i].name = to
                 for var child in change.schema.referencingTables(table.name) {

@@ -24,7 +24,9 @@ public final class SQLSession: @unchecked Sendable {
         /// The schema after this block's own DDL (nil: none ran; use the newest committed).
         var schema: Schema?
         var failed = false
-        var savepoints: [String] = []
+        /// Open savepoints with the block's schema when each was taken, so ROLLBACK TO undoes DDL's
+        /// effect on the session's schema as the transaction layer undoes its catalog writes.
+        var savepoints: [(name: String, schema: Schema?)] = []
     }
     private var block: Block?
     /// SET TRANSACTION for the next transaction, and SET/SHOW settings.
@@ -157,18 +159,23 @@ public final class SQLSession: @unchecked Sendable {
             try ensureBegun()
             try checkNotFailed()
             try wrapTransaction("savepoint") { try database.manager.savepoint(block!.context!, name) }
-            block!.savepoints.append(name)
+            block!.savepoints.append((name, block!.schema))
             return .count(0)
         case .releaseSavepoint(let name):
             try requireBlock("RELEASE SAVEPOINT")
             try checkNotFailed()
             guard let context = block?.context else { throw noSavepoint(name) }
             try wrapTransaction("release savepoint") { try database.manager.release(context, savepoint: name) }
+            if let i = block!.savepoints.lastIndex(where: { $0.name == name }) { block!.savepoints.removeSubrange(i...) }
             return .count(0)
         case .rollbackToSavepoint(let name):
             try requireBlock("ROLLBACK TO SAVEPOINT")
             guard let context = block?.context else { throw noSavepoint(name) }
             try wrapTransaction("rollback to savepoint") { try database.manager.rollback(context, toSavepoint: name) }
+            if let i = block!.savepoints.lastIndex(where: { $0.name == name }) {
+                block!.schema = block!.savepoints[i].schema
+                block!.savepoints.removeSubrange((i + 1)...)
+            }
             block!.failed = false
             return .count(0)
         case .setTransaction(let modes, _):

@@ -16,6 +16,9 @@ public struct TableDescriptor: Sendable, Codable, Equatable {
     public var foreignKeys: [ForeignKey]
     /// The next free physical position for ADD COLUMN.
     public var nextPhysical: Int
+    /// Types of dropped columns by physical position: stored rows still hold their values, and the
+    /// row decoder needs the type to step over them (values carry no tags).
+    public var droppedTypes: [Int: SQLType]?
 
     public init(id: UInt32, name: String, columns: [ColumnDescriptor], primaryKey: [Int], primaryKeyName: String,
                 checks: [CheckConstraint] = [], foreignKeys: [ForeignKey] = []) {
@@ -39,6 +42,7 @@ public struct TableDescriptor: Sendable, Codable, Equatable {
     /// decodes a stored row with.
     public var physicalTypes: [SQLType] {
         var types = [SQLType](repeating: .unknown, count: nextPhysical)
+        for (position, type) in droppedTypes ?? [:] where position < nextPhysical { types[position] = type }
         for column in columns { types[column.physical] = column.type }
         return types
     }

@@ -56,6 +56,8 @@ public indirect enum BoundExpression {
     case isBoolean(BoundExpression, value: Bool, negated: Bool)
     case inList(BoundExpression, [BoundExpression], negated: Bool)
     case inSubquery(BoundExpression, Subquery, negated: Bool)
+    /// `x op ANY (subquery)` (`all` false) or `x op ALL (subquery)`, with SQL's NULL rules.
+    case quantified(ComparisonOperator, BoundExpression, Subquery, all: Bool)
     case exists(Subquery, negated: Bool)
     case scalarSubquery(Subquery)
     case like(BoundExpression, pattern: BoundExpression, escape: BoundExpression?, caseInsensitive: Bool, negated: Bool)
@@ -74,7 +76,7 @@ public indirect enum BoundExpression {
     public var isConstant: Bool {
         switch self {
         case .constant: return true
-        case .column, .outerColumn, .parameter, .inSubquery, .exists, .scalarSubquery: return false
+        case .column, .outerColumn, .parameter, .inSubquery, .exists, .scalarSubquery, .quantified: return false
         case .negate(let e), .bitNot(let e), .not(let e), .isNull(let e, _), .isBoolean(let e, _, _),
              .cast(let e, _, _), .truthy(let e):
             return e.isConstant
@@ -97,7 +99,7 @@ public indirect enum BoundExpression {
         case .column(let i): set.insert(i)
         case .constant, .outerColumn, .parameter: break
         case .exists, .scalarSubquery: break
-        case .inSubquery(let e, _, _): e.collectColumns(into: &set)
+        case .inSubquery(let e, _, _), .quantified(_, let e, _, _): e.collectColumns(into: &set)
         case .negate(let e), .bitNot(let e), .not(let e), .isNull(let e, _), .isBoolean(let e, _, _),
              .cast(let e, _, _), .truthy(let e):
             e.collectColumns(into: &set)
@@ -125,6 +127,7 @@ public indirect enum BoundExpression {
         case .column(let i): return .column(map(i))
         case .constant, .outerColumn, .parameter, .exists, .scalarSubquery: return self
         case .inSubquery(let e, let s, let n): return .inSubquery(r(e), s, negated: n)
+        case .quantified(let op, let e, let s, let all): return .quantified(op, r(e), s, all: all)
         case .negate(let e): return .negate(r(e))
         case .bitNot(let e): return .bitNot(r(e))
         case .not(let e): return .not(r(e))

@@ -157,6 +157,30 @@ public enum ExpressionEvaluator {
             }
             if negated { negate(&result) }
             return result
+        case .quantified(let op, let operand, let subquery, let all):
+            let values = try evaluate(operand, batch, rows: rows, context)
+            var result = [SQLValue]()
+            result.reserveCapacity(n)
+            for i in 0..<n {
+                let set = subquery.correlated
+                    ? try runSubquery(subquery, batch, row: rows?[i] ?? i, context, needSet: false)
+                    : try cachedSubquery(subquery, context, needSet: false)
+                // ANY: true on the first true comparison; ALL: false on the first false one.
+                var sawNull = false
+                var decided: Bool?
+                for r in 0..<set.rows.count {
+                    guard let order = SQLValue.compare(values[i], set.rows[r, 0]) else { sawNull = true; continue }
+                    let holds = op.holds(order)
+                    if all && !holds { decided = false; break }
+                    if !all && holds { decided = true; break }
+                }
+                if let decided {
+                    result.append(.boolean(decided))
+                } else {
+                    result.append(sawNull ? .null : .boolean(all))
+                }
+            }
+            return result
         case .exists(let subquery, let negated):
             if !subquery.correlated {
                 let found = try cachedSubquery(subquery, context, needSet: false).rows.count > 0

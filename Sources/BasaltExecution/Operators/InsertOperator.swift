@@ -22,12 +22,15 @@ public final class InsertOperator: Operator {
     let validator: RowValidator
     let conflict: ConflictAction
     let returning: [BoundExpression]?
+    /// The constraint ON CONFLICT names (`.any` when it names none).
+    let scope: TableStore.ConflictScope
     var output: RowBatch?
     var emitted = false
     public var width: Int { returning?.count ?? 0 }
 
     public init(table: TableDescriptor, source: any Operator, validator: RowValidator, conflict: ConflictAction,
-                returning: [BoundExpression]?) {
+                returning: [BoundExpression]?, scope: TableStore.ConflictScope = .any) {
+        self.scope = scope
         self.table = table
         self.source = source
         self.validator = validator
@@ -38,6 +41,8 @@ public final class InsertOperator: Operator {
     public func open(_ context: ExecutionContext) throws {
         let rows = try source.collect(context)
         var out = RowBatch(width: width)
+        // Rows this statement inserted or updated: DO UPDATE must not change one twice (21000).
+        var touched = Set<[UInt8]>()
         for r in 0..<rows.count {
             let row = try validator.validate(Array(rows.row(r)), context)
             var written: [SQLValue]? = row
@@ -45,16 +50,23 @@ public final class InsertOperator: Operator {
             case .fail:
                 try TableStore.insert(context, table, row)
             case .nothing:
-                if !(try TableStore.insert(context, table, row, skipConflicts: true)) { written = nil }
+                if !(try TableStore.insert(context, table, row, skipConflicts: scope)) { written = nil }
             case .replace:
                 while let (key, existing) = try conflicting(row, context) {
                     try TableStore.delete(context, table, key: key, row: existing)
                 }
                 try TableStore.insert(context, table, row)
             case .update(let assignments, let condition):
-                if try TableStore.insert(context, table, row, skipConflicts: true) { break }
+                if try TableStore.insert(context, table, row, skipConflicts: scope) {
+                    if !table.hasRowID { touched.insert(TableStore.rowKey(table, row)) }
+                    break
+                }
                 guard let (key, existing) = try conflicting(row, context) else {
                     throw ExecutionError("23505", "duplicate key value violates a unique constraint of \"\(table.name)\"")
+                }
+                guard touched.insert(key).inserted else {
+                    throw ExecutionError("21000", "ON CONFLICT DO UPDATE command cannot affect row a second time",
+                                         hint: "Ensure that no rows proposed for insertion within the same command have duplicate constrained values.")
                 }
                 let combined = existing + row
                 if let condition {
@@ -66,7 +78,8 @@ public final class InsertOperator: Operator {
                     updated[column] = try ExpressionEvaluator.evaluate(value, row: combined, context)
                 }
                 updated = try validator.validate(updated, context)
-                try TableStore.update(context, table, key: key, old: existing, new: updated)
+                let newKey = try TableStore.update(context, table, key: key, old: existing, new: updated)
+                touched.insert(newKey)
                 written = updated
             }
             guard let written else { continue }
@@ -81,12 +94,12 @@ public final class InsertOperator: Operator {
 
     /// The existing row `row` conflicts with (same primary key, or same values in a unique index).
     func conflicting(_ row: [SQLValue], _ context: ExecutionContext) throws -> ([UInt8], [SQLValue])? {
-        if !table.hasRowID {
+        if !table.hasRowID, scope.covers(nil) {
             let key = TableStore.rowKey(table, row)
             if let existing = try TableStore.fetch(context, table, key: key) { return (key, existing) }
         }
-        for index in context.schema.indexes(ofTable: table.id) where index.unique {
-            let entry = TableStore.indexEntry(index, table, row, rowKey: [])
+        for index in context.schema.indexes(ofTable: table.id) where index.unique && scope.covers(index.id) {
+            let entry = TableStore.indexEntry(index, table, row, rowKey: ObjectKey.prefix(table.id))
             guard entry.unique else { continue }
             if let suffix = try context.manager.get(context.transaction, .tables, entry.key, { Array($0) }) {
                 let key = ObjectKey.prefix(table.id) + suffix

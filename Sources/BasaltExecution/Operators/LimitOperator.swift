@@ -36,7 +36,7 @@ public final class LimitOperator: Operator {
                 start = min(toSkip, batch.count)
                 toSkip -= start
             }
-            let end = min(batch.count, start + remaining)
+            let end = remaining >= batch.count - start ? batch.count : start + remaining
             guard end > start else { continue }
             remaining -= end - start
             if start == 0 && end == batch.count { return batch }

@@ -18,6 +18,8 @@ public final class TableScanOperator: Operator {
     var lower: [UInt8] = []
     var upper: [UInt8] = []
     var finished = false
+    /// Set when the range fixes every primary key column: one point read instead of a scan.
+    var pointKey: [UInt8]?
 
     public init(table: TableDescriptor, range: KeyRange = KeyRange(), columns: [Int]? = nil, includeKey: Bool = false) {
         self.table = table
@@ -42,11 +44,34 @@ public final class TableScanOperator: Operator {
         } else {
             finished = true
         }
+        pointKey = nil
+        if !finished, !table.hasRowID, range.equal.count == table.primaryKey.count, range.lower == nil, range.upper == nil {
+            pointKey = lower
+        }
+    }
+
+    /// The row under `pointKey`, if visible.
+    func pointRead(_ key: [UInt8], _ context: ExecutionContext) throws -> RowBatch? {
+        finished = true
+        var batch = RowBatch(width: width, reservingRows: 1)
+        var scratch: [SQLValue] = []
+        let found = try context.manager.get(context.transaction, .tables, key) { value -> Bool in
+            if width > 0 {
+                try RowCodec.decodeColumns(value, types: physicalTypes, wanted: wantedPhysical, into: &scratch)
+            }
+            return true
+        }
+        guard found == true else { return nil }
+        if includeKey { scratch.append(.blob(key)) }
+        if width == 0 { batch.appendEmptyRow() } else { batch.append(row: scratch) }
+        return batch
     }
 
     public func next(_ context: ExecutionContext) throws -> RowBatch? {
         guard !finished else { return nil }
-        var batch = RowBatch(width: width, reservingRows: RowBatch.preferredSize)
+        if let pointKey { return try pointRead(pointKey, context) }
+        // Reserve for a few rows: the batch grows by doubling, and most ranges are short.
+        var batch = RowBatch(width: width, reservingRows: 16)
         let limit = RowBatch.preferredSize
         var last: [UInt8]?
         let wanted = wantedPhysical
@@ -90,7 +115,8 @@ public final class TableScanOperator: Operator {
 
     public func close() {}
     public var explainLabel: String {
-        (range.isFull ? "Seq Scan on " : "Primary Key Range Scan on ") + table.name
+        (range.isFull ? "Seq Scan on " : range.equal.count == table.primaryKey.count && range.lower == nil && range.upper == nil
+            ? "Primary Key Lookup on " : "Primary Key Range Scan on ") + table.name
     }
     public var children: [any Operator] { [] }
 }

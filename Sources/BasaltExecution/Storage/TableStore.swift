@@ -114,6 +114,28 @@ public enum TableStore {
 
     // MARK: Writes
 
+    /// Which unique constraints an INSERT … ON CONFLICT skips or updates on.
+    public enum ConflictScope: Equatable, Sendable {
+        /// None: every conflict is 23505.
+        case none
+        /// Any primary key or unique index (ON CONFLICT without a target, INSERT OR IGNORE).
+        case any
+        /// The primary key only.
+        case primaryKey
+        /// One unique index, by object id.
+        case index(UInt32)
+
+        /// Whether a conflict on the primary key (`index` nil) or on unique index `index` is covered.
+        func covers(_ index: UInt32?) -> Bool {
+            switch self {
+            case .none: return false
+            case .any: return true
+            case .primaryKey: return index == nil
+            case .index(let id): return index == id
+            }
+        }
+    }
+
     static func uniqueViolation(_ name: String, _ table: TableDescriptor) -> ExecutionError {
         ExecutionError("23505", "duplicate key value violates unique constraint \"\(name)\"",
                        context: ["table": table.name, "constraint": name])
@@ -136,11 +158,11 @@ public enum TableStore {
     }
 
     /// Inserts `row` (already converted to the column types and checked for NOT NULL and CHECK).
-    /// Returns false without writing anything when `skipConflicts` and the row conflicts with an
-    /// existing primary key or unique index entry; otherwise a conflict throws 23505.
+    /// Returns false without writing anything when the row conflicts with an existing primary key or
+    /// unique index entry that `skipConflicts` covers; any other conflict throws 23505.
     @discardableResult
     public static func insert(_ context: ExecutionContext, _ table: TableDescriptor, _ row: [SQLValue],
-                              skipConflicts: Bool = false) throws -> Bool {
+                              skipConflicts: ConflictScope = .none) throws -> Bool {
         let key: [UInt8]
         if table.hasRowID {
             let id = try context.rowIDs.allocate(table.id) { try largestRowID(context, table) }
@@ -148,7 +170,7 @@ public enum TableStore {
         } else {
             key = rowKey(table, row)
             if try lockAndCheckExists(context, key) {
-                if skipConflicts { return false }
+                if skipConflicts.covers(nil) { return false }
                 throw uniqueViolation(table.primaryKeyName, table)
             }
         }
@@ -157,7 +179,7 @@ public enum TableStore {
         for index in indexes {
             let entry = indexEntry(index, table, row, rowKey: key)
             if entry.unique, try lockAndCheckExists(context, entry.key) {
-                if skipConflicts { return false }
+                if skipConflicts.covers(index.id) { return false }
                 throw uniqueViolation(index.name, table)
             }
             entries.append((entry.key, entry.value))

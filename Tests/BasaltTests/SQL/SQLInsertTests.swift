@@ -84,9 +84,38 @@ import Testing
         try db.execute("INSERT INTO t VALUES (1, 'a')")
         #expect(try db.execute("INSERT INTO t VALUES (2, 'a') ON CONFLICT DO NOTHING") == 0)
         #expect(try db.execute("INSERT INTO t VALUES (3, 'a') ON CONFLICT (email) DO NOTHING") == 0)
-        // A conflict on a constraint other than the named arbiter still raises.
-        expectSQLError("23505", db, "INSERT INTO t VALUES (1, 'zz') ON CONFLICT (email) DO NOTHING")
         #expect(try db.rows("SELECT id, email FROM t") == [["1", "a"]])
+        try db.close()
+    }
+
+    @Test
+    func onConflictConflictOnOtherConstraintStillRaises() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE t (id INT PRIMARY KEY, email TEXT UNIQUE)")
+        try db.execute("INSERT INTO t VALUES (1, 'a')")
+        expectSQLError("23505", db, "INSERT INTO t VALUES (1, 'zz') ON CONFLICT (email) DO NOTHING")
+        expectSQLError("23505", db, "INSERT INTO t VALUES (2, 'a') ON CONFLICT (id) DO NOTHING")
+        #expect(try db.rows("SELECT id, email FROM t") == [["1", "a"]])
+        try db.close()
+    }
+
+    @Test
+    func onConflictTargetMustBeAUniqueColumn() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE t (id INT PRIMARY KEY, x INT)")
+        expectSQLError("42703", db, "INSERT INTO t VALUES (1, 1) ON CONFLICT (nope) DO NOTHING")
+        expectSQLError("42P10", db, "INSERT INTO t VALUES (1, 1) ON CONFLICT (x) DO NOTHING")
+        #expect(try db.count("t") == 0)
+        try db.close()
+    }
+
+    @Test
+    func onConflictDoUpdateOnUniqueSecondaryColumn() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE t (id INT PRIMARY KEY, email TEXT UNIQUE, hits INT)")
+        try db.execute("INSERT INTO t VALUES (1, 'a', 1)")
+        #expect(try db.execute("INSERT INTO t VALUES (2, 'a', 5) ON CONFLICT (email) DO UPDATE SET hits = t.hits + excluded.hits") == 1)
+        #expect(try db.rows("SELECT id, email, hits FROM t") == [["1", "a", "6"]])
         try db.close()
     }
 
@@ -104,7 +133,8 @@ import Testing
         try db.close()
     }
 
-    @Test func onConflictDoUpdateTwiceInOneStatementIs21000() throws {
+    @Test
+    func onConflictDoUpdateTwiceInOneStatementIs21000() throws {
         let db = try SQLTest.open()
         try db.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)")
         // PostgreSQL: ON CONFLICT DO UPDATE command cannot affect row a second time (21000).
