@@ -15,8 +15,8 @@ struct Relation {
 extension QueryPlanner {
     /// Plans FROM and WHERE: the rows of the FROM layout (every relation's columns, in FROM order)
     /// that satisfy WHERE, and the scope describing them.
-    func planFrom(_ from: [TableReference], where whereClause: Expression?, parent: Scope?, level: Int) throws
-        -> (any Operator, Scope)
+    func planFrom(_ from: [TableReference], where whereClause: Expression?, parent: Scope?, level: Int,
+                  usedColumns: Set<String>? = nil) throws -> (any Operator, Scope)
     {
         var relations: [Relation] = []
         var onConditions: [Expression] = []
@@ -52,8 +52,15 @@ extension QueryPlanner {
                 remaining.append((c, rels))
             }
         }
-        // Access paths.
-        for r in relations.indices { relations[r].op = try accessPath(relations[r]) }
+        // Access paths (a lone base table may be answered by a covering index).
+        for r in relations.indices {
+            var covered: Set<Int>?
+            if relations.count == 1, let table = relations[r].table, let used = usedColumns {
+                covered = Set(used.compactMap { table.columnIndex($0) })
+                if covered!.count != used.count { covered = nil }
+            }
+            relations[r].op = try accessPath(relations[r], usedColumns: covered)
+        }
         if relations.count == 1 {
             var root = relations[0].op!
             let rest = remaining.map(\.0)

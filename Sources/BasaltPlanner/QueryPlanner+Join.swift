@@ -6,10 +6,10 @@ extension QueryPlanner {
 
     /// The operator reading a relation with its own predicates applied: for a base table, a primary key
     /// range or a secondary index range when a predicate fixes leading key columns, else a full scan.
-    func accessPath(_ relation: Relation) throws -> any Operator {
+    func accessPath(_ relation: Relation, usedColumns: Set<Int>? = nil) throws -> any Operator {
         var op: any Operator
         if let table = relation.table {
-            op = chooseScan(table, relation.filters)
+            op = chooseScan(table, relation.filters, usedColumns: usedColumns)
         } else {
             op = relation.op!
         }
@@ -97,7 +97,8 @@ extension QueryPlanner {
         return score > 0 ? (range, score) : nil
     }
 
-    func chooseScan(_ table: TableDescriptor, _ filters: [BoundExpression], includeKey: Bool = false) -> any Operator {
+    func chooseScan(_ table: TableDescriptor, _ filters: [BoundExpression], includeKey: Bool = false,
+                    usedColumns: Set<Int>? = nil) -> any Operator {
         let bounds = sargable(filters, table)
         guard !bounds.isEmpty else { return TableScanOperator(table: table, includeKey: includeKey) }
         var best: (any Operator, Int)?
@@ -111,7 +112,12 @@ extension QueryPlanner {
             guard let (range, score) = keyRange(index.columns.map(\.column), bounds) else { continue }
             let full = index.unique && range.equal.count == index.columns.count
             let s = full ? 900 : score
-            if best == nil || s > best!.1 { best = (IndexScanOperator(table: table, index: index, range: range, includeKey: includeKey), s) }
+            // Every column read is in the entry (index columns, primary key): no row fetches.
+            let entryColumns = Set(index.columns.map(\.column)).union(table.primaryKey)
+            let covering = usedColumns.map { $0.isSubset(of: entryColumns) } ?? false
+            if best == nil || s > best!.1 {
+                best = (IndexScanOperator(table: table, index: index, range: range, includeKey: includeKey, indexOnly: covering), s)
+            }
         }
         return best?.0 ?? TableScanOperator(table: table, includeKey: includeKey)
     }
@@ -168,7 +174,11 @@ extension QueryPlanner {
             var newPosition = position
             for k in 0..<rel.columns.count { newPosition[rel.offset + k] = currentWidth + k }
             let remapped = applicable.map { $0.remapColumns { newPosition[$0] } }
-            root = try buildJoin(root, rel.op!, leftWidth: currentWidth, kind: .inner, conjuncts: remapped, fallback: nil)
+            if let lookup = lookupJoin(root, rel, leftWidth: currentWidth, conjuncts: remapped) {
+                root = lookup
+            } else {
+                root = try buildJoin(root, rel.op!, leftWidth: currentWidth, kind: .inner, conjuncts: remapped, fallback: nil)
+            }
             position = newPosition
             currentWidth += rel.columns.count
             joined.append(next)
@@ -182,6 +192,38 @@ extension QueryPlanner {
             root = ProjectOperator(child: root, expressions: position.map { .column($0) })
         }
         return root
+    }
+
+    /// An index lookup join when `relation` is a base table without predicates of its own and the
+    /// conjuncts equate each of its primary key columns with an expression over the left row.
+    func lookupJoin(_ left: any Operator, _ relation: Relation, leftWidth: Int, conjuncts: [BoundExpression]) -> (any Operator)? {
+        guard let table = relation.table, !table.hasRowID, relation.filters.isEmpty else { return nil }
+        var keyFor: [Int: BoundExpression] = [:]
+        var residual: [BoundExpression] = []
+        for c in conjuncts {
+            if case .comparison(.equal, let a, let b) = c, !containsCorrelatedSubquery(c) {
+                func leftOnly(_ e: BoundExpression) -> Bool {
+                    var cols = Set<Int>()
+                    e.collectColumns(into: &cols)
+                    return !cols.isEmpty && cols.allSatisfy { $0 < leftWidth }
+                }
+                if case .column(let rc) = b, rc >= leftWidth, table.primaryKey.contains(rc - leftWidth), leftOnly(a),
+                   keyFor[rc - leftWidth] == nil {
+                    keyFor[rc - leftWidth] = a
+                    continue
+                }
+                if case .column(let rc) = a, rc >= leftWidth, table.primaryKey.contains(rc - leftWidth), leftOnly(b),
+                   keyFor[rc - leftWidth] == nil {
+                    keyFor[rc - leftWidth] = b
+                    continue
+                }
+            }
+            residual.append(c)
+        }
+        guard keyFor.count == table.primaryKey.count else { return nil }
+        let keys = table.primaryKey.map { keyFor[$0]! }
+        return IndexLookupJoinOperator(left: left, table: table, keys: keys,
+                                       residual: residual.isEmpty ? nil : residual.count == 1 ? residual[0] : .and(residual))
     }
 
     /// A join of `left` (columns 0..<leftWidth of the pair) and `right` with `conjuncts` over the

@@ -143,7 +143,8 @@ extension QueryPlanner {
             asOfExpression = try bind(asOf, Scope(columns: [], parent: nil, level: 0), .plain(clause: "AS OF SYSTEM TIME")).expression
         }
         // FROM and WHERE.
-        var (root, scope) = try planFrom(core.from, where: core.whereClause, parent: parent, level: level)
+        var (root, scope) = try planFrom(core.from, where: core.whereClause, parent: parent, level: level,
+                                         usedColumns: usedColumnNames(core, orderBy: orderBy))
 
         let aggregated = !core.groupBy.isEmpty || core.having != nil
             || core.items.contains { if case .expression(let e, _) = $0 { return containsAggregate(e) } else { return false } }
@@ -285,6 +286,32 @@ extension QueryPlanner {
             root = ProjectOperator(child: root, expressions: (0..<visible).map { .column($0) })
         }
         return PlannedQuery(root: root, columns: items.map { ResultColumn(name: $0.1, type: $0.0.type == .unknown ? .text : $0.0.type) })
+    }
+
+    /// The column names a single-table core reads anywhere (select list, WHERE, GROUP BY, HAVING,
+    /// ORDER BY), or nil when that cannot be known here: a `*`, a subquery (it may read outer columns),
+    /// or more than one FROM item. Lets a covering index answer the query alone.
+    func usedColumnNames(_ core: SelectCore, orderBy: [OrderItem]) -> Set<String>? {
+        guard core.from.count == 1, case .table = core.from[0].kind else { return nil }
+        var expressions: [Expression] = []
+        for item in core.items {
+            guard case .expression(let e, _) = item else { return nil }
+            expressions.append(e)
+        }
+        expressions += [core.whereClause, core.having].compactMap { $0 } + core.groupBy + orderBy.map(\.expression)
+        var names = Set<String>()
+        var opaque = false
+        for e in expressions {
+            _ = e.rewritten { node in
+                switch node.kind {
+                case .exists, .scalarSubquery, .inSubquery, .quantified: opaque = true
+                case .columnRef(_, let column): names.insert(column)
+                default: break
+                }
+                return nil
+            }
+        }
+        return opaque ? nil : names
     }
 
     /// PostgreSQL's name for an unnamed output column.

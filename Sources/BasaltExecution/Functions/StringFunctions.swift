@@ -22,6 +22,12 @@ enum StringFunctions {
                 },
                 body: { (args, _) throws(ExecutionError) -> SQLValue in
                     if case let .blob(b) = args[0] { return .integer(Int64(b.count)) }
+                    if case .text(var text) = args[0] {
+                        // Characters are code points: count the UTF-8 bytes that start one, on the
+                        // contiguous storage (no per-scalar decoding).
+                        let count = text.withUTF8 { bytes in bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) } }
+                        return .integer(Int64(count))
+                    }
                     return .integer(Int64(S.text(args[0]).unicodeScalars.count))
                 }))
         }

@@ -17,9 +17,16 @@ public final class IndexScanOperator: Operator {
     var lower: [UInt8] = []
     var upper: [UInt8] = []
     var finished = false
+    /// Set when every column the query reads is in the index entry (index columns and primary key):
+    /// rows come from the entries alone, and the other columns read as NULL (the planner guarantees
+    /// nothing reads them).
+    let indexOnly: Bool
+    let primaryKeyTypes: [SQLType]
 
     public init(table: TableDescriptor, index: IndexDescriptor, range: KeyRange, columns: [Int]? = nil,
-                includeKey: Bool = false) {
+                includeKey: Bool = false, indexOnly: Bool = false) {
+        self.indexOnly = indexOnly && !includeKey
+        self.primaryKeyTypes = table.hasRowID ? [.bigint] : table.primaryKey.map { table.columns[$0].type }
         self.table = table
         self.index = index
         self.range = range
@@ -43,7 +50,44 @@ public final class IndexScanOperator: Operator {
         }
     }
 
+    /// Rows from index entries alone (`indexOnly`).
+    func nextFromEntries(_ context: ExecutionContext) throws -> RowBatch? {
+        while !finished {
+            var batch = RowBatch(width: width, reservingRows: 16)
+            var last: [UInt8]?
+            var stopped = false
+            let indexPrefixLength = ObjectKey.prefixLength(index.id)
+            let logicalCount = table.columns.count
+            let indexColumns = index.columns
+            let pkColumns = table.hasRowID ? [] : table.primaryKey
+            let outputColumns = columns ?? Array(0..<logicalCount)
+            var row = [SQLValue](repeating: .null, count: logicalCount)
+            try context.manager.scan(context.transaction, .tables, lower: lower, upper: upper, reverse: false) { key, value in
+                var decoder = KeyDecoder(Array(key[indexPrefixLength...]))
+                var indexValues: [SQLValue] = []
+                try KeyCodec.decodeComponents(from: &decoder, types: indexTypes, descending: indexDescending, into: &indexValues)
+                for (i, c) in indexColumns.enumerated() { row[c.column] = indexValues[i] }
+                var pkDecoder = value.count > 0 ? KeyDecoder(Array(value)) : decoder
+                var pkValues: [SQLValue] = []
+                try KeyCodec.decodeComponents(from: &pkDecoder, types: primaryKeyTypes,
+                                              descending: primaryKeyTypes.map { _ in false }, into: &pkValues)
+                for (i, c) in pkColumns.enumerated() { row[c] = pkValues[i] }
+                if width == 0 { batch.appendEmptyRow() } else { batch.append(row: outputColumns.lazy.map { row[$0] }) }
+                if batch.count >= RowBatch.preferredSize {
+                    last = Array(key)
+                    stopped = true
+                    return false
+                }
+                return true
+            }
+            if stopped, let last { lower = last + [0] } else { finished = true }
+            if !batch.isEmpty { return batch }
+        }
+        return nil
+    }
+
     public func next(_ context: ExecutionContext) throws -> RowBatch? {
+        if indexOnly { return try nextFromEntries(context) }
         while !finished {
             // Row keys of up to one batch of entries; rows are fetched after the scan (a scan callback
             // must not call back into the transaction layer).
@@ -88,6 +132,6 @@ public final class IndexScanOperator: Operator {
     }
 
     public func close() {}
-    public var explainLabel: String { "Index Scan using \(index.name) on \(table.name)" }
+    public var explainLabel: String { "Index Scan using \(index.name) on \(table.name)" + (indexOnly ? " (index only)" : "") }
     public var children: [any Operator] { [] }
 }

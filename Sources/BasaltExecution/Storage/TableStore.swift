@@ -169,7 +169,7 @@ public enum TableStore {
             key = rowKey(table, row, rowID: id)
         } else {
             key = rowKey(table, row)
-            if try lockAndCheckExists(context, key) {
+            if try context.manager.lockForInsert(context.transaction, slot, key) {
                 if skipConflicts.covers(nil) { return false }
                 throw uniqueViolation(table.primaryKeyName, table)
             }
@@ -178,15 +178,19 @@ public enum TableStore {
         var entries: [(key: [UInt8], value: [UInt8])] = []
         for index in indexes {
             let entry = indexEntry(index, table, row, rowKey: key)
-            if entry.unique, try lockAndCheckExists(context, entry.key) {
+            if entry.unique, try context.manager.lockForInsert(context.transaction, slot, entry.key) {
                 if skipConflicts.covers(index.id) { return false }
                 throw uniqueViolation(index.name, table)
             }
             entries.append((entry.key, entry.value))
         }
         try checkForeignKeys(context, table, row, previous: nil)
-        try context.manager.put(context.transaction, slot, key, encodeRow(table, row))
-        for entry in entries { try context.manager.put(context.transaction, slot, entry.key, entry.value) }
+        // The row key is locked (and known absent) unless it is a fresh row id, which no one else can
+        // hold: its version needs no lock or conflict check either.
+        try context.manager.putLocked(context.transaction, slot, key, encodeRow(table, row))
+        // Unique entries were locked above; a non-unique entry's key contains the row key, as new as
+        // the row itself.
+        for entry in entries { try context.manager.putLocked(context.transaction, slot, entry.key, entry.value) }
         return true
     }
 

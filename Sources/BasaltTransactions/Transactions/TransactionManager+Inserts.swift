@@ -1,0 +1,41 @@
+import BasaltStorage
+
+/// The write path of inserts into keyed trees (SQL primary keys and unique index entries): one lock and
+/// one probe decide whether the key exists, instead of a locked read followed by a locked write.
+extension TransactionManager {
+    /// Takes the X lock on `key` for `txn` and tells whether the key exists for it: its own buffered
+    /// write, else the newest committed version. A version committed after a snapshot transaction's
+    /// snapshot counts as existing when it is a value (PostgreSQL reports the unique violation) and fails
+    /// the transaction with a serialization failure when it is a deletion. Serializable transactions
+    /// remember the read. Throws `TransactionError` (a lock failure leaves `txn` failed).
+    package func lockForInsert(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8]) throws(TransactionError) -> Bool {
+        try checkActive(txn)
+        if let write = txn.writes.write(tree, key) {
+            if case .put = write { return true }
+            return false
+        }
+        txn.mayHoldLocks = true
+        do {
+            try locks.acquire(.key(tree: UInt32(tree.rawValue), key: key), .exclusive, owner: txn.id)
+        } catch {
+            throw fail(txn, TransactionError(error))
+        }
+        let snapshot = snapshot(for: txn)
+        if txn.tracksReads { txn.reads.read(tree, key) }
+        let newest = try withEngine { engine in
+            try key.withUnsafeBytes { k in try engine.withValue(tree, k) { try VersionFormat.header($0) } }
+        }
+        guard let newest else { return false }
+        if newest.timestamp > snapshot && txn.isolation != .readCommitted && newest.tombstone {
+            throw fail(txn, .serializationFailure("the key was deleted by a transaction that committed after this one's snapshot"))
+        }
+        return !newest.tombstone
+    }
+
+    /// Buffers `value` under `key`, which `txn` locked with `lockForInsert` (so no lock or conflict
+    /// check is repeated). A size error changes nothing.
+    package func putLocked(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8], _ value: [UInt8]) throws(TransactionError) {
+        try checkWritable(txn, key: key, valueCount: value.count)
+        txn.writes.record(tree, key, .put(value))
+    }
+}
