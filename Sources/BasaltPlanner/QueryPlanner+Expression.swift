@@ -251,15 +251,7 @@ extension QueryPlanner {
                 throw PlanError.at(ExecutionError("42601", "subquery has too many columns"), location)
             }
             x = try comparable(x, Bound(expression: .constant(.null), type: columns[0].type), op: op.rawValue, location).0
-            let cmp: BoundExpression.ComparisonOperator
-            switch op {
-            case .equal: cmp = .equal
-            case .notEqual: cmp = .notEqual
-            case .less: cmp = .less
-            case .lessOrEqual: cmp = .lessOrEqual
-            case .greater: cmp = .greater
-            default: cmp = .greaterOrEqual
-            }
+            let cmp = comparisonOperator(op)
             return Bound(expression: .quantified(cmp, x.expression, sub, all: quantifier == .all), type: .boolean)
         case .like(let operand, let pattern, let escape, let caseInsensitive, let negated):
             let x = try coerce(try bind(operand, scope, mode), to: .text)
@@ -338,15 +330,7 @@ extension QueryPlanner {
             return Bound(expression: op == .and ? .and(operands) : .or(operands), type: .boolean)
         case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual:
             let (a, b) = try comparable(try bind(lhs, scope, mode), try bind(rhs, scope, mode), op: op.rawValue, location)
-            let cmp: BoundExpression.ComparisonOperator
-            switch op {
-            case .equal: cmp = .equal
-            case .notEqual: cmp = .notEqual
-            case .less: cmp = .less
-            case .lessOrEqual: cmp = .lessOrEqual
-            case .greater: cmp = .greater
-            default: cmp = .greaterOrEqual
-            }
+            let cmp = comparisonOperator(op)
             return Bound(expression: .comparison(cmp, a.expression, b.expression), type: .boolean)
         case .concat:
             let a = try bind(lhs, scope, mode), b = try bind(rhs, scope, mode)
@@ -388,6 +372,18 @@ extension QueryPlanner {
                 if b.type.isText { b = Bound(expression: .cast(b.expression, .double, explicit: true), type: .double) }
             }
             return Bound(expression: .arithmetic(arithmetic, a.expression, b.expression), type: type)
+        }
+    }
+
+    /// The executor's comparison for a parsed comparison operator (`op.isComparison`).
+    func comparisonOperator(_ op: BinaryOperator) -> BoundExpression.ComparisonOperator {
+        switch op {
+        case .equal: return .equal
+        case .notEqual: return .notEqual
+        case .less: return .less
+        case .lessOrEqual: return .lessOrEqual
+        case .greater: return .greater
+        default: return .greaterOrEqual
         }
     }
 

@@ -4,8 +4,7 @@ public final class DeleteOperator: Operator {
     let table: TableDescriptor
     let source: any Operator
     let returning: [BoundExpression]?
-    var output: RowBatch?
-    var emitted = false
+    var output = MaterializedRows()
     public var width: Int { returning?.count ?? 0 }
 
     public init(table: TableDescriptor, source: any Operator, returning: [BoundExpression]?) {
@@ -30,17 +29,12 @@ public final class DeleteOperator: Operator {
                 out.append(row: try returning.map { try ExpressionEvaluator.evaluate($0, row: old, context) })
             }
         }
-        output = out
-        emitted = false
+        output.set(out)
     }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? {
-        guard !emitted, let output, output.count > 0 else { return nil }
-        emitted = true
-        return output
-    }
+    public func next(_ context: ExecutionContext) throws -> RowBatch? { output.next() }
 
-    public func close() { output = nil }
+    public func close() { output.clear() }
     public var explainLabel: String { "Delete on \(table.name)" }
     public var children: [any Operator] { [source] }
 }

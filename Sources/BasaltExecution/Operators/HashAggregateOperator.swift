@@ -25,8 +25,7 @@ public final class HashAggregateOperator: Operator {
     let child: any Operator
     let groupKeys: [BoundExpression]
     let aggregates: [Aggregate]
-    var output: RowBatch?
-    var emitted = 0
+    var output = MaterializedRows()
     public var width: Int { groupKeys.count + aggregates.count }
 
     public init(child: any Operator, groupKeys: [BoundExpression], aggregates: [Aggregate]) {
@@ -99,19 +98,12 @@ public final class HashAggregateOperator: Operator {
             for a in aggregates.indices { row.append(aggregates[a].bare ? bareValues[g][a] : states[g][a].result()) }
             out.append(row: row)
         }
-        output = out
-        emitted = 0
+        output.set(out)
     }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? {
-        guard let output, emitted < output.count else { return nil }
-        let end = min(output.count, emitted + RowBatch.preferredSize)
-        let batch = emitted == 0 && end == output.count ? output : output.selecting(Array(emitted..<end))
-        emitted = end
-        return batch
-    }
+    public func next(_ context: ExecutionContext) throws -> RowBatch? { output.next() }
 
-    public func close() { output = nil }
+    public func close() { output.clear() }
     public var explainLabel: String { "Hash Aggregate (\(groupKeys.count) keys, \(aggregates.count) aggregates)" }
     public var children: [any Operator] { [child] }
 }

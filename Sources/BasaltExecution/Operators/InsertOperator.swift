@@ -24,8 +24,7 @@ public final class InsertOperator: Operator {
     let returning: [BoundExpression]?
     /// The constraint ON CONFLICT names (`.any` when it names none).
     let scope: TableStore.ConflictScope
-    var output: RowBatch?
-    var emitted = false
+    var output = MaterializedRows()
     public var width: Int { returning?.count ?? 0 }
 
     public init(table: TableDescriptor, source: any Operator, validator: RowValidator, conflict: ConflictAction,
@@ -88,8 +87,7 @@ public final class InsertOperator: Operator {
                 out.append(row: try returning.map { try ExpressionEvaluator.evaluate($0, row: written, context) })
             }
         }
-        output = out
-        emitted = false
+        output.set(out)
     }
 
     /// The existing row `row` conflicts with (same primary key, or same values in a unique index).
@@ -109,13 +107,9 @@ public final class InsertOperator: Operator {
         return nil
     }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? {
-        guard !emitted, let output, output.count > 0 else { return nil }
-        emitted = true
-        return output
-    }
+    public func next(_ context: ExecutionContext) throws -> RowBatch? { output.next() }
 
-    public func close() { output = nil }
+    public func close() { output.clear() }
     public var explainLabel: String { "Insert on \(table.name)" }
     public var children: [any Operator] { [source] }
 }

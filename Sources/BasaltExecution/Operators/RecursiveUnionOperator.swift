@@ -33,8 +33,7 @@ public final class RecursiveUnionOperator: Operator {
     let recursive: any Operator
     let workTable: WorkTable
     let all: Bool
-    var output: RowBatch?
-    var emitted = 0
+    var output = MaterializedRows()
     public var width: Int { base.width }
     /// A recursion that never ends is stopped with 54001 instead of exhausting memory.
     public static let maximumRows = 10_000_000
@@ -65,19 +64,12 @@ public final class RecursiveUnionOperator: Operator {
                                      hint: "Check the recursive term's stop condition.")
             }
         }
-        output = result
-        emitted = 0
+        output.set(result)
     }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? {
-        guard let output, emitted < output.count else { return nil }
-        let end = min(output.count, emitted + RowBatch.preferredSize)
-        let batch = emitted == 0 && end == output.count ? output : output.selecting(Array(emitted..<end))
-        emitted = end
-        return batch
-    }
+    public func next(_ context: ExecutionContext) throws -> RowBatch? { output.next() }
 
-    public func close() { output = nil }
+    public func close() { output.clear() }
     public var explainLabel: String { "Recursive Union" + (all ? " All" : "") }
     public var children: [any Operator] { [base, recursive] }
 }

@@ -6,8 +6,7 @@ public final class SetOperationOperator: Operator {
     let right: any Operator
     let kind: Kind
     let all: Bool
-    var output: RowBatch?
-    var emitted = 0
+    var output = MaterializedRows()
     public var width: Int { left.width }
 
     public init(left: any Operator, right: any Operator, kind: Kind, all: Bool) {
@@ -58,19 +57,12 @@ public final class SetOperationOperator: Operator {
                 }
             }
         }
-        output = out
-        emitted = 0
+        output.set(out)
     }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? {
-        guard let output, emitted < output.count else { return nil }
-        let end = min(output.count, emitted + RowBatch.preferredSize)
-        let batch = emitted == 0 && end == output.count ? output : output.selecting(Array(emitted..<end))
-        emitted = end
-        return batch
-    }
+    public func next(_ context: ExecutionContext) throws -> RowBatch? { output.next() }
 
-    public func close() { output = nil }
+    public func close() { output.clear() }
     public var explainLabel: String { kind.rawValue + (all ? " All" : "") }
     public var children: [any Operator] { [left, right] }
 }

@@ -15,8 +15,7 @@ public final class SortOperator: Operator {
 
     let child: any Operator
     let keys: [Key]
-    var sorted: RowBatch?
-    var emitted = 0
+    var output = MaterializedRows()
     public var width: Int { child.width }
 
     public init(child: any Operator, keys: [Key]) {
@@ -40,19 +39,12 @@ public final class SortOperator: Operator {
             }
             return a < b
         }
-        sorted = all.selecting(order)
-        emitted = 0
+        output.set(all.selecting(order))
     }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? {
-        guard let sorted, emitted < sorted.count else { return nil }
-        let end = min(sorted.count, emitted + RowBatch.preferredSize)
-        let batch = emitted == 0 && end == sorted.count ? sorted : sorted.selecting(Array(emitted..<end))
-        emitted = end
-        return batch
-    }
+    public func next(_ context: ExecutionContext) throws -> RowBatch? { output.next() }
 
-    public func close() { sorted = nil }
+    public func close() { output.clear() }
     public var explainLabel: String { "Sort (\(keys.count) keys)" }
     public var children: [any Operator] { [child] }
 }

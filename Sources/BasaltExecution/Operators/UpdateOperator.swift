@@ -7,8 +7,7 @@ public final class UpdateOperator: Operator {
     let assignments: [(column: Int, value: BoundExpression)]
     let validator: RowValidator
     let returning: [BoundExpression]?
-    var output: RowBatch?
-    var emitted = false
+    var output = MaterializedRows()
     public var width: Int { returning?.count ?? 0 }
 
     public init(table: TableDescriptor, source: any Operator, assignments: [(column: Int, value: BoundExpression)],
@@ -39,17 +38,12 @@ public final class UpdateOperator: Operator {
                 out.append(row: try returning.map { try ExpressionEvaluator.evaluate($0, row: new, context) })
             }
         }
-        output = out
-        emitted = false
+        output.set(out)
     }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? {
-        guard !emitted, let output, output.count > 0 else { return nil }
-        emitted = true
-        return output
-    }
+    public func next(_ context: ExecutionContext) throws -> RowBatch? { output.next() }
 
-    public func close() { output = nil }
+    public func close() { output.clear() }
     public var explainLabel: String { "Update on \(table.name)" }
     public var children: [any Operator] { [source] }
 }

@@ -108,13 +108,20 @@ enum CivilCalendar {
 
     enum ParseFailure: Error { case syntax, range }
 
-    /// Parses "YYYY-MM-DD" at the scanner, validating month and day.
-    static func parseDate(_ s: inout Scanner) throws(ParseFailure) -> Int64 {
+    /// Parses "YYYY-MM-DD" at the scanner; the day is validated once the era is known (`validated`),
+    /// because whether a year is a leap year depends on it (2 BC is astronomical year -1).
+    static func parseDate(_ s: inout Scanner) throws(ParseFailure) -> (year: Int64, month: Int64, day: Int64) {
         guard let y = s.digits(min: 1, max: 7), s.take(UInt8(ascii: "-")),
               let m = s.digits(min: 1, max: 2), s.take(UInt8(ascii: "-")),
               let d = s.digits(min: 1, max: 2) else { throw .syntax }
-        guard m >= 1, m <= 12, d >= 1, d <= daysInMonth(y, m) else { throw .range }
-        return days(year: y, month: m, day: d)
+        return (y, m, d)
+    }
+
+    /// Days since 1970-01-01 of a parsed date in its era, validating month and day.
+    static func validated(_ date: (year: Int64, month: Int64, day: Int64), bc: Bool) throws(ParseFailure) -> Int64 {
+        let year = bc ? 1 - date.year : date.year
+        guard date.month >= 1, date.month <= 12, date.day >= 1, date.day <= daysInMonth(year, date.month) else { throw .range }
+        return days(year: year, month: date.month, day: date.day)
     }
 
     /// Parses an optional " BC"/" AD" era suffix and the end of input; returns whether it was BC.
@@ -132,19 +139,12 @@ enum CivilCalendar {
     static func parseDateText(_ text: String) throws(ParseFailure) -> Int64 {
         var s = Scanner(bytes: Array(text.utf8))
         s.skipSpaces()
-        var days = try parseDate(&s)
+        let date = try parseDate(&s)
         if s.take(UInt8(ascii: " ")) || s.take(UInt8(ascii: "T")) || s.take(UInt8(ascii: "t")) {
             s.skipSpaces()
             if !s.atEnd, s.bytes[s.i] >= 0x30, s.bytes[s.i] <= 0x39 { _ = try parseTime(&s) }
         }
-        if try parseEra(&s) { days = bcDays(days) }
-        return days
-    }
-
-    /// Re-interprets a day count parsed with year y as year "y BC" (astronomical 1 - y).
-    static func bcDays(_ days: Int64) -> Int64 {
-        let (y, m, d) = civil(days: days)
-        return self.days(year: 1 - y, month: m, day: d)
+        return try validated(date, bc: try parseEra(&s))
     }
 
     /// "HH:MM[:SS[.ffffff]]" → microseconds within the day (24:00:00 allowed, as PostgreSQL does).
@@ -179,7 +179,7 @@ enum CivilCalendar {
     static func parseTimestampText(_ text: String) throws(ParseFailure) -> Int64 {
         var s = Scanner(bytes: Array(text.utf8))
         s.skipSpaces()
-        var days = try parseDate(&s)
+        let date = try parseDate(&s)
         var time: Int64 = 0
         if s.take(UInt8(ascii: "T")) || s.take(UInt8(ascii: "t")) {
             time = try parseTime(&s)
@@ -187,7 +187,7 @@ enum CivilCalendar {
             s.skipSpaces()
             if !s.atEnd, s.bytes[s.i] >= 0x30, s.bytes[s.i] <= 0x39 { time = try parseTime(&s) }
         }
-        if try parseEra(&s) { days = bcDays(days) }
+        let days = try validated(date, bc: try parseEra(&s))
         let (p, o1) = days.multipliedReportingOverflow(by: microsecondsPerDay)
         let (r, o2) = p.addingReportingOverflow(time)
         if o1 || o2 { throw .range }
