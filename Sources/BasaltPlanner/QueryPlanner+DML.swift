@@ -175,7 +175,7 @@ extension QueryPlanner {
         let scope = tableScope(table, alias: alias)
         var filters: [BoundExpression] = []
         if let whereClause { split(try bindCondition(whereClause, scope, .plain(clause: "WHERE")), into: &filters) }
-        var op = chooseScan(table, filters.filter { !containsCorrelatedSubquery($0) }, includeKey: true)
+        var op = chooseScan(table, filters, includeKey: true).0
         if !filters.isEmpty { op = FilterOperator(child: op, predicate: filters.count == 1 ? filters[0] : .and(filters)) }
         return (op, scope)
     }

@@ -8,21 +8,25 @@ extension QueryPlanner {
     /// range or a secondary index range when a predicate fixes leading key columns, else a full scan.
     func accessPath(_ relation: Relation, usedColumns: Set<Int>? = nil) throws -> any Operator {
         var op: any Operator
+        var remaining = relation.filters
         if let table = relation.table {
-            op = chooseScan(table, relation.filters, usedColumns: usedColumns)
+            let (scan, consumed) = chooseScan(table, relation.filters, usedColumns: usedColumns)
+            op = scan
+            // Predicates the key range enforces exactly need no re-check per row.
+            remaining = relation.filters.enumerated().filter { !consumed.contains($0.offset) }.map(\.element)
         } else {
             op = relation.op!
         }
-        if !relation.filters.isEmpty {
-            op = FilterOperator(child: op, predicate: relation.filters.count == 1 ? relation.filters[0] : .and(relation.filters))
+        if !remaining.isEmpty {
+            op = FilterOperator(child: op, predicate: remaining.count == 1 ? remaining[0] : .and(remaining))
         }
         return op
     }
 
     /// Predicates usable as key bounds: column `op` value, where the value reads no column of the row.
-    func sargable(_ filters: [BoundExpression], _ table: TableDescriptor) -> [Int: [(BoundExpression.ComparisonOperator, BoundExpression)]] {
-        var out: [Int: [(BoundExpression.ComparisonOperator, BoundExpression)]] = [:]
-        for f in filters {
+    func sargable(_ filters: [BoundExpression], _ table: TableDescriptor) -> [Int: [Sargable]] {
+        var out: [Int: [Sargable]] = [:]
+        for (index, f) in filters.enumerated() {
             guard case .comparison(let op, let a, let b) = f, op != .notEqual else { continue }
             func add(_ column: BoundExpression, _ op: BoundExpression.ComparisonOperator, _ value: BoundExpression) {
                 guard case .column(let c) = column else { return }
@@ -31,7 +35,7 @@ extension QueryPlanner {
                 guard used.isEmpty, !containsCorrelatedSubquery(value) else { return }
                 let columnType = table.columns[c].type
                 guard let valueType = staticType(value), compatibleForKey(columnType, valueType) else { return }
-                out[c, default: []].append((op, value))
+                out[c, default: []].append(Sargable(op: op, value: value, filter: index))
             }
             add(a, op, b)
             add(b, op.flipped, a)
@@ -72,54 +76,61 @@ extension QueryPlanner {
     }
 
     /// The longest usable key prefix of `columns`: equality values, then at most one range.
-    func keyRange(_ columns: [Int], _ bounds: [Int: [(BoundExpression.ComparisonOperator, BoundExpression)]]) -> (KeyRange, Int)? {
+    func keyRange(_ columns: [Int], _ bounds: [Int: [Sargable]]) -> (range: KeyRange, score: Int, consumed: Set<Int>)? {
         var range = KeyRange()
         var score = 0
+        var consumed = Set<Int>()
+        var lowerFilter: Int?, upperFilter: Int?
         for c in columns {
             guard let preds = bounds[c] else { break }
-            if let eq = preds.first(where: { $0.0 == .equal }) {
-                range.equal.append(eq.1)
+            if let eq = preds.first(where: { $0.op == .equal }) {
+                range.equal.append(eq.value)
+                consumed.insert(eq.filter)
                 score += 10
                 continue
             }
-            for (op, value) in preds {
-                switch op {
-                case .greater: range.lower = (value, false)
-                case .greaterOrEqual: range.lower = (value, true)
-                case .less: range.upper = (value, false)
-                case .lessOrEqual: range.upper = (value, true)
+            for p in preds {
+                switch p.op {
+                case .greater: range.lower = (p.value, false); lowerFilter = p.filter
+                case .greaterOrEqual: range.lower = (p.value, true); lowerFilter = p.filter
+                case .less: range.upper = (p.value, false); upperFilter = p.filter
+                case .lessOrEqual: range.upper = (p.value, true); upperFilter = p.filter
                 default: break
                 }
             }
+            if let lowerFilter { consumed.insert(lowerFilter) }
+            if let upperFilter { consumed.insert(upperFilter) }
             if range.lower != nil || range.upper != nil { score += 3 }
             break
         }
-        return score > 0 ? (range, score) : nil
+        return score > 0 ? (range, score, consumed) : nil
     }
 
+    /// The cheapest scan of `table` for `filters`, and the filters its key range enforces exactly.
     func chooseScan(_ table: TableDescriptor, _ filters: [BoundExpression], includeKey: Bool = false,
-                    usedColumns: Set<Int>? = nil) -> any Operator {
+                    usedColumns: Set<Int>? = nil) -> (any Operator, consumed: Set<Int>) {
         let bounds = sargable(filters, table)
-        guard !bounds.isEmpty else { return TableScanOperator(table: table, includeKey: includeKey) }
-        var best: (any Operator, Int)?
-        if !table.hasRowID, let (range, score) = keyRange(table.primaryKey, bounds) {
+        guard !bounds.isEmpty else { return (TableScanOperator(table: table, includeKey: includeKey), []) }
+        var best: (op: any Operator, score: Int, consumed: Set<Int>)?
+        if !table.hasRowID, let (range, score, consumed) = keyRange(table.primaryKey, bounds) {
             // A full primary key equality is one row: nothing beats it.
             let full = range.equal.count == table.primaryKey.count
-            best = (TableScanOperator(table: table, range: range, includeKey: includeKey), full ? 1000 : score + 1)
+            best = (TableScanOperator(table: table, range: range, includeKey: includeKey), full ? 1000 : score + 1, consumed)
         }
         for index in schema.indexes(ofTable: table.id) {
             // Ranges on descending columns are handled by KeyRange; equality works on any.
-            guard let (range, score) = keyRange(index.columns.map(\.column), bounds) else { continue }
+            guard let (range, score, consumed) = keyRange(index.columns.map(\.column), bounds) else { continue }
             let full = index.unique && range.equal.count == index.columns.count
             let s = full ? 900 : score
             // Every column read is in the entry (index columns, primary key): no row fetches.
             let entryColumns = Set(index.columns.map(\.column)).union(table.primaryKey)
             let covering = usedColumns.map { $0.isSubset(of: entryColumns) } ?? false
-            if best == nil || s > best!.1 {
-                best = (IndexScanOperator(table: table, index: index, range: range, includeKey: includeKey, indexOnly: covering), s)
+            if best == nil || s > best!.score {
+                best = (IndexScanOperator(table: table, index: index, range: range, includeKey: includeKey, indexOnly: covering), s, consumed)
             }
         }
-        return best?.0 ?? TableScanOperator(table: table, includeKey: includeKey)
+        guard let best else { return (TableScanOperator(table: table, includeKey: includeKey), []) }
+        return (best.op, best.consumed)
     }
 
     // MARK: Join order
@@ -261,4 +272,11 @@ extension QueryPlanner {
         }
         return NestedLoopJoinOperator(left: left, right: right, kind: kind, condition: rest ?? fallback)
     }
+}
+
+/// A predicate `column op value` usable as a key bound, and which filter it came from.
+struct Sargable {
+    var op: BoundExpression.ComparisonOperator
+    var value: BoundExpression
+    var filter: Int
 }
