@@ -32,10 +32,10 @@ struct RowDecoder: Decoder {
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer {
-        guard !row.values.isEmpty else {
+        guard row.count > 0 else {
             throw DecodingError.valueNotFound(SQLValue.self, .init(codingPath: codingPath, debugDescription: "the row has no columns"))
         }
-        return SingleValueRowContainer(value: row.values[0], codingPath: codingPath)
+        return SingleValueRowContainer(value: row[0], codingPath: codingPath)
     }
 }
 

@@ -58,7 +58,7 @@ public final class Rows {
         while true {
             if let batch, position < batch.count {
                 defer { position += 1 }
-                return Row(values: Array(batch.row(position)), columns: columns)
+                return Row(storage: batch.values, offset: position * batch.width, count: batch.width, columns: columns)
             }
             guard let source, let context else { return nil }
             do {

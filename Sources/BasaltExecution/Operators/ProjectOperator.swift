@@ -4,6 +4,8 @@ public final class ProjectOperator: Operator {
     let expressions: [BoundExpression]
     /// When every expression is a plain column, the positions: a cheap gather.
     let columns: [Int]?
+    /// Set when `columns` is 0..<child.width.
+    let isIdentity: Bool
     public var width: Int { expressions.count }
 
     public init(child: any Operator, expressions: [BoundExpression]) {
@@ -14,12 +16,15 @@ public final class ProjectOperator: Operator {
             if case .column(let i) = e { columns.append(i) }
         }
         self.columns = columns.count == expressions.count ? columns : nil
+        self.isIdentity = self.columns == Array(0..<child.width)
     }
 
     public func open(_ context: ExecutionContext) throws { try child.open(context) }
 
     public func next(_ context: ExecutionContext) throws -> RowBatch? {
         guard let batch = try child.next(context) else { return nil }
+        // The identity (every input column in order) passes the batch through.
+        if isIdentity { return batch }
         if let columns {
             var out = RowBatch(width: columns.count, reservingRows: batch.count)
             if columns.isEmpty {
