@@ -284,9 +284,27 @@ extension QueryPlanner {
                             columns: basePlan.columns)
     }
 
-    /// Whether a set expression names table `name` (a recursive reference) anywhere in its FROM lists.
+    /// Whether a set expression names table `name` (a recursive reference) in its FROM lists, derived
+    /// tables and nested queries included.
     func references(_ body: SetExpression, _ name: String) -> Bool {
-        String(describing: body).lowercased().contains(name.lowercased())
+        func inReference(_ ref: TableReference) -> Bool {
+            switch ref.kind {
+            case .table(let table, _, _): return table.schema == nil && table.name == name
+            case .derived(let query, _, _): return inStatement(query)
+            case .function: return false
+            case .join(let left, let right, _, _): return inReference(left) || inReference(right)
+            }
+        }
+        func inStatement(_ statement: SelectStatement) -> Bool { inBody(statement.body) }
+        func inBody(_ body: SetExpression) -> Bool {
+            switch body {
+            case .select(let core): return core.from.contains(where: inReference)
+            case .values: return false
+            case .setOperation(_, _, let l, let r): return inBody(l) || inBody(r)
+            case .parenthesized(let statement): return inStatement(statement)
+            }
+        }
+        return inBody(body)
     }
 }
 

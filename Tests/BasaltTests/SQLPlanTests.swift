@@ -46,3 +46,18 @@ import Testing
         #expect(viaLookup.count == (try db.query("SELECT count(*) FROM u WHERE t_id >= 0 AND t_id < 400").allValues()[0][0] == .integer(Int64(viaLookup.count)) ? viaLookup.count : -1))
     }
 }
+
+extension SQLPlanTests {
+    /// `WITH RECURSIVE` plans a work-table iteration only for a CTE whose later term reads itself; a
+    /// plain union under WITH RECURSIVE runs once (it used to be taken for recursive by name matching).
+    @Test func withRecursiveIteratesOnlyWhenTheTermReadsItself() throws {
+        let (db, dir) = try SQLAPITests.open()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try db.query("WITH RECURSIVE t AS (SELECT 1 AS n UNION ALL SELECT 2) SELECT n FROM t ORDER BY n").allValues()
+                == [[.integer(1)], [.integer(2)]])
+        #expect(try db.query("WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 5) SELECT sum(n) FROM t").allValues()
+                == [[.integer(15)]])
+        #expect(try db.query("WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM (SELECT n FROM t) AS s WHERE n < 3) SELECT count(*) FROM t").allValues()
+                == [[.integer(3)]])
+    }
+}
