@@ -33,7 +33,6 @@ public struct Schema: Sendable {
     public mutating func removeIndex(_ name: String) { indexes[name] = nil; generation &+= 1 }
     public mutating func setView(_ view: ViewDescriptor) { views[view.name] = view; generation &+= 1 }
     public mutating func removeView(_ name: String) { views[name] = nil; generation &+= 1 }
-    public mutating func bump(from other: Schema) { generation = max(generation, other.generation) &+ 1 }
 
     /// Hands out a new object id.
     public mutating func allocateObjectID() -> UInt32 {

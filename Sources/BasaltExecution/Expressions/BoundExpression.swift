@@ -71,28 +71,6 @@ public indirect enum BoundExpression {
     /// stays NULL, zero is false, anything else true.
     case truthy(BoundExpression)
 
-    /// True when the expression reads no input row, outer row or subquery (constant-foldable when also
-    /// free of volatile functions and parameters).
-    public var isConstant: Bool {
-        switch self {
-        case .constant: return true
-        case .column, .outerColumn, .parameter, .inSubquery, .exists, .scalarSubquery, .quantified: return false
-        case .negate(let e), .bitNot(let e), .not(let e), .isNull(let e, _), .isBoolean(let e, _, _),
-             .cast(let e, _, _), .truthy(let e):
-            return e.isConstant
-        case .arithmetic(_, let l, let r), .comparison(_, let l, let r), .isDistinctFrom(let l, let r, _),
-             .nullIf(let l, let r):
-            return l.isConstant && r.isConstant
-        case .and(let es), .or(let es), .coalesce(let es): return es.allSatisfy(\.isConstant)
-        case .inList(let e, let es, _): return e.isConstant && es.allSatisfy(\.isConstant)
-        case .like(let e, let p, let esc, _, _): return e.isConstant && p.isConstant && (esc?.isConstant ?? true)
-        case .caseWhen(let op, let branches, let otherwise):
-            return (op?.isConstant ?? true) && branches.allSatisfy { $0.0.isConstant && $0.1.isConstant }
-                && (otherwise?.isConstant ?? true)
-        case .function(let f, let args): return !f.isVolatile && args.allSatisfy(\.isConstant)
-        }
-    }
-
     /// The input columns the expression reads (for projection pushdown and join key analysis).
     public func collectColumns(into set: inout Set<Int>) {
         switch self {
