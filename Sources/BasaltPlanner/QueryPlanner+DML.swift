@@ -18,7 +18,7 @@ extension QueryPlanner {
     }
 
     /// The bound DEFAULT of column `index` (NULL when none), coerced to the column's type.
-    public func defaultValue(_ table: TableDescriptor, _ index: Int) throws -> BoundExpression {
+    package func defaultValue(_ table: TableDescriptor, _ index: Int) throws -> BoundExpression {
         let column = table.columns[index]
         guard let sql = column.defaultSQL else { return .constant(.null) }
         let e = try Parser.parseExpression(sql)
@@ -27,7 +27,7 @@ extension QueryPlanner {
     }
 
     /// The table's CHECK constraints, bound over its columns.
-    public func checks(_ table: TableDescriptor) throws -> [(name: String, expression: BoundExpression)] {
+    package func checks(_ table: TableDescriptor) throws -> [(name: String, expression: BoundExpression)] {
         let scope = tableScope(table, alias: nil)
         return try table.checks.map { check in
             (check.name, try bindCondition(try Parser.parseExpression(check.sql), scope, .plain(clause: "check constraints")))
@@ -56,7 +56,7 @@ extension QueryPlanner {
 
     // MARK: INSERT
 
-    public func planInsert(_ statement: InsertStatement) throws -> PlannedQuery {
+    package func planInsert(_ statement: InsertStatement) throws -> PlannedQuery {
         var pushed = false
         if let with = statement.with {
             cteFrames.append(Dictionary(uniqueKeysWithValues: with.tables.map {
@@ -180,7 +180,7 @@ extension QueryPlanner {
         return (op, scope)
     }
 
-    public func planUpdate(_ statement: UpdateStatement) throws -> PlannedQuery {
+    package func planUpdate(_ statement: UpdateStatement) throws -> PlannedQuery {
         guard statement.from.isEmpty else { throw PlanError.notSupported("UPDATE … FROM", statement.location) }
         let table = try writableTable(statement.table, statement.location)
         let (source, scope) = try targetRows(table, alias: statement.alias, statement.whereClause)
@@ -201,7 +201,7 @@ extension QueryPlanner {
         return PlannedQuery(root: op, columns: ret?.1 ?? [])
     }
 
-    public func planDelete(_ statement: DeleteStatement) throws -> PlannedQuery {
+    package func planDelete(_ statement: DeleteStatement) throws -> PlannedQuery {
         guard statement.using.isEmpty else { throw PlanError.notSupported("DELETE … USING", statement.location) }
         let table = try writableTable(statement.table, statement.location)
         let (source, scope) = try targetRows(table, alias: statement.alias, statement.whereClause)

@@ -4,7 +4,7 @@ import BasaltSQL
 extension QueryPlanner {
     /// Plans a query at the top level or as a derived table: `parent` is the enclosing level for
     /// correlated references, `level` the run-time nesting (see `Scope.level`).
-    public func planQuery(_ statement: SelectStatement) throws -> PlannedQuery {
+    package func planQuery(_ statement: SelectStatement) throws -> PlannedQuery {
         try planSelect(statement, parent: nil, level: 0)
     }
 

@@ -7,12 +7,12 @@ import BasaltSQL
 ///
 /// A planner is used for one statement and then dropped; the plan it returns can be executed many
 /// times (prepared statements), by one thread at a time.
-public final class QueryPlanner {
-    public let schema: Schema
+package final class QueryPlanner {
+    package let schema: Schema
     let functions: FunctionRegistry
-    public let options: PlannerOptions
+    package let options: PlannerOptions
     /// Parameter types inferred from context ($1 compared with an integer column is an integer).
-    public private(set) var parameterTypes: [Int: SQLType] = [:]
+    package private(set) var parameterTypes: [Int: SQLType] = [:]
     /// Minimum scope level each subquery being planned refers to (see `correlationStack` use).
     var correlationStack: [Int] = []
     /// Guards against views defined in terms of themselves.
@@ -20,9 +20,9 @@ public final class QueryPlanner {
     /// WITH entries in scope, innermost last.
     var cteFrames: [[String: CTEDefinition]] = []
     /// The top-level `AS OF SYSTEM TIME` expression, if the query has one.
-    public internal(set) var asOfExpression: BoundExpression?
+    package internal(set) var asOfExpression: BoundExpression?
 
-    public init(schema: Schema, functions: FunctionRegistry, options: PlannerOptions = PlannerOptions()) {
+    package init(schema: Schema, functions: FunctionRegistry, options: PlannerOptions = PlannerOptions()) {
         self.schema = schema
         self.functions = functions
         self.options = options
@@ -34,24 +34,24 @@ public final class QueryPlanner {
 }
 
 /// Planner switches.
-public struct PlannerOptions: Sendable {
+package struct PlannerOptions: Sendable {
     /// Accept SQLite's and MySQL's looser forms that PostgreSQL rejects: numbers as conditions, bare
     /// columns in aggregate queries (their value from the group's last row).
-    public var lenient: Bool = true
-    public init(lenient: Bool = true) { self.lenient = lenient }
+    package var lenient: Bool = true
+    package init(lenient: Bool = true) { self.lenient = lenient }
 }
 
 /// A planned query: its operator tree and its result columns.
-public struct PlannedQuery {
-    public var root: any Operator
-    public var columns: [ResultColumn]
+package struct PlannedQuery {
+    package var root: any Operator
+    package var columns: [ResultColumn]
 }
 
 /// One result column: its name (as PostgreSQL names it) and type.
-public struct ResultColumn: Sendable, Equatable {
-    public var name: String
-    public var type: SQLType
-    public init(name: String, type: SQLType) {
+package struct ResultColumn: Sendable, Equatable {
+    package var name: String
+    package var type: SQLType
+    package init(name: String, type: SQLType) {
         self.name = name
         self.type = type
     }

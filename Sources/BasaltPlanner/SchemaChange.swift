@@ -3,27 +3,27 @@ import BasaltSQL
 
 /// What a DDL statement does: the schema after it, and the data work the executor must do in the same
 /// transaction (build an index from existing rows, delete a dropped object's rows).
-public struct SchemaChange {
-    public var schema: Schema
+package struct SchemaChange {
+    package var schema: Schema
     /// Indexes to fill from their table's existing rows.
-    public var buildIndexes: [IndexDescriptor] = []
+    package var buildIndexes: [IndexDescriptor] = []
     /// Objects (tables and indexes) whose stored rows must be deleted.
-    public var dropObjects: [UInt32] = []
+    package var dropObjects: [UInt32] = []
     /// Tables that must be empty for the change (a NOT NULL column added without a default).
-    public var requireEmpty: [String] = []
+    package var requireEmpty: [String] = []
     /// Columns added with a DEFAULT: existing rows get the default (table name, column index).
-    public var fillDefaults: [(table: String, column: Int)] = []
+    package var fillDefaults: [(table: String, column: Int)] = []
     /// CHECK constraints added to existing tables: every existing row must satisfy them.
-    public var validateChecks: [String] = []
+    package var validateChecks: [String] = []
     /// A notice for IF [NOT] EXISTS no-ops, as PostgreSQL gives.
-    public var notice: String?
+    package var notice: String?
     /// CREATE TABLE … AS: the query whose rows fill the new table.
-    public var fillQuery: SelectStatement?
+    package var fillQuery: SelectStatement?
 }
 
 extension QueryPlanner {
     /// Applies a DDL statement to `schema`; throws the PostgreSQL error for invalid definitions.
-    public func schemaChange(_ statement: Statement) throws -> SchemaChange {
+    package func schemaChange(_ statement: Statement) throws -> SchemaChange {
         var change = SchemaChange(schema: schema)
         switch statement {
         case .createTable(let s): try createTable(s, &change)

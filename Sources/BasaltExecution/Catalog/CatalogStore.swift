@@ -16,7 +16,7 @@ import Foundation
 ///
 /// Names are stored after identifier folding, UTF-8. JSON keeps the descriptors readable by later
 /// versions that add fields (decoding ignores unknown keys; new fields get defaults).
-public enum CatalogStore {
+package enum CatalogStore {
     static let tableTag = UInt8(ascii: "T")
     static let indexTag = UInt8(ascii: "I")
     static let viewTag = UInt8(ascii: "V")

@@ -1,31 +1,31 @@
 /// A CHECK constraint: its name and its boolean expression as SQL text over the table's columns.
-public struct CheckConstraint: Sendable, Codable, Equatable {
-    public var name: String
-    public var sql: String
-    public init(name: String, sql: String) {
+package struct CheckConstraint: Sendable, Codable, Equatable {
+    package var name: String
+    package var sql: String
+    package init(name: String, sql: String) {
         self.name = name
         self.sql = sql
     }
 }
 
 /// What a foreign key does to referencing rows when the referenced row is deleted (or its key updated).
-public enum ReferentialAction: String, Sendable, Codable, Equatable {
+package enum ReferentialAction: String, Sendable, Codable, Equatable {
     case noAction, restrict, cascade, setNull, setDefault
 }
 
 /// A FOREIGN KEY constraint: `columns` of this table reference `referencedColumns` of
 /// `referencedTable`, which are its primary key or a unique index's columns.
-public struct ForeignKey: Sendable, Codable, Equatable {
-    public var name: String
+package struct ForeignKey: Sendable, Codable, Equatable {
+    package var name: String
     /// Column indexes (logical order) in the referencing table.
-    public var columns: [Int]
-    public var referencedTable: String
+    package var columns: [Int]
+    package var referencedTable: String
     /// Column names in the referenced table (names survive column reordering by DROP COLUMN).
-    public var referencedColumns: [String]
-    public var onDelete: ReferentialAction
-    public var onUpdate: ReferentialAction
+    package var referencedColumns: [String]
+    package var onDelete: ReferentialAction
+    package var onUpdate: ReferentialAction
 
-    public init(name: String, columns: [Int], referencedTable: String, referencedColumns: [String],
+    package init(name: String, columns: [Int], referencedTable: String, referencedColumns: [String],
                 onDelete: ReferentialAction, onUpdate: ReferentialAction) {
         self.name = name
         self.columns = columns

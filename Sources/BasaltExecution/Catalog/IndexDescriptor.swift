@@ -6,27 +6,27 @@
 ///   so two entries with equal columns are the same B+tree key and concurrent inserts of a duplicate
 ///   meet as a write-write conflict
 /// - unique with a NULL column: as non-unique (NULLs are distinct, as in PostgreSQL)
-public struct IndexDescriptor: Sendable, Codable, Equatable {
+package struct IndexDescriptor: Sendable, Codable, Equatable {
     /// One indexed column: its index in the table's `columns` and its direction.
-    public struct Column: Sendable, Codable, Equatable {
-        public var column: Int
-        public var descending: Bool
-        public init(column: Int, descending: Bool) {
+    package struct Column: Sendable, Codable, Equatable {
+        package var column: Int
+        package var descending: Bool
+        package init(column: Int, descending: Bool) {
             self.column = column
             self.descending = descending
         }
     }
 
-    public var id: UInt32
-    public var name: String
-    public var tableID: UInt32
-    public var tableName: String
-    public var columns: [Column]
-    public var unique: Bool
+    package var id: UInt32
+    package var name: String
+    package var tableID: UInt32
+    package var tableName: String
+    package var columns: [Column]
+    package var unique: Bool
     /// Set when the index enforces a UNIQUE constraint declared with the table (dropped with it).
-    public var isConstraint: Bool
+    package var isConstraint: Bool
 
-    public init(id: UInt32, name: String, tableID: UInt32, tableName: String, columns: [Column], unique: Bool,
+    package init(id: UInt32, name: String, tableID: UInt32, tableName: String, columns: [Column], unique: Bool,
                 isConstraint: Bool = false) {
         self.id = id
         self.name = name

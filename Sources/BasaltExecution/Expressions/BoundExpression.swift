@@ -1,14 +1,14 @@
 /// An expression after binding: names resolved to input positions, types checked and implicit casts
 /// made explicit. The planner builds it; `ExpressionEvaluator` runs it a batch at a time.
-public indirect enum BoundExpression {
+package indirect enum BoundExpression {
     /// Arithmetic and other binary operators on values (`SQLValue` arithmetic semantics).
-    public enum ArithmeticOperator: String, Sendable {
+    package enum ArithmeticOperator: String, Sendable {
         case add = "+", subtract = "-", multiply = "*", divide = "/", remainder = "%", concatenate = "||"
         case bitAnd = "&", bitOr = "|", bitXor = "#", shiftLeft = "<<", shiftRight = ">>"
     }
 
     /// Comparison operators; NULL on either side gives NULL.
-    public enum ComparisonOperator: String, Sendable {
+    package enum ComparisonOperator: String, Sendable {
         case equal = "=", notEqual = "<>", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
 
         @inline(__always)
@@ -24,7 +24,7 @@ public indirect enum BoundExpression {
         }
 
         /// The operator with its operands swapped (a < b  ⇔  b > a).
-        public var flipped: ComparisonOperator {
+        package var flipped: ComparisonOperator {
             switch self {
             case .equal, .notEqual: return self
             case .less: return .greater
@@ -72,7 +72,7 @@ public indirect enum BoundExpression {
     case truthy(BoundExpression)
 
     /// The input columns the expression reads (for projection pushdown and join key analysis).
-    public func collectColumns(into set: inout Set<Int>) {
+    package func collectColumns(into set: inout Set<Int>) {
         switch self {
         case .column(let i): set.insert(i)
         case .constant, .outerColumn, .parameter: break
@@ -99,7 +99,7 @@ public indirect enum BoundExpression {
     }
 
     /// The same expression with every `.column(i)` replaced by `.column(map(i))`.
-    public func remapColumns(_ map: (Int) -> Int) -> BoundExpression {
+    package func remapColumns(_ map: (Int) -> Int) -> BoundExpression {
         func r(_ e: BoundExpression) -> BoundExpression { e.remapColumns(map) }
         switch self {
         case .column(let i): return .column(map(i))
@@ -133,11 +133,11 @@ public indirect enum BoundExpression {
 /// A subquery inside an expression: its plan, and whether it reads the enclosing row (correlated).
 /// An uncorrelated subquery runs once per statement execution; its result is cached in the
 /// `ExecutionContext`.
-public final class Subquery {
-    public let plan: any Operator
-    public let correlated: Bool
+package final class Subquery {
+    package let plan: any Operator
+    package let correlated: Bool
 
-    public init(plan: any Operator, correlated: Bool) {
+    package init(plan: any Operator, correlated: Bool) {
         self.plan = plan
         self.correlated = correlated
     }

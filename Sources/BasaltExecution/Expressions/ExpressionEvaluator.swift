@@ -6,9 +6,9 @@ import Foundation
 /// `rows` selects the batch rows to evaluate (nil: all, in order); the result has one value per
 /// selected row, in selection order. Conditional forms (AND, OR, CASE, COALESCE) evaluate later operands
 /// only on the rows still undecided, so `x <> 0 AND 10 / x > 1` never divides by zero, as in PostgreSQL.
-public enum ExpressionEvaluator {
+package enum ExpressionEvaluator {
     /// One value per selected row of `batch`.
-    public static func evaluate(_ expression: BoundExpression, _ batch: RowBatch, rows: [Int]? = nil,
+    package static func evaluate(_ expression: BoundExpression, _ batch: RowBatch, rows: [Int]? = nil,
                                 _ context: ExecutionContext) throws -> [SQLValue] {
         let n = rows?.count ?? batch.count
         switch expression {
@@ -317,18 +317,18 @@ public enum ExpressionEvaluator {
     }
 
     /// Evaluates `expression` for one row given as values (DML constraint checks, RETURNING).
-    public static func evaluate(_ expression: BoundExpression, row: [SQLValue], _ context: ExecutionContext) throws -> SQLValue {
+    package static func evaluate(_ expression: BoundExpression, row: [SQLValue], _ context: ExecutionContext) throws -> SQLValue {
         let batch = RowBatch(width: row.count, count: 1, values: row)
         return try evaluate(expression, batch, rows: nil, context)[0]
     }
 
     /// Evaluates a constant expression (no input row).
-    public static func evaluateConstant(_ expression: BoundExpression, _ context: ExecutionContext) throws -> SQLValue {
+    package static func evaluateConstant(_ expression: BoundExpression, _ context: ExecutionContext) throws -> SQLValue {
         try evaluate(expression, RowBatch(width: 0, count: 1, values: []), rows: nil, context)[0]
     }
 
     /// The rows of `batch` (or of `rows`) where `predicate` is TRUE.
-    public static func filter(_ predicate: BoundExpression, _ batch: RowBatch, _ context: ExecutionContext) throws -> [Int] {
+    package static func filter(_ predicate: BoundExpression, _ batch: RowBatch, _ context: ExecutionContext) throws -> [Int] {
         let values = try evaluate(predicate, batch, rows: nil, context)
         var selected: [Int] = []
         selected.reserveCapacity(values.count)

@@ -1,19 +1,19 @@
 /// DELETE: reads every target row first (a scan with the row key as its last column, filtered by
 /// WHERE), then deletes them. Produces the RETURNING rows over the deleted values.
-public final class DeleteOperator: Operator {
+package final class DeleteOperator: Operator {
     let table: TableDescriptor
     let source: any Operator
     let returning: [BoundExpression]?
     var output = MaterializedRows()
-    public var width: Int { returning?.count ?? 0 }
+    package var width: Int { returning?.count ?? 0 }
 
-    public init(table: TableDescriptor, source: any Operator, returning: [BoundExpression]?) {
+    package init(table: TableDescriptor, source: any Operator, returning: [BoundExpression]?) {
         self.table = table
         self.source = source
         self.returning = returning
     }
 
-    public func open(_ context: ExecutionContext) throws {
+    package func open(_ context: ExecutionContext) throws {
         let rows = try source.collect(context)
         let columns = table.columns.count
         var out = RowBatch(width: width)
@@ -32,9 +32,9 @@ public final class DeleteOperator: Operator {
         output.set(out)
     }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? { output.next() }
+    package func next(_ context: ExecutionContext) throws -> RowBatch? { output.next() }
 
-    public func close() { output.clear() }
-    public var explainLabel: String { "Delete on \(table.name)" }
-    public var children: [any Operator] { [source] }
+    package func close() { output.clear() }
+    package var explainLabel: String { "Delete on \(table.name)" }
+    package var children: [any Operator] { [source] }
 }

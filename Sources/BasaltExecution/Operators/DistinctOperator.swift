@@ -1,23 +1,23 @@
 /// Passes each distinct row once (first occurrence), NULLs equal to each other.
-public final class DistinctOperator: Operator {
+package final class DistinctOperator: Operator {
     let child: any Operator
     /// Rows are compared on their first `keyWidth` values (the visible columns when hidden sort
     /// columns follow them).
     let keyWidth: Int
     var seen = Set<[SQLValue]>()
-    public var width: Int { child.width }
+    package var width: Int { child.width }
 
-    public init(child: any Operator, keyWidth: Int? = nil) {
+    package init(child: any Operator, keyWidth: Int? = nil) {
         self.child = child
         self.keyWidth = keyWidth ?? child.width
     }
 
-    public func open(_ context: ExecutionContext) throws {
+    package func open(_ context: ExecutionContext) throws {
         seen = []
         try child.open(context)
     }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? {
+    package func next(_ context: ExecutionContext) throws -> RowBatch? {
         while let batch = try child.next(context) {
             var keep: [Int] = []
             if width == 0 {
@@ -30,11 +30,11 @@ public final class DistinctOperator: Operator {
         return nil
     }
 
-    public func close() {
+    package func close() {
         seen = []
         child.close()
     }
 
-    public var explainLabel: String { "Distinct" }
-    public var children: [any Operator] { [child] }
+    package var explainLabel: String { "Distinct" }
+    package var children: [any Operator] { [child] }
 }

@@ -1,17 +1,17 @@
 /// Passes the rows for which `predicate` is TRUE.
-public final class FilterOperator: Operator {
+package final class FilterOperator: Operator {
     let child: any Operator
     let predicate: BoundExpression
-    public var width: Int { child.width }
+    package var width: Int { child.width }
 
-    public init(child: any Operator, predicate: BoundExpression) {
+    package init(child: any Operator, predicate: BoundExpression) {
         self.child = child
         self.predicate = predicate
     }
 
-    public func open(_ context: ExecutionContext) throws { try child.open(context) }
+    package func open(_ context: ExecutionContext) throws { try child.open(context) }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? {
+    package func next(_ context: ExecutionContext) throws -> RowBatch? {
         while let batch = try child.next(context) {
             let selected = try ExpressionEvaluator.filter(predicate, batch, context)
             if selected.count == batch.count { return batch }
@@ -20,7 +20,7 @@ public final class FilterOperator: Operator {
         return nil
     }
 
-    public func close() { child.close() }
-    public var explainLabel: String { "Filter" }
-    public var children: [any Operator] { [child] }
+    package func close() { child.close() }
+    package var explainLabel: String { "Filter" }
+    package var children: [any Operator] { [child] }
 }

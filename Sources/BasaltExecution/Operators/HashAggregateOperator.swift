@@ -1,17 +1,17 @@
 /// GROUP BY and aggregates: one output row per distinct group key (group key values, then one value per
 /// aggregate); without group keys, exactly one row even for empty input (`count(*)` of nothing is 0).
 /// Groups are emitted in first-seen order.
-public final class HashAggregateOperator: Operator {
+package final class HashAggregateOperator: Operator {
     /// One aggregate call: kind, argument (nil for count(*)), DISTINCT, and string_agg's separator.
-    public struct Aggregate {
-        public var kind: AggregateKind
-        public var argument: BoundExpression?
-        public var argumentType: SQLType
-        public var distinct: Bool
-        public var separator: BoundExpression?
+    package struct Aggregate {
+        package var kind: AggregateKind
+        package var argument: BoundExpression?
+        package var argumentType: SQLType
+        package var distinct: Bool
+        package var separator: BoundExpression?
         /// A bare (ungrouped) column in SQLite's lenient mode: the value from the group's last row.
-        public var bare: Bool
-        public init(kind: AggregateKind, argument: BoundExpression?, argumentType: SQLType, distinct: Bool,
+        package var bare: Bool
+        package init(kind: AggregateKind, argument: BoundExpression?, argumentType: SQLType, distinct: Bool,
                     separator: BoundExpression? = nil, bare: Bool = false) {
             self.kind = kind
             self.argument = argument
@@ -26,15 +26,15 @@ public final class HashAggregateOperator: Operator {
     let groupKeys: [BoundExpression]
     let aggregates: [Aggregate]
     var output = MaterializedRows()
-    public var width: Int { groupKeys.count + aggregates.count }
+    package var width: Int { groupKeys.count + aggregates.count }
 
-    public init(child: any Operator, groupKeys: [BoundExpression], aggregates: [Aggregate]) {
+    package init(child: any Operator, groupKeys: [BoundExpression], aggregates: [Aggregate]) {
         self.child = child
         self.groupKeys = groupKeys
         self.aggregates = aggregates
     }
 
-    public func open(_ context: ExecutionContext) throws {
+    package func open(_ context: ExecutionContext) throws {
         try child.open(context)
         defer { child.close() }
         var groupIndex: [[SQLValue]: Int] = [:]
@@ -101,9 +101,9 @@ public final class HashAggregateOperator: Operator {
         output.set(out)
     }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? { output.next() }
+    package func next(_ context: ExecutionContext) throws -> RowBatch? { output.next() }
 
-    public func close() { output.clear() }
-    public var explainLabel: String { "Hash Aggregate (\(groupKeys.count) keys, \(aggregates.count) aggregates)" }
-    public var children: [any Operator] { [child] }
+    package func close() { output.clear() }
+    package var explainLabel: String { "Hash Aggregate (\(groupKeys.count) keys, \(aggregates.count) aggregates)" }
+    package var children: [any Operator] { [child] }
 }

@@ -1,7 +1,7 @@
 /// Equi-join by hashing: builds a hash table on the right input's key values, then probes it with each
 /// left batch. `residual` filters the matching pairs (the non-equality part of the ON condition). NULL
 /// keys never match. Handles inner, left, right, full, semi and anti joins.
-public final class HashJoinOperator: Operator {
+package final class HashJoinOperator: Operator {
     let left: any Operator
     let right: any Operator
     let kind: JoinKind
@@ -16,9 +16,9 @@ public final class HashJoinOperator: Operator {
     var pending: [RowBatch] = []
     var leftDone = false
     var emittedUnmatchedRight = false
-    public let width: Int
+    package let width: Int
 
-    public init(left: any Operator, right: any Operator, kind: JoinKind, leftKeys: [BoundExpression],
+    package init(left: any Operator, right: any Operator, kind: JoinKind, leftKeys: [BoundExpression],
                 rightKeys: [BoundExpression], residual: BoundExpression?) {
         precondition(leftKeys.count == rightKeys.count && !leftKeys.isEmpty)
         self.left = left
@@ -30,7 +30,7 @@ public final class HashJoinOperator: Operator {
         self.width = kind == .semi || kind == .anti ? left.width : left.width + right.width
     }
 
-    public func open(_ context: ExecutionContext) throws {
+    package func open(_ context: ExecutionContext) throws {
         rightRows = try right.collect(context)
         rightMatched = Array(repeating: false, count: rightRows.count)
         single = [:]
@@ -54,7 +54,7 @@ public final class HashJoinOperator: Operator {
         try left.open(context)
     }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? {
+    package func next(_ context: ExecutionContext) throws -> RowBatch? {
         while true {
             if let batch = pending.popLast() { return batch }
             if leftDone {
@@ -133,7 +133,7 @@ public final class HashJoinOperator: Operator {
         }
     }
 
-    public func close() {
+    package func close() {
         left.close()
         rightRows = RowBatch(width: 0)
         single = [:]
@@ -141,6 +141,6 @@ public final class HashJoinOperator: Operator {
         pending = []
     }
 
-    public var explainLabel: String { "Hash \(kind.rawValue) Join (\(leftKeys.count) keys)" + (residual == nil ? "" : " (filtered)") }
-    public var children: [any Operator] { [left, right] }
+    package var explainLabel: String { "Hash \(kind.rawValue) Join (\(leftKeys.count) keys)" + (residual == nil ? "" : " (filtered)") }
+    package var children: [any Operator] { [left, right] }
 }

@@ -5,17 +5,17 @@ import BasaltTransactions
 /// point read of the matching row (SQLite's and every OLTP engine's plan for joining along a foreign
 /// key), instead of hashing the whole table. `keys` are expressions over the left row, in primary key
 /// order; `residual` filters the joined pairs.
-public final class IndexLookupJoinOperator: Operator {
+package final class IndexLookupJoinOperator: Operator {
     let left: any Operator
-    public let table: TableDescriptor
+    package let table: TableDescriptor
     let keys: [BoundExpression]
     let residual: BoundExpression?
     let keyTypes: [SQLType]
     let physicalTypes: [SQLType]
     let wantedPhysical: [Int]
-    public let width: Int
+    package let width: Int
 
-    public init(left: any Operator, table: TableDescriptor, keys: [BoundExpression], residual: BoundExpression?) {
+    package init(left: any Operator, table: TableDescriptor, keys: [BoundExpression], residual: BoundExpression?) {
         precondition(!table.hasRowID && keys.count == table.primaryKey.count)
         self.left = left
         self.table = table
@@ -27,9 +27,9 @@ public final class IndexLookupJoinOperator: Operator {
         self.width = left.width + table.columns.count
     }
 
-    public func open(_ context: ExecutionContext) throws { try left.open(context) }
+    package func open(_ context: ExecutionContext) throws { try left.open(context) }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? {
+    package func next(_ context: ExecutionContext) throws -> RowBatch? {
         while let batch = try left.next(context) {
             let keyColumns = try keys.map { try ExpressionEvaluator.evaluate($0, batch, rows: nil, context) }
             var pairs = RowBatch(width: width, reservingRows: batch.count)
@@ -61,7 +61,7 @@ public final class IndexLookupJoinOperator: Operator {
         return nil
     }
 
-    public func close() { left.close() }
-    public var explainLabel: String { "Nested Loop Join with Primary Key Lookup on \(table.name)" }
-    public var children: [any Operator] { [left] }
+    package func close() { left.close() }
+    package var explainLabel: String { "Nested Loop Join with Primary Key Lookup on \(table.name)" }
+    package var children: [any Operator] { [left] }
 }

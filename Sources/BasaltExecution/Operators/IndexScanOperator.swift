@@ -3,13 +3,13 @@ import BasaltTransactions
 
 /// Reads a table's rows through a secondary index: the entries within `range` of the index columns, in
 /// index order, each followed to its row by primary key. Output as `TableScanOperator`'s.
-public final class IndexScanOperator: Operator {
-    public let table: TableDescriptor
-    public let index: IndexDescriptor
+package final class IndexScanOperator: Operator {
+    package let table: TableDescriptor
+    package let index: IndexDescriptor
     let range: KeyRange
     let columns: [Int]?
     let includeKey: Bool
-    public let width: Int
+    package let width: Int
     let physicalTypes: [SQLType]
     let wantedPhysical: [Int]
     let indexTypes: [SQLType]
@@ -23,7 +23,7 @@ public final class IndexScanOperator: Operator {
     let indexOnly: Bool
     let primaryKeyTypes: [SQLType]
 
-    public init(table: TableDescriptor, index: IndexDescriptor, range: KeyRange, columns: [Int]? = nil,
+    package init(table: TableDescriptor, index: IndexDescriptor, range: KeyRange, columns: [Int]? = nil,
                 includeKey: Bool = false, indexOnly: Bool = false) {
         self.indexOnly = indexOnly && !includeKey
         self.primaryKeyTypes = table.hasRowID ? [.bigint] : table.primaryKey.map { table.columns[$0].type }
@@ -40,7 +40,7 @@ public final class IndexScanOperator: Operator {
         self.indexDescending = index.columns.map(\.descending)
     }
 
-    public func open(_ context: ExecutionContext) throws {
+    package func open(_ context: ExecutionContext) throws {
         let prefix = ObjectKey.prefix(index.id)
         finished = false
         if let bounds = try range.bounds(prefix: prefix, types: indexTypes, descending: indexDescending, context) {
@@ -86,7 +86,7 @@ public final class IndexScanOperator: Operator {
         return nil
     }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? {
+    package func next(_ context: ExecutionContext) throws -> RowBatch? {
         if indexOnly { return try nextFromEntries(context) }
         while !finished {
             // Row keys of up to one batch of entries; rows are fetched after the scan (a scan callback
@@ -131,7 +131,7 @@ public final class IndexScanOperator: Operator {
         return nil
     }
 
-    public func close() {}
-    public var explainLabel: String { "Index Scan using \(index.name) on \(table.name)" + (indexOnly ? " (index only)" : "") }
-    public var children: [any Operator] { [] }
+    package func close() {}
+    package var explainLabel: String { "Index Scan using \(index.name) on \(table.name)" + (indexOnly ? " (index only)" : "") }
+    package var children: [any Operator] { [] }
 }

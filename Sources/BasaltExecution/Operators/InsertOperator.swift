@@ -4,9 +4,9 @@ import BasaltStorage
 /// already filled in), handling conflicts as ON CONFLICT / INSERT OR … asks, and produces the RETURNING
 /// rows (nothing without RETURNING). The source is read completely before the first write, so
 /// `INSERT INTO t SELECT … FROM t` never sees its own rows.
-public final class InsertOperator: Operator {
+package final class InsertOperator: Operator {
     /// What to do with a row that conflicts with an existing primary key or unique entry.
-    public enum ConflictAction {
+    package enum ConflictAction {
         /// Fail with 23505 (the default).
         case fail
         /// Skip the row (ON CONFLICT DO NOTHING, INSERT OR IGNORE).
@@ -25,9 +25,9 @@ public final class InsertOperator: Operator {
     /// The constraint ON CONFLICT names (`.any` when it names none).
     let scope: TableStore.ConflictScope
     var output = MaterializedRows()
-    public var width: Int { returning?.count ?? 0 }
+    package var width: Int { returning?.count ?? 0 }
 
-    public init(table: TableDescriptor, source: any Operator, validator: RowValidator, conflict: ConflictAction,
+    package init(table: TableDescriptor, source: any Operator, validator: RowValidator, conflict: ConflictAction,
                 returning: [BoundExpression]?, scope: TableStore.ConflictScope = .any) {
         self.scope = scope
         self.table = table
@@ -37,7 +37,7 @@ public final class InsertOperator: Operator {
         self.returning = returning
     }
 
-    public func open(_ context: ExecutionContext) throws {
+    package func open(_ context: ExecutionContext) throws {
         let rows = try source.collect(context)
         var out = RowBatch(width: width)
         // Rows this statement inserted or updated: DO UPDATE must not change one twice (21000).
@@ -107,9 +107,9 @@ public final class InsertOperator: Operator {
         return nil
     }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? { output.next() }
+    package func next(_ context: ExecutionContext) throws -> RowBatch? { output.next() }
 
-    public func close() { output.clear() }
-    public var explainLabel: String { "Insert on \(table.name)" }
-    public var children: [any Operator] { [source] }
+    package func close() { output.clear() }
+    package var explainLabel: String { "Insert on \(table.name)" }
+    package var children: [any Operator] { [source] }
 }

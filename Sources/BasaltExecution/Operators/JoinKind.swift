@@ -1,5 +1,5 @@
 /// Which rows a join keeps besides the matching pairs.
-public enum JoinKind: String, Sendable {
+package enum JoinKind: String, Sendable {
     /// Matching pairs only (also CROSS JOIN, with no condition).
     case inner = "Inner"
     /// Every left row; unmatched ones padded with NULLs on the right.

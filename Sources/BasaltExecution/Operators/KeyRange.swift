@@ -3,19 +3,19 @@ import BasaltStorage
 /// A range over the leading columns of a key (a table's primary key or an index), as expressions
 /// evaluated at open: `equal` values for the first columns, then optionally a lower and/or upper bound
 /// on the next one. Values are cast to the key columns' types; a NULL anywhere makes the range empty.
-public struct KeyRange {
-    public var equal: [BoundExpression]
-    public var lower: (BoundExpression, inclusive: Bool)?
-    public var upper: (BoundExpression, inclusive: Bool)?
+package struct KeyRange {
+    package var equal: [BoundExpression]
+    package var lower: (BoundExpression, inclusive: Bool)?
+    package var upper: (BoundExpression, inclusive: Bool)?
 
-    public init(equal: [BoundExpression] = [], lower: (BoundExpression, inclusive: Bool)? = nil,
+    package init(equal: [BoundExpression] = [], lower: (BoundExpression, inclusive: Bool)? = nil,
                 upper: (BoundExpression, inclusive: Bool)? = nil) {
         self.equal = equal
         self.lower = lower
         self.upper = upper
     }
 
-    public var isFull: Bool { equal.isEmpty && lower == nil && upper == nil }
+    package var isFull: Bool { equal.isEmpty && lower == nil && upper == nil }
 
     /// The [lower, upper) byte bounds under `prefix` for key columns of `types` (ascending unless
     /// `descending` says otherwise), or nil when the range is empty (a NULL bound, or a bound that cannot

@@ -1,14 +1,14 @@
 /// Skips `offset` rows, then passes at most `limit` rows. Both are evaluated at open; a negative value
 /// is an error (2201W / 2201X, as in PostgreSQL); NULL means no limit / no offset.
-public final class LimitOperator: Operator {
+package final class LimitOperator: Operator {
     let child: any Operator
     let limit: BoundExpression?
     let offset: BoundExpression?
     var remaining = Int.max
     var toSkip = 0
-    public var width: Int { child.width }
+    package var width: Int { child.width }
 
-    public init(child: any Operator, limit: BoundExpression?, offset: BoundExpression?) {
+    package init(child: any Operator, limit: BoundExpression?, offset: BoundExpression?) {
         self.child = child
         self.limit = limit
         self.offset = offset
@@ -23,13 +23,13 @@ public final class LimitOperator: Operator {
         return Int(n)
     }
 
-    public func open(_ context: ExecutionContext) throws {
+    package func open(_ context: ExecutionContext) throws {
         remaining = try Self.count(limit, context, code: "2201W", what: "LIMIT") ?? .max
         toSkip = try Self.count(offset, context, code: "2201X", what: "OFFSET") ?? 0
         try child.open(context)
     }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? {
+    package func next(_ context: ExecutionContext) throws -> RowBatch? {
         while remaining > 0, let batch = try child.next(context) {
             var start = 0
             if toSkip > 0 {
@@ -45,7 +45,7 @@ public final class LimitOperator: Operator {
         return nil
     }
 
-    public func close() { child.close() }
-    public var explainLabel: String { "Limit" }
-    public var children: [any Operator] { [child] }
+    package func close() { child.close() }
+    package var explainLabel: String { "Limit" }
+    package var children: [any Operator] { [child] }
 }

@@ -1,7 +1,7 @@
 /// Joins every left row with every right row, keeping pairs where `condition` holds (all pairs when it
 /// is nil): cross joins and joins without an equality predicate. The right input is materialized once
 /// per open; pairs are formed and filtered a left batch at a time.
-public final class NestedLoopJoinOperator: Operator {
+package final class NestedLoopJoinOperator: Operator {
     let left: any Operator
     let right: any Operator
     let kind: JoinKind
@@ -11,9 +11,9 @@ public final class NestedLoopJoinOperator: Operator {
     var pending: [RowBatch] = []
     var leftDone = false
     var emittedUnmatchedRight = false
-    public let width: Int
+    package let width: Int
 
-    public init(left: any Operator, right: any Operator, kind: JoinKind, condition: BoundExpression?) {
+    package init(left: any Operator, right: any Operator, kind: JoinKind, condition: BoundExpression?) {
         self.left = left
         self.right = right
         self.kind = kind
@@ -21,7 +21,7 @@ public final class NestedLoopJoinOperator: Operator {
         self.width = kind == .semi || kind == .anti ? left.width : left.width + right.width
     }
 
-    public func open(_ context: ExecutionContext) throws {
+    package func open(_ context: ExecutionContext) throws {
         rightRows = try right.collect(context)
         rightMatched = Array(repeating: false, count: rightRows.count)
         pending = []
@@ -30,7 +30,7 @@ public final class NestedLoopJoinOperator: Operator {
         try left.open(context)
     }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? {
+    package func next(_ context: ExecutionContext) throws -> RowBatch? {
         while true {
             if let batch = pending.popLast() { return batch }
             if leftDone {
@@ -105,12 +105,12 @@ public final class NestedLoopJoinOperator: Operator {
         pending = results.reversed()
     }
 
-    public func close() {
+    package func close() {
         left.close()
         rightRows = RowBatch(width: 0)
         pending = []
     }
 
-    public var explainLabel: String { "Nested Loop \(kind.rawValue) Join" + (condition == nil ? "" : " (filtered)") }
-    public var children: [any Operator] { [left, right] }
+    package var explainLabel: String { "Nested Loop \(kind.rawValue) Join" + (condition == nil ? "" : " (filtered)") }
+    package var children: [any Operator] { [left, right] }
 }

@@ -1,14 +1,14 @@
 /// Computes one output column per expression over each input batch.
-public final class ProjectOperator: Operator {
+package final class ProjectOperator: Operator {
     let child: any Operator
     let expressions: [BoundExpression]
     /// When every expression is a plain column, the positions: a cheap gather.
     let columns: [Int]?
     /// Set when `columns` is 0..<child.width.
     let isIdentity: Bool
-    public var width: Int { expressions.count }
+    package var width: Int { expressions.count }
 
-    public init(child: any Operator, expressions: [BoundExpression]) {
+    package init(child: any Operator, expressions: [BoundExpression]) {
         self.child = child
         self.expressions = expressions
         var columns: [Int] = []
@@ -19,9 +19,9 @@ public final class ProjectOperator: Operator {
         self.isIdentity = self.columns == Array(0..<child.width)
     }
 
-    public func open(_ context: ExecutionContext) throws { try child.open(context) }
+    package func open(_ context: ExecutionContext) throws { try child.open(context) }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? {
+    package func next(_ context: ExecutionContext) throws -> RowBatch? {
         guard let batch = try child.next(context) else { return nil }
         // The identity (every input column in order) passes the batch through.
         if isIdentity { return batch }
@@ -49,7 +49,7 @@ public final class ProjectOperator: Operator {
         return RowBatch.fromColumns(vectors, count: batch.count)
     }
 
-    public func close() { child.close() }
-    public var explainLabel: String { "Project (\(expressions.count) columns)" }
-    public var children: [any Operator] { [child] }
+    package func close() { child.close() }
+    package var explainLabel: String { "Project (\(expressions.count) columns)" }
+    package var children: [any Operator] { [child] }
 }

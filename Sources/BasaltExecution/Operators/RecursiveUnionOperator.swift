@@ -1,51 +1,51 @@
 /// The rows a recursive CTE's recursive term reads: the previous iteration's new rows.
-public final class WorkTable {
+package final class WorkTable {
     var rows: RowBatch
-    public init(width: Int) { rows = RowBatch(width: width) }
+    package init(width: Int) { rows = RowBatch(width: width) }
 }
 
 /// Scans the current contents of a `WorkTable`.
-public final class WorkTableScanOperator: Operator {
+package final class WorkTableScanOperator: Operator {
     let table: WorkTable
     var done = false
-    public let width: Int
+    package let width: Int
 
-    public init(table: WorkTable, width: Int) {
+    package init(table: WorkTable, width: Int) {
         self.table = table
         self.width = width
     }
 
-    public func open(_ context: ExecutionContext) throws { done = false }
-    public func next(_ context: ExecutionContext) throws -> RowBatch? {
+    package func open(_ context: ExecutionContext) throws { done = false }
+    package func next(_ context: ExecutionContext) throws -> RowBatch? {
         guard !done, table.rows.count > 0 else { return nil }
         done = true
         return table.rows
     }
-    public func close() {}
-    public var explainLabel: String { "WorkTable Scan" }
-    public var children: [any Operator] { [] }
+    package func close() {}
+    package var explainLabel: String { "WorkTable Scan" }
+    package var children: [any Operator] { [] }
 }
 
 /// WITH RECURSIVE: the base term's rows, then the recursive term run again and again over the rows the
 /// previous round added (UNION drops rows already produced), until a round adds nothing.
-public final class RecursiveUnionOperator: Operator {
+package final class RecursiveUnionOperator: Operator {
     let base: any Operator
     let recursive: any Operator
     let workTable: WorkTable
     let all: Bool
     var output = MaterializedRows()
-    public var width: Int { base.width }
+    package var width: Int { base.width }
     /// A recursion that never ends is stopped with 54001 instead of exhausting memory.
-    public static let maximumRows = 10_000_000
+    package static let maximumRows = 10_000_000
 
-    public init(base: any Operator, recursive: any Operator, workTable: WorkTable, all: Bool) {
+    package init(base: any Operator, recursive: any Operator, workTable: WorkTable, all: Bool) {
         self.base = base
         self.recursive = recursive
         self.workTable = workTable
         self.all = all
     }
 
-    public func open(_ context: ExecutionContext) throws {
+    package func open(_ context: ExecutionContext) throws {
         var seen = Set<[SQLValue]>()
         func fresh(_ batch: RowBatch) -> RowBatch {
             if all { return batch }
@@ -67,9 +67,9 @@ public final class RecursiveUnionOperator: Operator {
         output.set(result)
     }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? { output.next() }
+    package func next(_ context: ExecutionContext) throws -> RowBatch? { output.next() }
 
-    public func close() { output.clear() }
-    public var explainLabel: String { "Recursive Union" + (all ? " All" : "") }
-    public var children: [any Operator] { [base, recursive] }
+    package func close() { output.clear() }
+    package var explainLabel: String { "Recursive Union" + (all ? " All" : "") }
+    package var children: [any Operator] { [base, recursive] }
 }

@@ -1,17 +1,17 @@
 /// Converts a candidate row to its table's column types and checks NOT NULL and CHECK constraints:
 /// the step every INSERT and UPDATE takes before writing.
-public struct RowValidator {
-    public let table: TableDescriptor
+package struct RowValidator {
+    package let table: TableDescriptor
     /// CHECK constraints bound over the table's columns (logical order).
-    public let checks: [(name: String, expression: BoundExpression)]
+    package let checks: [(name: String, expression: BoundExpression)]
 
-    public init(table: TableDescriptor, checks: [(name: String, expression: BoundExpression)]) {
+    package init(table: TableDescriptor, checks: [(name: String, expression: BoundExpression)]) {
         self.table = table
         self.checks = checks
     }
 
     /// The row with each value assigned to its column's type; throws 23502, 23514, 22001, 22003, 22P02.
-    public func validate(_ row: [SQLValue], _ context: ExecutionContext) throws -> [SQLValue] {
+    package func validate(_ row: [SQLValue], _ context: ExecutionContext) throws -> [SQLValue] {
         var out = row
         for (i, column) in table.columns.enumerated() {
             if out[i].isNull {

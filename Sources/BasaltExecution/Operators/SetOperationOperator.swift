@@ -1,22 +1,22 @@
 /// UNION, INTERSECT and EXCEPT, with or without ALL, by hashing whole rows (NULLs equal).
-public final class SetOperationOperator: Operator {
-    public enum Kind: String { case union = "Union", intersect = "Intersect", except = "Except" }
+package final class SetOperationOperator: Operator {
+    package enum Kind: String { case union = "Union", intersect = "Intersect", except = "Except" }
 
     let left: any Operator
     let right: any Operator
     let kind: Kind
     let all: Bool
     var output = MaterializedRows()
-    public var width: Int { left.width }
+    package var width: Int { left.width }
 
-    public init(left: any Operator, right: any Operator, kind: Kind, all: Bool) {
+    package init(left: any Operator, right: any Operator, kind: Kind, all: Bool) {
         self.left = left
         self.right = right
         self.kind = kind
         self.all = all
     }
 
-    public func open(_ context: ExecutionContext) throws {
+    package func open(_ context: ExecutionContext) throws {
         let l = try left.collect(context)
         let r = try right.collect(context)
         var out = RowBatch(width: width)
@@ -60,9 +60,9 @@ public final class SetOperationOperator: Operator {
         output.set(out)
     }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? { output.next() }
+    package func next(_ context: ExecutionContext) throws -> RowBatch? { output.next() }
 
-    public func close() { output.clear() }
-    public var explainLabel: String { kind.rawValue + (all ? " All" : "") }
-    public var children: [any Operator] { [left, right] }
+    package func close() { output.clear() }
+    package var explainLabel: String { kind.rawValue + (all ? " All" : "") }
+    package var children: [any Operator] { [left, right] }
 }

@@ -1,12 +1,12 @@
 /// Sorts its whole input by `keys` (ORDER BY): stable, so equal keys keep input order.
-public final class SortOperator: Operator {
+package final class SortOperator: Operator {
     /// One sort key: an expression over the input row and its direction.
-    public struct Key {
-        public var expression: BoundExpression
-        public var ascending: Bool
+    package struct Key {
+        package var expression: BoundExpression
+        package var ascending: Bool
         /// PostgreSQL's default: NULLs are larger than every value (last ascending, first descending).
-        public var nullsFirst: Bool
-        public init(expression: BoundExpression, ascending: Bool, nullsFirst: Bool? = nil) {
+        package var nullsFirst: Bool
+        package init(expression: BoundExpression, ascending: Bool, nullsFirst: Bool? = nil) {
             self.expression = expression
             self.ascending = ascending
             self.nullsFirst = nullsFirst ?? !ascending
@@ -16,14 +16,14 @@ public final class SortOperator: Operator {
     let child: any Operator
     let keys: [Key]
     var output = MaterializedRows()
-    public var width: Int { child.width }
+    package var width: Int { child.width }
 
-    public init(child: any Operator, keys: [Key]) {
+    package init(child: any Operator, keys: [Key]) {
         self.child = child
         self.keys = keys
     }
 
-    public func open(_ context: ExecutionContext) throws {
+    package func open(_ context: ExecutionContext) throws {
         let all = try child.collect(context)
         let keyColumns = try keys.map { try ExpressionEvaluator.evaluate($0.expression, all, rows: nil, context) }
         var order = Array(0..<all.count)
@@ -42,9 +42,9 @@ public final class SortOperator: Operator {
         output.set(all.selecting(order))
     }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? { output.next() }
+    package func next(_ context: ExecutionContext) throws -> RowBatch? { output.next() }
 
-    public func close() { output.clear() }
-    public var explainLabel: String { "Sort (\(keys.count) keys)" }
-    public var children: [any Operator] { [child] }
+    package func close() { output.clear() }
+    package var explainLabel: String { "Sort (\(keys.count) keys)" }
+    package var children: [any Operator] { [child] }
 }

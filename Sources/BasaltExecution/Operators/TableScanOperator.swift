@@ -7,12 +7,12 @@ import BasaltTransactions
 ///
 /// Output: the table's columns in logical order, or only `columns` when given; with `includeKey`, the
 /// row key as one more BLOB column at the end (for UPDATE and DELETE).
-public final class TableScanOperator: Operator {
-    public let table: TableDescriptor
+package final class TableScanOperator: Operator {
+    package let table: TableDescriptor
     let range: KeyRange
     let columns: [Int]?
     let includeKey: Bool
-    public let width: Int
+    package let width: Int
     let physicalTypes: [SQLType]
     let wantedPhysical: [Int]
     var lower: [UInt8] = []
@@ -21,7 +21,7 @@ public final class TableScanOperator: Operator {
     /// Set when the range fixes every primary key column: one point read instead of a scan.
     var pointKey: [UInt8]?
 
-    public init(table: TableDescriptor, range: KeyRange = KeyRange(), columns: [Int]? = nil, includeKey: Bool = false) {
+    package init(table: TableDescriptor, range: KeyRange = KeyRange(), columns: [Int]? = nil, includeKey: Bool = false) {
         self.table = table
         self.range = range
         self.columns = columns
@@ -32,7 +32,7 @@ public final class TableScanOperator: Operator {
         self.wantedPhysical = logical.map { table.columns[$0].physical }
     }
 
-    public func open(_ context: ExecutionContext) throws {
+    package func open(_ context: ExecutionContext) throws {
         let prefix = ObjectKey.prefix(table.id)
         finished = false
         if range.isFull || table.hasRowID {
@@ -67,7 +67,7 @@ public final class TableScanOperator: Operator {
         return batch
     }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? {
+    package func next(_ context: ExecutionContext) throws -> RowBatch? {
         guard !finished else { return nil }
         if let pointKey { return try pointRead(pointKey, context) }
         // Reserve for a few rows: the batch grows by doubling, and most ranges are short.
@@ -113,10 +113,10 @@ public final class TableScanOperator: Operator {
         return stopped
     }
 
-    public func close() {}
-    public var explainLabel: String {
+    package func close() {}
+    package var explainLabel: String {
         (range.isFull ? "Seq Scan on " : range.equal.count == table.primaryKey.count && range.lower == nil && range.upper == nil
             ? "Primary Key Lookup on " : "Primary Key Range Scan on ") + table.name
     }
-    public var children: [any Operator] { [] }
+    package var children: [any Operator] { [] }
 }

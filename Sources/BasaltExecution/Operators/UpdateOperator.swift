@@ -1,16 +1,16 @@
 /// UPDATE: reads every target row first (the source is a scan with the row key as its last column,
 /// filtered by WHERE), then writes each updated row, so an update never revisits a row it moved.
 /// Produces the RETURNING rows over the new values.
-public final class UpdateOperator: Operator {
+package final class UpdateOperator: Operator {
     let table: TableDescriptor
     let source: any Operator
     let assignments: [(column: Int, value: BoundExpression)]
     let validator: RowValidator
     let returning: [BoundExpression]?
     var output = MaterializedRows()
-    public var width: Int { returning?.count ?? 0 }
+    package var width: Int { returning?.count ?? 0 }
 
-    public init(table: TableDescriptor, source: any Operator, assignments: [(column: Int, value: BoundExpression)],
+    package init(table: TableDescriptor, source: any Operator, assignments: [(column: Int, value: BoundExpression)],
                 validator: RowValidator, returning: [BoundExpression]?) {
         self.table = table
         self.source = source
@@ -19,7 +19,7 @@ public final class UpdateOperator: Operator {
         self.returning = returning
     }
 
-    public func open(_ context: ExecutionContext) throws {
+    package func open(_ context: ExecutionContext) throws {
         let rows = try source.collect(context)
         let columns = table.columns.count
         // New values for every target row, computed before any write (SET a = b, b = a swaps).
@@ -41,9 +41,9 @@ public final class UpdateOperator: Operator {
         output.set(out)
     }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? { output.next() }
+    package func next(_ context: ExecutionContext) throws -> RowBatch? { output.next() }
 
-    public func close() { output.clear() }
-    public var explainLabel: String { "Update on \(table.name)" }
-    public var children: [any Operator] { [source] }
+    package func close() { output.clear() }
+    package var explainLabel: String { "Update on \(table.name)" }
+    package var children: [any Operator] { [source] }
 }

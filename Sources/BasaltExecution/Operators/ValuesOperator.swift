@@ -1,18 +1,18 @@
 /// Rows given as expressions (`VALUES (…), (…)`, or one empty row for a SELECT without FROM),
 /// evaluated at each open so parameters and outer references take their current values.
-public final class ValuesOperator: Operator {
-    public let width: Int
+package final class ValuesOperator: Operator {
+    package let width: Int
     let rows: [[BoundExpression]]
     var done = false
 
-    public init(width: Int, rows: [[BoundExpression]]) {
+    package init(width: Int, rows: [[BoundExpression]]) {
         self.width = width
         self.rows = rows
     }
 
-    public func open(_ context: ExecutionContext) throws { done = false }
+    package func open(_ context: ExecutionContext) throws { done = false }
 
-    public func next(_ context: ExecutionContext) throws -> RowBatch? {
+    package func next(_ context: ExecutionContext) throws -> RowBatch? {
         guard !done, !rows.isEmpty else { return nil }
         done = true
         var batch = RowBatch(width: width, reservingRows: rows.count)
@@ -26,7 +26,7 @@ public final class ValuesOperator: Operator {
         return batch
     }
 
-    public func close() {}
-    public var explainLabel: String { rows.count == 1 && width == 0 ? "Result" : "Values (\(rows.count) rows)" }
-    public var children: [any Operator] { [] }
+    package func close() {}
+    package var explainLabel: String { rows.count == 1 && width == 0 ? "Result" : "Values (\(rows.count) rows)" }
+    package var children: [any Operator] { [] }
 }

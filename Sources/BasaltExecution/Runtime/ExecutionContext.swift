@@ -6,17 +6,17 @@ import Foundation
 /// planned against, the clock values of `now()`, and the outer rows of correlated subqueries.
 ///
 /// Used by one thread at a time (the statement's); not shared.
-public final class ExecutionContext {
+package final class ExecutionContext {
     package let manager: TransactionManager
     package let transaction: TransactionContext
-    public var parameters: [SQLValue]
-    public var schema: Schema
-    public var functionContext: FunctionContext
-    public let rowIDs: RowIDAllocator
+    package var parameters: [SQLValue]
+    package var schema: Schema
+    package var functionContext: FunctionContext
+    package let rowIDs: RowIDAllocator
     /// Rows of the enclosing queries, innermost last, for `BoundExpression.outerColumn`.
-    public var outerRows: [ArraySlice<SQLValue>] = []
+    package var outerRows: [ArraySlice<SQLValue>] = []
     /// Rows changed by the statement (INSERT/UPDATE/DELETE count).
-    public var changedRows = 0
+    package var changedRows = 0
     /// Results of uncorrelated subqueries, computed once per execution.
     var subqueryResults: [ObjectIdentifier: SubqueryResult] = [:]
 

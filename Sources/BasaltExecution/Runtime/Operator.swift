@@ -4,7 +4,7 @@
 /// `close` releases what `open` acquired. An operator can be opened again after `close` (a prepared
 /// statement re-runs its plan; a correlated subquery re-runs once per outer row). Operators are used by
 /// one thread at a time. One `next` call per batch, never per row.
-public protocol Operator: AnyObject {
+package protocol Operator: AnyObject {
     /// Values per output row.
     var width: Int { get }
     func open(_ context: ExecutionContext) throws
@@ -17,7 +17,7 @@ public protocol Operator: AnyObject {
 
 extension Operator {
     /// Opens, drains and closes the operator: every row it produces.
-    public func collect(_ context: ExecutionContext) throws -> RowBatch {
+    package func collect(_ context: ExecutionContext) throws -> RowBatch {
         try open(context)
         defer { close() }
         var all = RowBatch(width: width)
@@ -26,7 +26,7 @@ extension Operator {
     }
 
     /// The operator tree as indented lines (EXPLAIN output).
-    public func explainLines(indent: Int = 0) -> [String] {
+    package func explainLines(indent: Int = 0) -> [String] {
         var lines = [String(repeating: "  ", count: indent) + (indent > 0 ? "-> " : "") + explainLabel]
         for child in children { lines += child.explainLines(indent: indent + 1) }
         return lines

@@ -3,70 +3,70 @@
 ///
 /// Invariant: `values.count == count * width`. Zero-width rows are counted by `count` alone (the rows of
 /// `SELECT 1` without FROM, or a scan feeding `count(*)`).
-public struct RowBatch {
-    public let width: Int
-    public private(set) var count: Int
-    public var values: [SQLValue]
+package struct RowBatch {
+    package let width: Int
+    package private(set) var count: Int
+    package var values: [SQLValue]
 
     /// Rows per batch operators aim for: large enough to amortize per-batch dispatch, small enough to
     /// stay in cache.
-    public static let preferredSize = 1024
+    package static let preferredSize = 1024
 
-    public init(width: Int, reservingRows rows: Int = 0) {
+    package init(width: Int, reservingRows rows: Int = 0) {
         self.width = width
         self.count = 0
         self.values = []
         if rows > 0 && width > 0 { values.reserveCapacity(rows * width) }
     }
 
-    public init(width: Int, count: Int, values: [SQLValue]) {
+    package init(width: Int, count: Int, values: [SQLValue]) {
         precondition(values.count == count * width, "batch shape")
         self.width = width
         self.count = count
         self.values = values
     }
 
-    public var isEmpty: Bool { count == 0 }
+    package var isEmpty: Bool { count == 0 }
 
     @inline(__always)
-    public subscript(row: Int, column: Int) -> SQLValue { values[row &* width &+ column] }
+    package subscript(row: Int, column: Int) -> SQLValue { values[row &* width &+ column] }
 
     /// The values of row `row`.
-    public func row(_ row: Int) -> ArraySlice<SQLValue> { values[row * width ..< (row + 1) * width] }
+    package func row(_ row: Int) -> ArraySlice<SQLValue> { values[row * width ..< (row + 1) * width] }
 
     /// Appends one row; `row.count` must equal `width`.
-    public mutating func append<C: Collection>(row: C) where C.Element == SQLValue {
+    package mutating func append<C: Collection>(row: C) where C.Element == SQLValue {
         values.append(contentsOf: row)
         count += 1
     }
 
     /// Appends row `row` of `other` (same width).
-    public mutating func append(rowOf other: RowBatch, _ row: Int) {
+    package mutating func append(rowOf other: RowBatch, _ row: Int) {
         values.append(contentsOf: other.values[row * other.width ..< (row + 1) * other.width])
         count += 1
     }
 
     /// Appends the row made of `first` followed by `second` (a joined pair).
-    public mutating func append(_ first: ArraySlice<SQLValue>, _ second: ArraySlice<SQLValue>) {
+    package mutating func append(_ first: ArraySlice<SQLValue>, _ second: ArraySlice<SQLValue>) {
         values.append(contentsOf: first)
         values.append(contentsOf: second)
         count += 1
     }
 
     /// Appends every row of `other` (same width).
-    public mutating func append(contentsOf other: RowBatch) {
+    package mutating func append(contentsOf other: RowBatch) {
         values.append(contentsOf: other.values)
         count += other.count
     }
 
     /// Appends an empty row (width 0 only).
-    public mutating func appendEmptyRow() {
+    package mutating func appendEmptyRow() {
         precondition(width == 0)
         count += 1
     }
 
     /// Builds a batch from column vectors of equal length.
-    public static func fromColumns(_ columns: [[SQLValue]], count: Int) -> RowBatch {
+    package static func fromColumns(_ columns: [[SQLValue]], count: Int) -> RowBatch {
         let width = columns.count
         var values: [SQLValue] = []
         values.reserveCapacity(count * width)
@@ -77,7 +77,7 @@ public struct RowBatch {
     }
 
     /// The rows at `rows`, in that order.
-    public func selecting(_ rows: [Int]) -> RowBatch {
+    package func selecting(_ rows: [Int]) -> RowBatch {
         var out = RowBatch(width: width, reservingRows: rows.count)
         if width == 0 {
             out.count = rows.count
@@ -87,7 +87,7 @@ public struct RowBatch {
         return out
     }
 
-    public mutating func removeAll(keepingCapacity: Bool = true) {
+    package mutating func removeAll(keepingCapacity: Bool = true) {
         values.removeAll(keepingCapacity: keepingCapacity)
         count = 0
     }

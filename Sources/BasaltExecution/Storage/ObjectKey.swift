@@ -12,10 +12,10 @@ import BasaltStorage
 /// After the prefix come `KeyCodec` components: a table's primary key columns (or its hidden row id as
 /// one INT64 component); an index's columns, then (unless the entry is unique, see `IndexDescriptor`)
 /// the table's primary key columns.
-public enum ObjectKey {
+package enum ObjectKey {
     /// Appends the prefix of object `id`.
     @inlinable
-    public static func appendPrefix(_ id: UInt32, to out: inout [UInt8]) {
+    package static func appendPrefix(_ id: UInt32, to out: inout [UInt8]) {
         if id < 0xF0 {
             out.append(UInt8(id))
         } else {
@@ -28,16 +28,16 @@ public enum ObjectKey {
     }
 
     /// The prefix of object `id` on its own.
-    public static func prefix(_ id: UInt32) -> [UInt8] {
+    package static func prefix(_ id: UInt32) -> [UInt8] {
         var out: [UInt8] = []
         appendPrefix(id, to: &out)
         return out
     }
 
     /// The byte length of the prefix of `id`.
-    public static func prefixLength(_ id: UInt32) -> Int { id < 0xF0 ? 1 : 5 }
+    package static func prefixLength(_ id: UInt32) -> Int { id < 0xF0 ? 1 : 5 }
 
     /// The exclusive upper bound of every key with `prefix`: the prefix with a trailing 0xFF, above
     /// every `KeyEncoder` tag (see KeyEncoder.swift, "Bounds for range scans").
-    public static func upperBound(_ prefix: [UInt8]) -> [UInt8] { prefix + [0xFF] }
+    package static func upperBound(_ prefix: [UInt8]) -> [UInt8] { prefix + [0xFF] }
 }

@@ -11,13 +11,13 @@ import BasaltTransactions
 ///
 /// Invariant kept by every write here: after a statement, each index holds exactly one entry per row of
 /// its table, computed from the row's current values.
-public enum TableStore {
+package enum TableStore {
     static let slot = RootSlot.tables
 
     // MARK: Keys and rows
 
     /// The row key of `row` (logical column order) in `table`; `rowID` for tables without a primary key.
-    public static func rowKey(_ table: TableDescriptor, _ row: [SQLValue], rowID: Int64? = nil) -> [UInt8] {
+    package static func rowKey(_ table: TableDescriptor, _ row: [SQLValue], rowID: Int64? = nil) -> [UInt8] {
         var key = ObjectKey.prefix(table.id)
         if table.hasRowID {
             KeyCodec.append(.integer(rowID ?? 0), type: .bigint, descending: false, to: &key)
@@ -30,7 +30,7 @@ public enum TableStore {
     }
 
     /// The encoded row value.
-    public static func encodeRow(_ table: TableDescriptor, _ row: [SQLValue]) -> [UInt8] {
+    package static func encodeRow(_ table: TableDescriptor, _ row: [SQLValue]) -> [UInt8] {
         var physical = [SQLValue](repeating: .null, count: table.nextPhysical)
         for (i, column) in table.columns.enumerated() { physical[column.physical] = row[i] }
         var out: [UInt8] = []
@@ -40,7 +40,7 @@ public enum TableStore {
 
     /// Decodes a stored row into logical column order, appending to `out`.
     @inline(__always)
-    public static func decodeRow(_ table: TableDescriptor, physicalTypes: [SQLType], physicalOfLogical: [Int],
+    package static func decodeRow(_ table: TableDescriptor, physicalTypes: [SQLType], physicalOfLogical: [Int],
                                  _ bytes: UnsafeRawBufferPointer, into out: inout [SQLValue],
                                  scratch: inout [SQLValue]) throws {
         scratch.removeAll(keepingCapacity: true)
@@ -49,7 +49,7 @@ public enum TableStore {
     }
 
     /// The positions in `physicalTypes` of the logical columns.
-    public static func physicalOfLogical(_ table: TableDescriptor) -> [Int] { table.columns.map(\.physical) }
+    package static func physicalOfLogical(_ table: TableDescriptor) -> [Int] { table.columns.map(\.physical) }
 
     /// The key of `index`'s entry for `row` whose row key is `rowKey`, and the entry's value.
     static func indexEntry(_ index: IndexDescriptor, _ table: TableDescriptor, _ row: [SQLValue],
@@ -70,7 +70,7 @@ public enum TableStore {
 
     /// Visits the rows of `table` with row keys in [lower, upper) as the transaction sees them: the row
     /// key and the decoded row (logical order). `body` returns false to stop.
-    public static func scan(_ context: ExecutionContext, _ table: TableDescriptor, lower: [UInt8]? = nil,
+    package static func scan(_ context: ExecutionContext, _ table: TableDescriptor, lower: [UInt8]? = nil,
                             upper: [UInt8]? = nil, _ body: ([UInt8], [SQLValue]) throws -> Bool) throws {
         let prefix = ObjectKey.prefix(table.id)
         let types = table.physicalTypes
@@ -89,7 +89,7 @@ public enum TableStore {
     }
 
     /// The row stored under `key`, decoded, as the transaction sees it.
-    public static func fetch(_ context: ExecutionContext, _ table: TableDescriptor, key: [UInt8]) throws -> [SQLValue]? {
+    package static func fetch(_ context: ExecutionContext, _ table: TableDescriptor, key: [UInt8]) throws -> [SQLValue]? {
         let types = table.physicalTypes
         let logical = physicalOfLogical(table)
         var scratch: [SQLValue] = []
@@ -115,7 +115,7 @@ public enum TableStore {
     // MARK: Writes
 
     /// Which unique constraints an INSERT … ON CONFLICT skips or updates on.
-    public enum ConflictScope: Equatable, Sendable {
+    package enum ConflictScope: Equatable, Sendable {
         /// None: every conflict is 23505.
         case none
         /// Any primary key or unique index (ON CONFLICT without a target, INSERT OR IGNORE).
@@ -161,7 +161,7 @@ public enum TableStore {
     /// Returns false without writing anything when the row conflicts with an existing primary key or
     /// unique index entry that `skipConflicts` covers; any other conflict throws 23505.
     @discardableResult
-    public static func insert(_ context: ExecutionContext, _ table: TableDescriptor, _ row: [SQLValue],
+    package static func insert(_ context: ExecutionContext, _ table: TableDescriptor, _ row: [SQLValue],
                               skipConflicts: ConflictScope = .none) throws -> Bool {
         let key: [UInt8]
         if table.hasRowID {
@@ -197,7 +197,7 @@ public enum TableStore {
     /// Deletes the row stored under `key` whose current values are `row`, with its index entries,
     /// applying the foreign keys that reference it (RESTRICT/NO ACTION fail with 23503; CASCADE deletes;
     /// SET NULL / SET DEFAULT update the referencing rows).
-    public static func delete(_ context: ExecutionContext, _ table: TableDescriptor, key: [UInt8], row: [SQLValue]) throws {
+    package static func delete(_ context: ExecutionContext, _ table: TableDescriptor, key: [UInt8], row: [SQLValue]) throws {
         try context.manager.delete(context.transaction, slot, key)
         for index in context.schema.indexes(ofTable: table.id) {
             _ = try context.manager.delete(context.transaction, slot, indexEntry(index, table, row, rowKey: key).key)
@@ -208,7 +208,7 @@ public enum TableStore {
     /// Replaces the row under `key` (values `old`) by `new`, moving it when its primary key changes and
     /// updating the index entries whose columns changed. Returns the new row key.
     @discardableResult
-    public static func update(_ context: ExecutionContext, _ table: TableDescriptor, key: [UInt8], old: [SQLValue],
+    package static func update(_ context: ExecutionContext, _ table: TableDescriptor, key: [UInt8], old: [SQLValue],
                               new: [SQLValue]) throws -> [UInt8] {
         var newKey = key
         if !table.hasRowID {
@@ -343,7 +343,7 @@ public enum TableStore {
 extension TableStore {
     /// Fills a new index with an entry for every existing row of its table (CREATE INDEX), checking
     /// uniqueness on the way (23505 names the index).
-    public static func buildIndex(_ context: ExecutionContext, _ table: TableDescriptor, _ index: IndexDescriptor) throws {
+    package static func buildIndex(_ context: ExecutionContext, _ table: TableDescriptor, _ index: IndexDescriptor) throws {
         var rows: [([UInt8], [SQLValue])] = []
         try scan(context, table) { key, row in
             rows.append((key, row))
@@ -362,7 +362,7 @@ extension TableStore {
 
     /// Deletes every stored row or entry of object `id` (DROP TABLE, DROP INDEX), as versions of the
     /// transaction: time travel still reads them until the history retention passes.
-    public static func dropObject(_ context: ExecutionContext, _ id: UInt32) throws {
+    package static func dropObject(_ context: ExecutionContext, _ id: UInt32) throws {
         let prefix = ObjectKey.prefix(id)
         var keys: [[UInt8]] = []
         try context.manager.scan(context.transaction, slot, lower: prefix, upper: ObjectKey.upperBound(prefix), reverse: false) { key, _ in
@@ -373,7 +373,7 @@ extension TableStore {
     }
 
     /// Whether `table` has no rows for the transaction.
-    public static func isEmpty(_ context: ExecutionContext, _ table: TableDescriptor) throws -> Bool {
+    package static func isEmpty(_ context: ExecutionContext, _ table: TableDescriptor) throws -> Bool {
         let prefix = ObjectKey.prefix(table.id)
         var empty = true
         try context.manager.scan(context.transaction, slot, lower: prefix, upper: ObjectKey.upperBound(prefix), reverse: false) { _, _ in
