@@ -143,14 +143,13 @@ extension QueryPlanner {
             asOfExpression = try bind(asOf, Scope(columns: [], parent: nil, level: 0), .plain(clause: "AS OF SYSTEM TIME")).expression
         }
         // FROM and WHERE.
-        var (root, scope) = try planFrom(core.from, where: core.whereClause, parent: parent, level: level,
+        let (root, scope) = try planFrom(core.from, where: core.whereClause, parent: parent, level: level,
                                          usedColumns: usedColumnNames(core, orderBy: orderBy))
 
         let aggregated = !core.groupBy.isEmpty || core.having != nil
             || core.items.contains { if case .expression(let e, _) = $0 { return containsAggregate(e) } else { return false } }
             || (!orderBy.isEmpty && orderBy.contains { containsAggregate($0.expression) } && !core.groupBy.isEmpty)
         var mode: BindMode = .plain(clause: "SELECT")
-        var outputScope = scope
         if aggregated {
             // Group keys: expressions, select-list positions, or output names (PostgreSQL's rules).
             var keys: [Expression] = []
@@ -171,16 +170,13 @@ extension QueryPlanner {
             let keyBounds = try keys.map { try bind($0, scope, .plain(clause: "GROUP BY")) }
             let binding = AggregateBinding(groupKeys: keys, keyBounds: keyBounds, inputScope: scope)
             mode = .aggregated(binding)
-            // Expressions above the aggregate see its output; bare names resolve through the FROM scope.
-            outputScope = scope
             var items: [(Bound, String)] = []
             for item in core.items {
                 switch item {
                 case .wildcard, .qualifiedWildcard:
-                    for (i, c) in scope.columns.enumerated() where !c.hidden {
+                    for c in scope.columns where !c.hidden {
                         if case .qualifiedWildcard(let t, _) = item, c.relation != t.name { continue }
                         let e = Expression(.columnRef(table: c.relation.map { ObjectName(name: $0) }, column: c.name))
-                        _ = i
                         items.append((try bind(e, scope, mode), c.name))
                     }
                 case .expression(let e, let alias):
@@ -195,7 +191,6 @@ extension QueryPlanner {
             if let having { top = FilterOperator(child: top, predicate: having) }
             return try finishCore(top, items: items, orderKeys: orderKeys, distinct: core.distinct)
         }
-        _ = outputScope
         var items: [(Bound, String)] = []
         for item in core.items {
             switch item {

@@ -8,8 +8,7 @@ package final class HashJoinOperator: Operator {
     let leftKeys: [BoundExpression]
     let rightKeys: [BoundExpression]
     let residual: BoundExpression?
-    var rightRows = RowBatch(width: 0)
-    var rightMatched: [Bool] = []
+    var build = JoinBuildSide()
     /// Single-key table (the common case: no array allocation per row) and multi-key table.
     var single: [SQLValue: [Int32]] = [:]
     var multi: [[SQLValue]: [Int32]] = [:]
@@ -31,8 +30,8 @@ package final class HashJoinOperator: Operator {
     }
 
     package func open(_ context: ExecutionContext) throws {
-        rightRows = try right.collect(context)
-        rightMatched = Array(repeating: false, count: rightRows.count)
+        try build.load(right, context)
+        let rightRows = build.rows
         single = [:]
         multi = [:]
         let keys = try rightKeys.map { try ExpressionEvaluator.evaluate($0, rightRows, rows: nil, context) }
@@ -60,12 +59,7 @@ package final class HashJoinOperator: Operator {
             if leftDone {
                 guard (kind == .right || kind == .full), !emittedUnmatchedRight else { return nil }
                 emittedUnmatchedRight = true
-                var out = RowBatch(width: width)
-                let nulls = [SQLValue](repeating: .null, count: left.width)
-                for r in 0..<rightRows.count where !rightMatched[r] {
-                    out.append(nulls[...], rightRows.row(r))
-                }
-                return out.isEmpty ? nil : out
+                return build.unmatched(leftWidth: left.width, width: width)
             }
             guard let batch = try left.next(context) else {
                 leftDone = true
@@ -76,6 +70,7 @@ package final class HashJoinOperator: Operator {
     }
 
     func probe(_ batch: RowBatch, _ context: ExecutionContext) throws {
+        let rightRows = build.rows
         let keys = try leftKeys.map { try ExpressionEvaluator.evaluate($0, batch, rows: nil, context) }
         // Candidate pairs: (left row, right row).
         var pairLeft: [Int] = []
@@ -107,7 +102,7 @@ package final class HashJoinOperator: Operator {
         } else {
             selected = Array(0..<pairs.count)
         }
-        for p in selected { rightMatched[pairRight[p]] = true }
+        for p in selected { build.markMatched(pairRight[p]) }
         switch kind {
         case .inner, .right:
             if !selected.isEmpty { pending = [selected.count == pairs.count ? pairs : pairs.selecting(selected)] }
@@ -135,7 +130,7 @@ package final class HashJoinOperator: Operator {
 
     package func close() {
         left.close()
-        rightRows = RowBatch(width: 0)
+        build.clear()
         single = [:]
         multi = [:]
         pending = []

@@ -6,8 +6,7 @@ package final class NestedLoopJoinOperator: Operator {
     let right: any Operator
     let kind: JoinKind
     let condition: BoundExpression?
-    var rightRows = RowBatch(width: 0)
-    var rightMatched: [Bool] = []
+    var build = JoinBuildSide()
     var pending: [RowBatch] = []
     var leftDone = false
     var emittedUnmatchedRight = false
@@ -22,8 +21,7 @@ package final class NestedLoopJoinOperator: Operator {
     }
 
     package func open(_ context: ExecutionContext) throws {
-        rightRows = try right.collect(context)
-        rightMatched = Array(repeating: false, count: rightRows.count)
+        try build.load(right, context)
         pending = []
         leftDone = false
         emittedUnmatchedRight = false
@@ -36,12 +34,7 @@ package final class NestedLoopJoinOperator: Operator {
             if leftDone {
                 guard (kind == .right || kind == .full), !emittedUnmatchedRight else { return nil }
                 emittedUnmatchedRight = true
-                var out = RowBatch(width: width)
-                let nulls = [SQLValue](repeating: .null, count: left.width)
-                for r in 0..<rightRows.count where !rightMatched[r] {
-                    out.append(row: nulls + Array(rightRows.row(r)))
-                }
-                return out.isEmpty ? nil : out
+                return build.unmatched(leftWidth: left.width, width: width)
             }
             guard let batch = try left.next(context) else {
                 leftDone = true
@@ -52,6 +45,7 @@ package final class NestedLoopJoinOperator: Operator {
     }
 
     func join(_ batch: RowBatch, _ context: ExecutionContext) throws {
+        let rightRows = build.rows
         let lw = left.width, rw = right.width
         let pairWidth = lw + rw
         // Pairs are built in chunks of about a batch so memory stays bounded for large products.
@@ -77,7 +71,7 @@ package final class NestedLoopJoinOperator: Operator {
             var matchedLeft = [Bool](repeating: false, count: end - start)
             for p in selected {
                 matchedLeft[p / perLeft] = true
-                if rightRows.count > 0 { rightMatched[p % perLeft] = true }
+                if rightRows.count > 0 { build.markMatched(p % perLeft) }
             }
             switch kind {
             case .inner, .right:
@@ -107,7 +101,7 @@ package final class NestedLoopJoinOperator: Operator {
 
     package func close() {
         left.close()
-        rightRows = RowBatch(width: 0)
+        build.clear()
         pending = []
     }
 
