@@ -53,6 +53,13 @@ public struct Config: Sendable {
     /// How often waiting transactions are checked for deadlock cycles; the youngest transaction of a
     /// cycle fails with `.deadlockDetected` (retryable). Default 100 ms, from 1 ms to 10 s.
     public var deadlockCheckInterval: Duration = .milliseconds(100)
+    /// Lock escalation: once a transaction holds this many row (key) locks in one tree, it tries to
+    /// take the whole tree exclusively instead (granted only when no other transaction holds a lock
+    /// there; otherwise it tries again after as many more). A bulk load then stops paying a lock per
+    /// row, at the price of making other writers of that tree wait for its commit; snapshot readers
+    /// never wait. SQL tables and indexes share one tree. Default 5,000 (SQL Server's figure); zero
+    /// disables escalation.
+    public var lockEscalationThreshold: Int = 5000
     /// The isolation level of `Database.write` and `begin` when none is given. Default serializable.
     public var defaultIsolation: IsolationLevel = .serializable
     /// How many times `Database.write` runs its closure again after a retryable failure (serialization
@@ -97,6 +104,11 @@ public struct Config: Sendable {
         guard lockTimeout >= .zero else {
             throw BasaltError(code: .invalidParameterValue, message: "lockTimeout \(lockTimeout) must not be negative",
                               context: ["field": "lockTimeout"])
+        }
+        guard lockEscalationThreshold >= 0 else {
+            throw BasaltError(code: .invalidParameterValue,
+                              message: "lockEscalationThreshold \(lockEscalationThreshold) must not be negative",
+                              context: ["field": "lockEscalationThreshold"])
         }
         guard deadlockCheckInterval >= .milliseconds(1), deadlockCheckInterval <= .seconds(10) else {
             throw BasaltError(code: .invalidParameterValue, message: "deadlockCheckInterval \(deadlockCheckInterval) must be from 1 ms to 10 s",

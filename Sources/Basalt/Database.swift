@@ -105,6 +105,7 @@ public final class Database: Sendable, KeyValueScanning {
             options.historyRetention = config.historyRetention
             options.lockTimeout = config.lockTimeout
             options.deadlockCheckInterval = config.deadlockCheckInterval
+            options.lockEscalationThreshold = config.lockEscalationThreshold
             options.collectionInterval = config.versionCollectionInterval
             options.visibleWhenDurable = config.syncMode == .full
             let manager: TransactionManager

@@ -361,6 +361,44 @@ import Testing
         #expect(try db.get(key) == Self.bytes("held"))
     }
 
+    /// Lock escalation: a transaction that takes `lockEscalationThreshold` key locks in one tree takes
+    /// the whole tree instead when no one else holds a lock there — then other writers of the tree wait
+    /// for its commit while snapshot readers go on — and keeps locking keys when someone does.
+    @Test func manyKeyLocksEscalateToTheTreeOnlyWhenNoOneElseHoldsIt() throws {
+        let scratch = try ScratchDatabase {
+            $0.lockEscalationThreshold = 100
+            $0.lockTimeout = .milliseconds(300)
+        }
+        let db = scratch.db
+        try db.put(Self.bytes("seen"), Self.bytes("before"))
+
+        // Alone in the tree: escalates at the 100th key lock, and stops adding key locks after it.
+        let bulk = try db.begin()
+        for i in 0..<250 { try bulk.put(Self.bytes(String(format: "bulk-%04d", i)), Self.bytes("v")) }
+        let held = db.locks().filter { $0.transaction == bulk.id && $0.granted }
+        #expect(held.contains { $0.resource == "tree 0" && $0.mode == "X" }, "escalated to X on the tree")
+        #expect(held.filter { $0.resource.hasPrefix("key") }.count == 100, "no key locks after escalating")
+        // Another writer of the tree waits (and times out); a snapshot reader does not.
+        let other = try db.begin()
+        #expect { try other.put(Self.bytes("elsewhere"), Self.bytes("x")) } throws: { ($0 as? BasaltError)?.code == .lockNotAvailable }
+        other.rollback()
+        #expect(try db.read { try $0.get(Self.bytes("seen")) } == Self.bytes("before"))
+        try bulk.commit()
+        try db.put(Self.bytes("elsewhere"), Self.bytes("x"))
+        #expect(try db.scanPairs().count == 252)
+
+        // Someone else holds a key lock in the tree: escalation is refused without waiting, key locks go on.
+        let small = try db.begin()
+        try small.put(Self.bytes("small"), Self.bytes("1"))
+        let big = try db.begin()
+        for i in 0..<250 { try big.put(Self.bytes(String(format: "big-%04d", i)), Self.bytes("v")) }
+        #expect(!db.locks().contains { $0.transaction == big.id && $0.resource == "tree 0" && $0.mode == "X" })
+        #expect(db.locks().filter { $0.transaction == big.id && $0.resource.hasPrefix("key") }.count == 250)
+        try small.commit()
+        try big.commit()
+        #expect(try db.scanPairs().count == 503)
+    }
+
     // MARK: Writers
 
     /// Open transactions writing different keys neither wait for each other nor conflict, at any level;

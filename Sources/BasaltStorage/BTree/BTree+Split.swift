@@ -5,9 +5,11 @@
 /// the root must split, its contents first move down into a new child, so the root page never moves.
 extension BTree {
     /// Inserts `cell` at `index` of the full node `nodeID`, splitting it. `path` holds the node's
-    /// ancestors and is consumed.
+    /// ancestors and is consumed. With `sequential` (a sorted run is being written), a leaf that
+    /// overflows by appending past its last key stays full and the new cell starts the right sibling,
+    /// wherever the leaf is; otherwise only the tree's last leaf splits that way.
     func insertSplitting(path: inout BTreePath, nodeID: PageID, at index: Int,
-                         cell: UnsafeRawBufferPointer) throws {
+                         cell: UnsafeRawBufferPointer, sequential: Bool = false) throws {
         var nodeID = nodeID
         if nodeID == root {
             nodeID = try pushRootDown()
@@ -31,7 +33,7 @@ extension BTree {
         if src.isLeaf {
             // Appending past the last key of the rightmost leaf: keep the old leaf full, so sequential
             // inserts leave full leaves behind them (SQLite's "quick balance").
-            let k = index == src.count && src.next == .none
+            let k = index == src.count && (src.next == .none || sequential)
                 ? cells.count - 1 : Self.splitPoint(cells)
             let separator = Self.shortestSeparator(InternalCell.key(ofLeafCell: cells[k - 1]),
                                                    InternalCell.key(ofLeafCell: cells[k]))

@@ -14,6 +14,12 @@ extension StorageEngine {
     /// Returns its result and the record's LSN (nil when nothing changed and no record was needed).
     @discardableResult
     func logged<R>(_ header: PageChangeHeader, in txn: ActiveTransaction?, _ body: () throws -> R) throws -> (result: R, lsn: LSN?) {
+        try logged(header: { header }, in: txn, body)
+    }
+
+    /// `logged` for an operation whose undo is known only once `body` ran (a sorted run learns which
+    /// keys it replaced as it writes them): `header` is evaluated after `body`.
+    func logged<R>(header: () -> PageChangeHeader, in txn: ActiveTransaction?, _ body: () throws -> R) throws -> (result: R, lsn: LSN?) {
         try checkWritable()
         let pool = pager.pool
         pool.beginCapture()
@@ -43,6 +49,7 @@ extension StorageEngine {
                 pageCount += 1
             }
         }
+        let header = header()
         if pageCount == 0, case .update = header {
             // Nothing changed (say, a value replaced by itself): no record, nothing to undo.
             pool.finishCapture(lsn: 0)

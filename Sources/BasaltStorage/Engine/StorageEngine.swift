@@ -309,6 +309,36 @@ package final class StorageEngine {
         return transaction == nil ? try commit(own) : nil
     }
 
+    /// Stores `pairs` — sorted by `compareKeys`, keys unique — in the tree of `slot` (created when
+    /// missing) as part of `transaction`, one logged operation per run of pairs sharing a leaf, each
+    /// with the undo of its whole run. Calls `previous` with each pair's index and the value it replaced
+    /// (nil for a new key), once its run is logged. Every pair is checked against the size limits
+    /// before anything is written. A failure leaves the runs logged so far to the transaction's
+    /// rollback.
+    package func putSorted(_ slot: RootSlot, _ pairs: [(key: [UInt8], value: [UInt8])], transaction: UInt64,
+                           previous: (Int, [UInt8]?) throws -> Void = { _, _ in }) throws {
+        for (key, value) in pairs { try pager.limits.check(keyCount: key.count, valueCount: value.count) }
+        try checkWritable()
+        let txn = try active(transaction)
+        var start = 0
+        var replaced: [(Int, [UInt8]?)] = []
+        while start < pairs.count {
+            replaced.removeAll(keepingCapacity: true)
+            var undo: [UndoAction] = []
+            let end = try logged(header: { .update(selfCommitting: false, undo: .many(undo)) }, in: txn) {
+                try tree(slot).putRun(pairs, from: start) { index, old in
+                    let copy = old.map { Array($0) }
+                    replaced.append((index, copy))
+                    undo.append(copy.map { .restoreValue(slot: slot, key: pairs[index].key, value: $0) }
+                                ?? .removeKey(slot: slot, key: pairs[index].key))
+                }.end
+            }.result
+            for (index, old) in replaced { try previous(index, old) }
+            start = end
+            try checkpointIfDue()
+        }
+    }
+
     private func bulkLoad<S: Sequence>(_ slot: RootSlot, _ pairs: S) throws -> LSN?
     where S.Element == (key: [UInt8], value: [UInt8]) {
         // The empty tree itself is an ordinary self-committing change.
@@ -402,15 +432,19 @@ package final class StorageEngine {
     /// Runs the inverse of one key operation, logged as a compensation record whose undo-next is
     /// `undoNext`.
     func undo(_ action: UndoAction, in txn: ActiveTransaction, undoNext: LSN) throws {
-        try logged(.compensation(undoNext: undoNext), in: txn) {
-            switch action {
-            case .none:
-                break
-            case let .removeKey(slot, key):
-                _ = try key.withUnsafeBytes { try existingTree(slot)?.delete($0) }
-            case let .restoreValue(slot, key, value):
-                try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try tree(slot).put(k, v) } }
-            }
+        try logged(.compensation(undoNext: undoNext), in: txn) { try applyInverse(action) }
+    }
+
+    private func applyInverse(_ action: UndoAction) throws {
+        switch action {
+        case .none:
+            break
+        case let .removeKey(slot, key):
+            _ = try key.withUnsafeBytes { try existingTree(slot)?.delete($0) }
+        case let .restoreValue(slot, key, value):
+            try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try tree(slot).put(k, v) } }
+        case let .many(actions):
+            for action in actions.reversed() { try applyInverse(action) }
         }
     }
 

@@ -8,9 +8,14 @@ enum UndoAction: Equatable {
     case removeKey(slot: RootSlot, key: [UInt8])
     /// The key held `value` before: undo stores it again.
     case restoreValue(slot: RootSlot, key: [UInt8], value: [UInt8])
+    /// The undo of a sorted run written by one operation (`StorageEngine.putSorted`): each element is a
+    /// `removeKey` or `restoreValue` of a distinct key, so they may be undone in any order, and undoing
+    /// one twice is harmless.
+    case many([UndoAction])
 
-    /// Encoding in an `update` record, after its flags byte: u8 kind (0 none, 1 remove, 2 restore), then
-    /// for 1 and 2 u8 root slot and the key as a blob, and for 2 the value as a blob.
+    /// Encoding in an `update` record, after its flags byte: u8 kind (0 none, 1 remove, 2 restore, 3 many),
+    /// then for 1 and 2 u8 root slot and the key as a blob, and for 2 the value as a blob; for 3 a varint
+    /// count and that many encoded actions of kind 1 or 2.
     func encode(into out: inout LogPayloadWriter) {
         switch self {
         case .none:
@@ -24,12 +29,29 @@ enum UndoAction: Equatable {
             out.u8(UInt8(slot.rawValue))
             key.withUnsafeBytes { out.blob($0) }
             value.withUnsafeBytes { out.blob($0) }
+        case let .many(actions):
+            out.u8(3)
+            out.varint(UInt64(actions.count))
+            for action in actions { action.encode(into: &out) }
         }
     }
 
     static func decode(_ reader: inout LogPayloadReader) throws -> UndoAction {
         let kind = try reader.u8()
         if kind == 0 { return .none }
+        if kind == 3 {
+            let count = try reader.varint()
+            var actions: [UndoAction] = []
+            actions.reserveCapacity(Int(min(count, 1 << 16)))
+            for _ in 0..<count {
+                let action = try decode(&reader)
+                switch action {
+                case .removeKey, .restoreValue: actions.append(action)
+                case .none, .many: throw reader.corrupt("a run's undo holds a nested or empty action")
+                }
+            }
+            return .many(actions)
+        }
         let rawSlot = Int(try reader.u8())
         guard let slot = RootSlot(rawValue: rawSlot) else { throw reader.corrupt("unknown root slot \(rawSlot)") }
         let key = try reader.blob()

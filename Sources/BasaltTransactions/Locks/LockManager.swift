@@ -111,6 +111,15 @@ package final class LockManager: Sendable {
         try table.acquire(resource, mode, owner: owner)
     }
 
+    /// Locks `resource` in `mode` for `owner` (with its ancestors' intentions, as `acquire`) only if
+    /// that needs no wait: returns false, queueing nothing, when a holder's mode conflicts or (for a new
+    /// request) anything waits in the queue. Ancestor intentions granted before a refusal stay held
+    /// until `releaseAll`, as with a failed `acquire`. Lock escalation uses it, so escalating never
+    /// waits and never closes a deadlock cycle.
+    package func tryAcquire(_ resource: LockResource, _ mode: LockMode, owner: UInt64) -> Bool {
+        table.tryAcquire(resource, mode, owner: owner)
+    }
+
     /// Releases `owner`'s lock on `resource` (whatever its mode) and grants what became grantable. A
     /// no-op if the owner does not hold it. Does not release descendants: releasing an ancestor while
     /// holding a descendant breaks the protocol, so outside tests use `releaseAll`.
@@ -260,6 +269,42 @@ private final class LockTable: @unchecked Sendable {
         } else {
             try acquireOne(resource, mode, owner)
         }
+    }
+
+    func tryAcquire(_ resource: LockResource, _ mode: LockMode, owner: UInt64) -> Bool {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return tryAcquireWithAncestors(resource, mode, owner)
+    }
+
+    /// `tryAcquire` under the mutex: ancestors first (L7), stopping at the first refusal.
+    private func tryAcquireWithAncestors(_ resource: LockResource, _ mode: LockMode, _ owner: UInt64) -> Bool {
+        if let parent = resource.parent, !tryAcquireWithAncestors(parent, mode.parentIntention, owner) {
+            return false
+        }
+        guard let index = entries.index(forKey: resource) else {
+            // Nobody holds or waits for it: grant (the entry is created holding, so never empty, L2).
+            var entry = LockEntry()
+            entry.holders.add(owner, mode)
+            entries[resource] = entry
+            counters.acquired += 1
+            recordHolding(resource, owner)
+            return true
+        }
+        let (held, others) = entries.values[index].holders.find(owner)
+        if let held {
+            if held.covers(mode) { return true }
+            let target = LockMode.supremum(held, mode)
+            guard others & ~target.compatibleMask == 0 else { return false }
+            entries.values[index].holders.setMode(target, of: owner)
+            counters.acquired += 1
+            return true
+        }
+        guard entries.values[index].queue.isEmpty, others & ~mode.compatibleMask == 0 else { return false }
+        entries.values[index].holders.add(owner, mode)
+        counters.acquired += 1
+        recordHolding(resource, owner)
+        return true
     }
 
     /// Ancestors first (L7), so a lock is never held without its parents' intentions.

@@ -31,4 +31,10 @@ struct ReadSet {
 struct CommittedKey: Hashable {
     var tree: RootSlot
     var key: [UInt8]
+
+    /// The key's bytes as one block (the synthesized hash of `[UInt8]` combines byte by byte).
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(tree.rawValue)
+        key.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
 }

@@ -31,6 +31,10 @@ package final class TransactionContext: @unchecked Sendable {
     var savepoints: [(name: String, journal: Int)] = []
     /// Whether the lock manager may hold locks for this transaction.
     var mayHoldLocks = false
+    /// Key locks taken per tree (by `RootSlot` raw value), for lock escalation.
+    var keyLocks: [Int] = []
+    /// Trees this transaction holds X on (escalated, or locked whole): its key locks there are implied.
+    var exclusiveTrees: Set<RootSlot> = []
 
     init(id: UInt64, isolation: IsolationLevel, readOnly: Bool, asOf: Timestamp?, startedAt: Timestamp) {
         self.id = id
@@ -78,6 +82,9 @@ package struct TransactionOptions: Sendable {
     /// How long a lock request waits before failing; zero waits forever.
     package var lockTimeout: Duration = .seconds(5)
     package var deadlockCheckInterval: Duration = .milliseconds(100)
+    /// Key locks one transaction holds in one tree before it tries to lock the whole tree instead
+    /// (see `Config.lockEscalationThreshold`); zero: never.
+    package var lockEscalationThreshold = 5000
     /// How often the background collector removes expired versions.
     package var collectionInterval: Duration = .seconds(30)
     /// Whether commits become visible only once durable (SyncMode.full): a reader never sees a change

@@ -14,17 +14,15 @@ extension TransactionManager {
             if case .put = write { return true }
             return false
         }
-        txn.mayHoldLocks = true
-        do {
-            try locks.acquire(.key(tree: UInt32(tree.rawValue), key: key), .exclusive, owner: txn.id)
-        } catch {
-            throw fail(txn, TransactionError(error))
-        }
+        try lockKeyExclusive(txn, tree, key)
         let snapshot = snapshot(for: txn)
-        if txn.tracksReads { txn.reads.read(tree, key) }
         let newest = try withEngine { engine in
             try key.withUnsafeBytes { k in try engine.withValue(tree, k) { try VersionFormat.header($0) } }
         }
+        // The X lock, held to commit, keeps every other transaction from committing this key from now
+        // on; so the read can only be invalidated by a version newer than the snapshot, seen right here.
+        // Only then does validation at commit need it.
+        if txn.tracksReads, let newest, newest.timestamp > snapshot { txn.reads.read(tree, key) }
         guard let newest else { return false }
         if newest.timestamp > snapshot && txn.isolation != .readCommitted && newest.tombstone {
             throw fail(txn, .serializationFailure("the key was deleted by a transaction that committed after this one's snapshot"))

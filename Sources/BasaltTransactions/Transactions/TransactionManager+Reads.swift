@@ -110,8 +110,7 @@ extension TransactionManager {
         // Buffered writes in range, in scan order.
         var buffered: [[UInt8]] = []
         if let txn, !txn.writes.isEmpty {
-            let range = ReadSet.Range(tree: tree, lower: lower, upper: upper)
-            buffered = txn.writes.sortedKeys(tree).filter { range.contains($0) }
+            buffered = Array(txn.writes.sortedKeys(tree, lower: lower, upper: upper))
             if reverse { buffered.reverse() }
         }
         var nextBuffered = 0

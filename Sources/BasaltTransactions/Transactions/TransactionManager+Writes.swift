@@ -40,14 +40,30 @@ extension TransactionManager {
     /// transaction committed a newer version since the snapshot.
     func lockForWrite(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8]) throws(TransactionError) {
         if txn.writes.write(tree, key) == nil {
-            txn.mayHoldLocks = true
-            do {
-                try locks.acquire(.key(tree: UInt32(tree.rawValue), key: key), .exclusive, owner: txn.id)
-            } catch {
-                throw fail(txn, TransactionError(error))
-            }
+            try lockKeyExclusive(txn, tree, key)
         }
         try checkNoNewerVersion(txn, tree, key)
+    }
+
+    /// Takes X on `key` (IX above it) unless `txn` holds X on the whole tree; every
+    /// `lockEscalationThreshold` key locks in one tree, tries to escalate to X on the tree, without
+    /// waiting (so escalation adds no wait and no deadlock). A lock failure leaves `txn` failed.
+    func lockKeyExclusive(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8]) throws(TransactionError) {
+        if !txn.exclusiveTrees.isEmpty, txn.exclusiveTrees.contains(tree) { return }
+        txn.mayHoldLocks = true
+        do {
+            try locks.acquire(.key(tree: UInt32(tree.rawValue), key: key), .exclusive, owner: txn.id)
+        } catch {
+            throw fail(txn, TransactionError(error))
+        }
+        guard lockEscalationThreshold > 0 else { return }
+        let slot = tree.rawValue
+        if txn.keyLocks.count <= slot { txn.keyLocks.append(contentsOf: repeatElement(0, count: slot + 1 - txn.keyLocks.count)) }
+        txn.keyLocks[slot] += 1
+        if txn.keyLocks[slot] % lockEscalationThreshold == 0,
+           locks.tryAcquire(.tree(UInt32(slot)), .exclusive, owner: txn.id) {
+            txn.exclusiveTrees.insert(tree)
+        }
     }
 
     /// Under repeatable read and serializable, fails `txn` with a serialization failure when `key` has a
@@ -73,6 +89,7 @@ extension TransactionManager {
         } catch {
             throw fail(txn, TransactionError(error))
         }
+        if mode == .exclusive { txn.exclusiveTrees.insert(tree) }
     }
 
     /// Takes `mode` on one key for `txn` (S: `SELECT … FOR SHARE`, X: `FOR UPDATE`); under repeatable
@@ -234,12 +251,76 @@ extension TransactionManager {
         }
         let id = try engine.beginTransaction()
         do {
-            try Self.applyVersions(TransactionalVersionWriter(engine: engine, transaction: id), writes, at: timestamp, ceiling: ceiling)
+            try Self.applySorted(engine, transaction: id, writes, at: timestamp, ceiling: ceiling)
             return try engine.commit(id)
         } catch {
             try? engine.rollback(id)
             throw error
         }
+    }
+
+    /// `applyVersions` for a large commit, in a storage transaction: each tree's new versions go in as
+    /// one sorted batch (`StorageEngine.putSorted`, one logged operation per leaf-sized run), then the
+    /// versions they replaced go to history and the expiry queue, also sorted. `writes` are sorted by
+    /// tree, then key, as `WriteSet.allSorted` returns them.
+    static func applySorted(_ engine: StorageEngine, transaction id: UInt64,
+                            _ writes: [(tree: RootSlot, key: [UInt8], write: WriteSet.Write)],
+                            at timestamp: Timestamp, ceiling: Timestamp?) throws {
+        if let ceiling {
+            try clockKey.withUnsafeBytes { k in
+                try metaValue(ceiling).withUnsafeBytes { v in _ = try engine.put(.meta, k, v, transaction: id) }
+            }
+        }
+        var history: [(key: [UInt8], value: [UInt8])] = []
+        var queue: [(key: [UInt8], value: [UInt8])] = []
+        let empty: [UInt8] = []
+        var start = 0
+        while start < writes.count {
+            let tree = writes[start].tree
+            var end = start + 1
+            while end < writes.count && writes[end].tree == tree { end += 1 }
+            let treeID = UInt32(tree.rawValue)
+            // A delete writes a tombstone only over an existing version.
+            var versions: [(key: [UInt8], value: [UInt8])] = []
+            versions.reserveCapacity(end - start)
+            for (_, key, write) in writes[start..<end] {
+                switch write {
+                case .put(let value):
+                    versions.append((key, value.withUnsafeBytes {
+                        VersionFormat.version(tombstone: false, timestamp: timestamp, value: $0)
+                    }))
+                case .delete:
+                    let exists = try key.withUnsafeBytes { try engine.withValue(tree, $0) { _ in true } } ?? false
+                    guard exists else { continue }
+                    versions.append((key, empty.withUnsafeBytes {
+                        VersionFormat.version(tombstone: true, timestamp: timestamp, value: $0)
+                    }))
+                    let queueKey = key.withUnsafeBytes {
+                        VersionFormat.queueKey(end: timestamp, kind: .tombstone, tree: treeID, key: $0, start: timestamp)
+                    }
+                    queue.append((queueKey, empty))
+                }
+            }
+            // The version being replaced moves to history, ending at this commit.
+            try engine.putSorted(tree, versions, transaction: id) { index, old in
+                guard let old else { return }
+                try versions[index].key.withUnsafeBytes { k in
+                    let (start, historyValue) = try old.withUnsafeBytes { stored in
+                        let header = try VersionFormat.header(stored)
+                        return (header.timestamp, VersionFormat.version(tombstone: header.tombstone, timestamp: timestamp,
+                                                                        value: VersionFormat.payload(stored)))
+                    }
+                    history.append((VersionFormat.historyKey(tree: treeID, key: k, start: start), historyValue))
+                    queue.append((VersionFormat.queueKey(end: timestamp, kind: .history, tree: treeID, key: k, start: start), empty))
+                }
+            }
+            start = end
+        }
+        let byKey: ((key: [UInt8], value: [UInt8]), (key: [UInt8], value: [UInt8])) -> Bool = { a, b in
+            a.key.withUnsafeBytes { x in b.key.withUnsafeBytes { y in compareKeys(x, y) < 0 } }
+        }
+        if !history.isEmpty { try engine.putSorted(.history, history.sorted(by: byKey), transaction: id) }
+        if !queue.isEmpty { try engine.putSorted(.versionQueue, queue.sorted(by: byKey), transaction: id) }
     }
 
     static func applyVersions<W: VersionWriter>(_ writer: W, _ writes: [(tree: RootSlot, key: [UInt8], write: WriteSet.Write)],

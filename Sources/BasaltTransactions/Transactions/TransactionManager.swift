@@ -62,6 +62,7 @@ package final class TransactionManager: Sendable {
     package let maxKeySize: Int
     /// Writes per commit applied as one atomic logged operation; larger commits use a storage transaction.
     let atomicWriteLimit: Int
+    let lockEscalationThreshold: Int
     let collector: BackgroundThread?
 
     static let clockKey = Array("clock.ceiling".utf8)
@@ -82,6 +83,7 @@ package final class TransactionManager: Sendable {
         log = engine.log
         maxKeySize = engine.maxKeySize - VersionFormat.queueKeyOverhead
         atomicWriteLimit = max(1, engine.bufferPoolFrames / 8)
+        lockEscalationThreshold = options.lockEscalationThreshold
         self.logger = logger
         var clock = HybridClock(persistedCeiling: ceiling)
         // Everything in the file is committed and durable (recovery ran): it is all visible.
