@@ -32,9 +32,12 @@ struct CommittedKey: Hashable {
     var tree: RootSlot
     var key: [UInt8]
 
-    /// The key's bytes as one block (the synthesized hash of `[UInt8]` combines byte by byte).
+    /// Hashed like `BufferedKey` (word-wise, no `Hasher` per lookup), with the tree in the seed.
     func hash(into hasher: inout Hasher) {
-        hasher.combine(tree.rawValue)
-        key.withUnsafeBytes { hasher.combine(bytes: $0) }
+        hasher.combine(BufferedKey.hash(key, seed: UInt64(tree.rawValue)))
+    }
+
+    func _rawHashValue(seed: Int) -> Int {
+        Int(truncatingIfNeeded: BufferedKey.hash(key, seed: UInt64(truncatingIfNeeded: seed) &+ UInt64(tree.rawValue)))
     }
 }

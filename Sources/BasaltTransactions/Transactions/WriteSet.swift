@@ -115,16 +115,29 @@ struct WriteSet {
         return out
     }
 
-    /// `keys` in memcmp order (the B+tree's). Sorts indices by each key's first eight bytes as one
-    /// big-endian word, comparing whole keys only on ties: the generic comparison of `[UInt8]`s (and
-    /// their retain/release per comparison) dominated sorting a large transaction's keys at commit.
+    /// `keys` in memcmp order (the B+tree's). Sorts indices by eight bytes of each key, taken after
+    /// the prefix every key shares (SQL keys start with their table or index id), as one big-endian
+    /// word, comparing whole keys only on ties: the generic comparison of `[UInt8]`s (and their
+    /// retain/release per comparison) dominated sorting a large transaction's keys at commit.
     static func sortedByBytes(_ keys: [[UInt8]]) -> [[UInt8]] {
+        guard let first = keys.first else { return [] }
+        var shared = first.count
+        for key in keys where shared > 0 {
+            shared = min(shared, key.count)
+            key.withUnsafeBytes { k in
+                first.withUnsafeBytes { f in
+                    var i = 0
+                    while i < shared && k[i] == f[i] { i += 1 }
+                    shared = i
+                }
+            }
+        }
         var order: [(prefix: UInt64, index: Int32)] = []
         order.reserveCapacity(keys.count)
         for (index, key) in keys.enumerated() {
             var prefix: UInt64 = 0
             key.withUnsafeBytes { bytes in
-                for i in 0..<min(8, bytes.count) { prefix |= UInt64(bytes[i]) << (56 - 8 * UInt64(i)) }
+                for i in shared..<min(shared + 8, bytes.count) { prefix |= UInt64(bytes[i]) << (56 - 8 * UInt64(i - shared)) }
             }
             order.append((prefix, Int32(index)))
         }
@@ -138,14 +151,43 @@ struct WriteSet {
     }
 }
 
-/// A buffered key as a dictionary key: hashed as one block of bytes (the synthesized hash of
-/// `[UInt8]` combines byte by byte, which dominated buffering a large transaction's writes).
+/// A buffered key as a dictionary key. Hashes its bytes a word at a time with a multiply-xorshift
+/// mix (seeded by the dictionary, finished with MurmurHash3's avalanche) instead of SipHash through a
+/// `Hasher`: creating and finalizing a `Hasher` per lookup, and the synthesized byte-by-byte hash of
+/// `[UInt8]`, dominated buffering a large transaction's writes.
 struct BufferedKey: Hashable {
     let bytes: [UInt8]
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     func hash(into hasher: inout Hasher) {
-        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        hasher.combine(Self.hash(bytes, seed: 0))
+    }
+
+    func _rawHashValue(seed: Int) -> Int {
+        Int(truncatingIfNeeded: Self.hash(bytes, seed: UInt64(truncatingIfNeeded: seed)))
+    }
+
+    static func hash(_ bytes: [UInt8], seed: UInt64) -> UInt64 {
+        bytes.withUnsafeBytes { raw in
+            var h = seed ^ (UInt64(raw.count) &* 0x9E37_79B9_7F4A_7C15)
+            var i = 0
+            while i + 8 <= raw.count {
+                h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+                h ^= h >> 29
+                i += 8
+            }
+            if i < raw.count {
+                var tail: UInt64 = 0
+                for j in i..<raw.count { tail |= UInt64(raw[j]) << (8 * UInt64(j - i)) }
+                h = (h ^ tail) &* 0xBF58_476D_1CE4_E5B9
+                h ^= h >> 29
+            }
+            h ^= h >> 33
+            h = h &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 33
+            h = h &* 0xC4CE_B9FE_1A85_EC53
+            return h ^ (h >> 33)
+        }
     }
 }
