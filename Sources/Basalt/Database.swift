@@ -161,7 +161,9 @@ public final class Database: Sendable, KeyValueScanning {
     /// The value stored under `key` in the newest committed state, or nil.
     public func get(_ key: [UInt8]) throws -> [UInt8]? {
         do {
-            return try key.withUnsafeBytes { k in try manager.getLatest(.keyValue, k) { Array($0) } }
+            var value: [UInt8]?
+            _ = try key.withUnsafeBytes { k in try manager.visitLatest(.keyValue, k) { value = Array($0) } }
+            return value
         } catch {
             throw thrown(error, "get")
         }

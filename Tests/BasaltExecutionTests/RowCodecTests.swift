@@ -100,4 +100,31 @@ import Testing
         #expect(sqlState { var o: [SQLValue] = []; try RowCodec.decode([1, 0, 2], types: [.boolean], into: &o) } == "XX001")
         #expect(sqlState { var o: [SQLValue] = []; try RowCodec.decode([1, 0, 1, 0xFF], types: [.text], into: &o) } == "XX001")  // bad UTF-8
     }
+
+    /// Text decodes through an ASCII fast path (checked a word at a time) or full UTF-8 validation: the
+    /// non-ASCII byte at every position of short and long strings, and invalid UTF-8 past the first
+    /// word, must all take the right path.
+    @Test func textTakesTheASCIIPathOnlyWhenEveryByteIsASCII() throws {
+        for length in [0, 1, 7, 8, 9, 15, 16, 17, 40] {
+            for position in [-1] + Array(0..<length) {
+                var scalars = Array(repeating: Character("a"), count: length)
+                if position >= 0 { scalars[position] = "é" }
+                let text = String(scalars)
+                var encoded: [UInt8] = []
+                RowCodec.encode([.text(text)], into: &encoded)
+                var decoded: [SQLValue] = []
+                try RowCodec.decode(encoded, types: [.text], into: &decoded)
+                #expect(decoded == [.text(text)], "length \(length), non-ASCII at \(position)")
+
+                // The same bytes with the non-ASCII character replaced by a lone 0xFF: invalid UTF-8.
+                guard position >= 0 else { continue }
+                var raw = Array(String(repeating: "a", count: length).utf8)
+                raw[position] = 0xFF
+                var bad: [UInt8] = []
+                RowCodec.encode([.blob(raw)], into: &bad)
+                #expect(sqlState { var o: [SQLValue] = []; try RowCodec.decode(bad, types: [.text], into: &o) } == "XX001",
+                        "invalid byte at \(position) of \(length)")
+            }
+        }
+    }
 }

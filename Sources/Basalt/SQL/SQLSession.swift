@@ -283,6 +283,7 @@ public final class SQLSession: @unchecked Sendable {
     }
 
     private func pendingIsolation() -> IsolationLevel? {
+        guard !settings.isEmpty else { return nil }
         switch settings["next_isolation"] {
         case "readCommitted": return .readCommitted
         case "repeatableRead": return .repeatableRead
@@ -348,7 +349,7 @@ public final class SQLSession: @unchecked Sendable {
         let readOnly: Bool
         if case .select = statement { readOnly = true } else if case .explain = statement { readOnly = true } else { readOnly = false }
         let isolation = pendingIsolation() ?? database.defaultIsolation
-        settings["next_isolation"] = nil
+        if !settings.isEmpty { settings["next_isolation"] = nil }
         let asOf = try timeTravelTarget(statement, sql: sql)
         var attempt = 0
         while true {

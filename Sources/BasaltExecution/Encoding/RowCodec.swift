@@ -34,6 +34,22 @@
 
 /// Encodes and decodes table rows in the format described at the top of this file.
 public enum RowCodec {
+    /// Whether every byte is below 0x80.
+    @inline(__always)
+    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        let n = bytes.count
+        while i + 8 <= n {
+            if bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            i += 8
+        }
+        while i < n {
+            if bytes[i] >= 0x80 { return false }
+            i += 1
+        }
+        return true
+    }
+
     static func corrupted(_ detail: String) -> ExecutionError {
         ExecutionError("XX001", "row data is corrupted", detail: detail)
     }
@@ -268,7 +284,15 @@ public enum RowCodec {
             case .text, .varchar, .char:
                 let l = try length()
                 let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + l])
-                guard let s = String(validating: slice.assumingMemoryBound(to: UInt8.self), as: UTF8.self) else {
+                // ASCII (checked a word at a time) needs no further validation and takes the decoder's
+                // fast path; `String(validating:as:)` runs unspecialised here, with metadata lookups per
+                // value, so it is kept for text that is not ASCII.
+                let s: String
+                if RowCodec.isASCII(slice) {
+                    s = String(decoding: slice.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
+                } else if let valid = String(validating: slice.assumingMemoryBound(to: UInt8.self), as: UTF8.self) {
+                    s = valid
+                } else {
                     throw corrupted("text is not valid UTF-8")
                 }
                 offset += l

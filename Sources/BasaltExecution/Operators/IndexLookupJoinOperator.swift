@@ -45,11 +45,10 @@ package final class IndexLookupJoinOperator: Operator {
                     KeyCodec.append(converted, type: keyTypes[k], descending: false, to: &key)
                 }
                 scratch.removeAll(keepingCapacity: true)
-                let found = try context.manager.get(context.transaction, .tables, key) { value -> Bool in
+                let found = try context.manager.visit(context.transaction, .tables, key) { value in
                     try RowCodec.decodeColumns(value, types: physicalTypes, wanted: wantedPhysical, into: &scratch)
-                    return true
                 }
-                guard found == true else { continue }
+                guard found else { continue }
                 pairs.append(batch.row(r), scratch[...])
             }
             if let residual, !pairs.isEmpty {

@@ -117,12 +117,11 @@ package final class IndexScanOperator: Operator {
             var batch = RowBatch(width: width, reservingRows: rowKeys.count)
             var scratch: [SQLValue] = []
             for rowKey in rowKeys {
-                let found = try context.manager.get(context.transaction, .tables, rowKey) { bytes -> Bool in
+                let found = try context.manager.visit(context.transaction, .tables, rowKey) { bytes in
                     scratch.removeAll(keepingCapacity: true)
                     try RowCodec.decodeColumns(bytes, types: physicalTypes, wanted: wantedPhysical, into: &scratch)
-                    return true
                 }
-                guard found == true else { continue }   // entry without row: cannot happen; skip defensively
+                guard found else { continue }   // entry without row: cannot happen; skip defensively
                 if includeKey { scratch.append(.blob(rowKey)) }
                 if width == 0 { batch.appendEmptyRow() } else { batch.append(row: scratch) }
             }

@@ -55,13 +55,12 @@ package final class TableScanOperator: Operator {
         finished = true
         var batch = RowBatch(width: width, reservingRows: 1)
         var scratch: [SQLValue] = []
-        let found = try context.manager.get(context.transaction, .tables, key) { value -> Bool in
+        let found = try context.manager.visit(context.transaction, .tables, key) { value in
             if width > 0 {
                 try RowCodec.decodeColumns(value, types: physicalTypes, wanted: wantedPhysical, into: &scratch)
             }
-            return true
         }
-        guard found == true else { return nil }
+        guard found else { return nil }
         if includeKey { scratch.append(.blob(key)) }
         if width == 0 { batch.appendEmptyRow() } else { batch.append(row: scratch) }
         return batch

@@ -216,6 +216,16 @@ package final class StorageEngine {
         return try existingTree(slot)?.get(key)
     }
 
+    /// Calls `body` with the value under `key` (bytes valid only during the call); returns whether the
+    /// key was present. Not generic on purpose: a generic read called from another module runs
+    /// unspecialised, looking up type metadata at run time on every call, which the point-read paths
+    /// of the layers above measurably paid for.
+    package func visitValue(_ slot: RootSlot, _ key: UnsafeRawBufferPointer,
+                            _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
+        try pager.checkOpen()
+        return try existingTree(slot)?.withValue(forKey: key, body) != nil
+    }
+
     package func withValue<R>(_ slot: RootSlot, _ key: UnsafeRawBufferPointer,
                               _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
         try pager.checkOpen()

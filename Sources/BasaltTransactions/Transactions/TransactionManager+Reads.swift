@@ -10,17 +10,30 @@ extension TransactionManager {
     /// Calls `body` with the value of `key` visible at `snapshot`; nil when absent then. Engine lock held.
     static func readVersion<R>(_ engine: StorageEngine, _ tree: RootSlot, _ key: UnsafeRawBufferPointer, at snapshot: Timestamp,
                                _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        var result: R?
+        _ = try visitVersion(engine, tree, key, at: snapshot) { result = try body($0) }
+        return result
+    }
+
+    /// `readVersion` without a generic result (see `StorageEngine.visitValue`): calls `body` with the
+    /// version of `key` visible at `snapshot` and returns whether there was one.
+    static func visitVersion(_ engine: StorageEngine, _ tree: RootSlot, _ key: UnsafeRawBufferPointer, at snapshot: Timestamp,
+                             _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
         var inHistory = false
-        let current: R?? = try engine.withValue(tree, key) { stored -> R? in
+        var visible = false
+        _ = try engine.visitValue(tree, key) { stored in
             let header = try VersionFormat.header(stored)
             guard header.timestamp <= snapshot else {
                 inHistory = true
-                return nil
+                return
             }
-            return header.tombstone ? nil : try body(VersionFormat.payload(stored))
+            if !header.tombstone {
+                visible = true
+                try body(VersionFormat.payload(stored))
+            }
         }
-        if !inHistory { return current ?? nil }
-        return try historyVersion(engine, tree, key, at: snapshot, body)
+        if !inHistory { return visible }
+        return try historyVersion(engine, tree, key, at: snapshot) { try body($0) } != nil
     }
 
     /// The history version of `key` current at `snapshot`, if it was present then.
@@ -53,17 +66,28 @@ extension TransactionManager {
     /// transactions remember the read for validation. Throws `TransactionError`, or what `body` throws.
     package func get<R>(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8],
                         _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        var result: R?
+        _ = try visit(txn, tree, key) { result = try body($0) }
+        return result
+    }
+
+    /// `get` without a generic result, for the point-read paths of other modules (see
+    /// `StorageEngine.visitValue`): calls `body` with the visible value and returns whether there was one.
+    package func visit(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8],
+                       _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
         try checkActive(txn)
         if let write = txn.writes.write(tree, key) {
             switch write {
-            case .delete: return nil
-            case .put(let value): return try value.withUnsafeBytes { try body($0) }
+            case .delete: return false
+            case .put(let value):
+                try value.withUnsafeBytes { try body($0) }
+                return true
             }
         }
         let snapshot = snapshot(for: txn)
         if txn.tracksReads { txn.reads.read(tree, key) }
         return try withEngineRethrowing { engine in
-            try key.withUnsafeBytes { try Self.readVersion(engine, tree, $0, at: snapshot, body) }
+            try key.withUnsafeBytes { try Self.visitVersion(engine, tree, $0, at: snapshot, body) }
         }
     }
 
@@ -71,10 +95,18 @@ extension TransactionManager {
     /// `TransactionError`, or what `body` throws.
     package func getLatest<R>(_ tree: RootSlot, _ key: UnsafeRawBufferPointer,
                               _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        var result: R?
+        _ = try visitLatest(tree, key) { result = try body($0) }
+        return result
+    }
+
+    /// `getLatest` without a generic result (see `visit`).
+    package func visitLatest(_ tree: RootSlot, _ key: UnsafeRawBufferPointer,
+                             _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
         advanceVisibleIfDue()
         return try withEngineRethrowing { engine in
             let snapshot = Timestamp(visibleMirror.load(ordering: .acquiring))
-            return try Self.readVersion(engine, tree, key, at: snapshot, body)
+            return try Self.visitVersion(engine, tree, key, at: snapshot, body)
         }
     }
 
