@@ -64,6 +64,17 @@ import Testing
         #expect(try call("abs", .null) == .null)  // strict
     }
 
+    /// `length` counts code points eight bytes at a time where it can: every mix of ASCII and
+    /// multi-byte characters, across word boundaries, against the scalar count.
+    @Test func lengthCountsCodePointsAcrossWords() throws {
+        var rng = SystemRandomNumberGenerator()
+        let pieces = ["a", "é", "日", "😀", "z", "ß"]
+        for _ in 0..<500 {
+            let text = String((0..<Int.random(in: 0...40, using: &rng)).map { _ in Character(pieces.randomElement(using: &rng)!) })
+            #expect(try call("length", .text(text)) == .integer(Int64(text.unicodeScalars.count)), "\(text)")
+        }
+    }
+
     @Test func strings() throws {
         #expect(try call("length", .text("héllo")) == .integer(5) && call("char_length", .text("")) == .integer(0))
         #expect(try call("character_length", .text("日本")) == .integer(2))

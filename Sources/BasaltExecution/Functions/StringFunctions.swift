@@ -2,6 +2,29 @@
 /// (Unicode scalars); `octet_length` counts UTF-8 bytes. Case mapping (lower, upper, initcap) is Swift's
 /// full Unicode mapping, like PostgreSQL under a UTF-8 ICU/libc locale.
 enum StringFunctions {
+    /// Code points in valid UTF-8: the bytes that are not continuation bytes (10xxxxxx), eight at a
+    /// time where a word is all ASCII.
+    static func codePointCount(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var count = 0, i = 0
+        let n = bytes.count
+        while i + 8 <= n {
+            let word = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            if word & 0x8080_8080_8080_8080 == 0 {
+                count += 8
+            } else {
+                // A continuation byte has bit 7 set and bit 6 clear.
+                let continuation = word & ~(word << 1) & 0x8080_8080_8080_8080
+                count += 8 - continuation.nonzeroBitCount
+            }
+            i += 8
+        }
+        while i < n {
+            if bytes[i] & 0xC0 != 0x80 { count += 1 }
+            i += 1
+        }
+        return count
+    }
+
     typealias S = FunctionSupport
 
     static func function(_ name: String, _ arity: ClosedRange<Int>, _ classes: [S.ArgumentClass], returns: SQLType,
@@ -25,7 +48,7 @@ enum StringFunctions {
                     if case .text(var text) = args[0] {
                         // Characters are code points: count the UTF-8 bytes that start one, on the
                         // contiguous storage (no per-scalar decoding).
-                        let count = text.withUTF8 { bytes in bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) } }
+                        let count = text.withUTF8 { StringFunctions.codePointCount(UnsafeRawBufferPointer($0)) }
                         return .integer(Int64(count))
                     }
                     return .integer(Int64(S.text(args[0]).unicodeScalars.count))

@@ -39,6 +39,11 @@ package final class HashAggregateOperator: Operator {
         defer { child.close() }
         var groupIndex: [[SQLValue]: Int] = [:]
         var singleIndex: [SQLValue: Int] = [:]
+        // A single group key that has only been integers so far is looked up by its Int64 (hashing an
+        // SQLValue goes through its cross-type numeric image); the first other value moves these
+        // groups into `singleIndex` (where 1 and 1.0 meet) and ends the fast path.
+        var integerIndex: [Int64: Int] = [:]
+        var integersOnly = true
         var keysInOrder: [[SQLValue]] = []
         var states: [[AggregateAccumulator]] = []
         var bareValues: [[SQLValue]] = []
@@ -58,7 +63,22 @@ package final class HashAggregateOperator: Operator {
                 let g: Int
                 if groupKeys.isEmpty {
                     g = 0
+                } else if keys.count == 1, integersOnly, case .integer(let k) = keys[0][r] {
+                    if let found = integerIndex[k] {
+                        g = found
+                    } else {
+                        g = states.count
+                        integerIndex[k] = g
+                        keysInOrder.append([keys[0][r]])
+                        states.append(fresh)
+                        bareValues.append(noBare)
+                    }
                 } else if keys.count == 1 {
+                    if integersOnly {
+                        integersOnly = false
+                        for (k, group) in integerIndex { singleIndex[.integer(k)] = group }
+                        integerIndex = [:]
+                    }
                     if let found = singleIndex[keys[0][r]] {
                         g = found
                     } else {

@@ -134,6 +134,18 @@ import Testing
         try db.close()
     }
 
+    /// A single integer group key takes a fast path until another value (here NULL) appears; the
+    /// groups found before must stay one per value after the switch.
+    @Test func groupingByIntegersThenOtherValues() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE g(id INTEGER PRIMARY KEY, k INT)")
+        try db.execute("INSERT INTO g VALUES (1, 1), (2, 2), (3, 1), (4, NULL), (5, 1), (6, 3), (7, 2), (8, NULL)")
+        #expect(try db.rows("SELECT k, count(*), sum(id) FROM g GROUP BY k ORDER BY k NULLS LAST")
+            == [["1", "3", "9"], ["2", "2", "9"], ["3", "1", "6"], ["NULL", "2", "12"]])
+        #expect(try db.rows("SELECT id % 3, count(*), sum(id) FROM g GROUP BY 1 ORDER BY 1") == [["0", "2", "9"], ["1", "3", "12"], ["2", "3", "15"]])
+        try db.close()
+    }
+
     @Test func aggregatesOverEmptyInput() throws {
         let db = try Self.company()
         #expect(try db.rows("SELECT count(*), sum(salary), avg(salary), min(name), max(name) FROM emp WHERE id > 100")
