@@ -74,6 +74,46 @@ import Testing
         #expect(try lookup.query([10_000]).allValues().isEmpty)
     }
 
+    /// A prepared lookup by the whole primary key runs as a point get after its first run (no
+    /// transaction, no operators). It must answer exactly as the full path does — run inside a
+    /// transaction block, where the fast path never applies — through changes, DDL, composite keys,
+    /// NULL and inexact parameters, and missing parameters.
+    @Test func preparedPointLookupsMatchTheFullPath() throws {
+        let (db, dir) = try Self.open()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try db.execute("CREATE TABLE p(a INTEGER, b TEXT, x TEXT, y DOUBLE PRECISION, PRIMARY KEY (a, b))")
+        for i in 0..<50 { try db.execute("INSERT INTO p VALUES ($1, $2, $3, $4)", [i % 10, "k\(i / 10)", "x\(i)", Double(i) / 2]) }
+        let fast = try db.prepare("SELECT y, x FROM p WHERE b = $2 AND a = $1")
+        let whole = try db.prepare("SELECT * FROM p WHERE a = $1 AND b = $2")
+        let session = db.session()
+        func compare(_ parameters: [any SQLParameter], _ context: String) throws {
+            for statement in ["SELECT y, x FROM p WHERE b = $2 AND a = $1", "SELECT * FROM p WHERE a = $1 AND b = $2"] {
+                try session.execute("BEGIN")
+                let expected = try session.query(statement, parameters).allValues()
+                try session.execute("COMMIT")
+                let prepared = statement.hasPrefix("SELECT *") ? whole : fast
+                // Twice: the first run may plan, the second takes the fast path.
+                #expect(try prepared.query(parameters).allValues() == expected, "\(context): \(statement)")
+                #expect(try prepared.query(parameters).allValues() == expected, "\(context), again: \(statement)")
+            }
+        }
+        try compare([3, "k1"], "present")
+        try compare([3, "k9"], "absent")
+        try compare([Int?.none, "k1"], "NULL key")
+        try compare([2.5, "k1"], "inexact integer")
+        try compare([3.0, "k1"], "exact double for an integer")
+        #expect(try fast.query([3, "k1"]).allValues() == [[.double(6.5), .text("x13")]])
+        try db.execute("UPDATE p SET x = 'changed' WHERE a = 3 AND b = 'k1'")
+        try compare([3, "k1"], "after an update")
+        #expect(try fast.query([3, "k1"]).allValues() == [[.double(6.5), .text("changed")]])
+        try db.execute("DELETE FROM p WHERE a = 3")
+        try compare([3, "k1"], "after a delete")
+        try db.execute("ALTER TABLE p ADD COLUMN z INTEGER DEFAULT 7")
+        try compare([4, "k1"], "after ALTER TABLE")
+        #expect(try whole.query([4, "k1"]).allValues() == [[.integer(4), .text("k1"), .text("x14"), .double(7), .integer(7)]])
+        #expect(throws: BasaltError.self) { try fast.query([4]).allValues() }
+    }
+
     @Test func rowsAreReadLazilyAndEndTheirSnapshot() throws {
         let (db, dir) = try Self.open()
         defer { try? FileManager.default.removeItem(atPath: dir) }

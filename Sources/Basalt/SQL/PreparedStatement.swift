@@ -41,21 +41,41 @@ public final class PreparedStatement: @unchecked Sendable {
 final class PlanCache {
     private var version: UInt64?
     private var plan: PlannedQuery?
-    /// The rows reading the cached plan, if still open.
-    private weak var reader: Rows?
+    private var columns: (names: [String], types: [SQLType]) = ([], [])
+    /// Whether rows reading the cached plan are still open (nil: none were handed out).
+    private var lease: PlanLease?
+    /// The cached plan as a point get, when it is one (recognised once per plan).
+    private var pointGet: PointGet?
+
+    /// The cached plan as a point get with its result columns, when it is one and was made under
+    /// catalog `version`.
+    func pointGet(version current: UInt64) -> (get: PointGet, names: [String], types: [SQLType])? {
+        guard let pointGet, version == current else { return nil }
+        return (pointGet, columns.names, columns.types)
+    }
 
     /// Gives `runner` the cached plan when it is free and made under the current catalog version (the
     /// runner compares versions).
     func offer(to runner: StatementRunner) {
-        guard let version, let plan, reader == nil || reader!.isFinished else { return }
-        runner.cachedPlan = (version, plan)
+        guard let version, let plan, !(lease?.open ?? false) else { return }
+        runner.cachedPlan = (version, plan, columns)
     }
 
     /// Keeps the plan `runner` used, when it was made against the newest committed catalog.
     func keep(from runner: StatementRunner, outcome: SQLSession.Outcome) {
         guard let used = runner.usedPlan, let version = runner.schemaVersion else { return }
+        if !runner.reusedPlan || self.version != version {
+            pointGet = PointGet.recognize(used.root)
+        }
         self.version = version
         self.plan = used
-        if case .rows(let rows) = outcome { reader = rows } else { reader = nil }
+        self.columns = runner.usedColumns
+        if case .rows(let rows) = outcome, !rows.isFinished {
+            let lease = PlanLease()
+            rows.lease = lease
+            self.lease = lease
+        } else {
+            lease = nil
+        }
     }
 }

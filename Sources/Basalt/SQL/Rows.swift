@@ -16,29 +16,38 @@ public final class Rows {
     private let context: ExecutionContext?
     /// Set when these rows own their (read-only) transaction.
     private let owned: TransactionContext?
-    private let manager: TransactionManager?
-    private let wrap: (any Error) -> any Error
+    /// Turns an execution error into the `BasaltError` of the statement (nil: rethrown as is).
+    private let database: Database?
+    private let sql: String
+    /// Told when these rows stop reading their plan, so a prepared statement knows its plan is free.
+    var lease: PlanLease?
 
-    init(columns: [ResultColumnInfo], source: (any Operator)?, context: ExecutionContext?, owned: TransactionContext?,
-         manager: TransactionManager?, wrap: @escaping (any Error) -> any Error) {
-        self.columns = columns.map(\.name)
-        self.columnTypes = columns.map(\.type)
+    /// Rows read lazily from `source`. `names` and `types` are usually a prepared plan's cached arrays,
+    /// shared, so running a prepared query allocates none.
+    init(names: [String], types: [SQLType], source: any Operator, context: ExecutionContext, owned: TransactionContext?,
+         database: Database, sql: String) {
+        self.columns = names
+        self.columnTypes = types
         self.source = source
         self.context = context
         self.owned = owned
-        self.manager = manager
-        self.wrap = wrap
+        self.database = database
+        self.sql = sql
     }
 
-    init(columns: [ResultColumnInfo], rows: RowBatch) {
-        self.columns = columns.map(\.name)
-        self.columnTypes = columns.map(\.type)
+    init(names: [String], types: [SQLType], rows: RowBatch) {
+        self.columns = names
+        self.columnTypes = types
         self.batch = rows
         self.source = nil
         self.context = nil
         self.owned = nil
-        self.manager = nil
-        self.wrap = { $0 }
+        self.database = nil
+        self.sql = ""
+    }
+
+    convenience init(columns: [ResultColumnInfo], rows: RowBatch) {
+        self.init(names: columns.map(\.name), types: columns.map(\.type), rows: rows)
     }
 
     deinit { finish() }
@@ -49,7 +58,8 @@ public final class Rows {
     private func finish() {
         source?.close()
         source = nil
-        if let owned, let manager { manager.rollback(owned) }
+        lease?.open = false
+        if let owned, let database { database.manager.rollback(owned) }
     }
 
     /// The next row, or nil after the last. Throws the query's error (division by zero found late, a
@@ -72,7 +82,7 @@ public final class Rows {
                 }
             } catch {
                 finish()
-                throw wrap(error)
+                throw database.map { $0.sqlError(error, sql: sql) } ?? error
             }
         }
     }
@@ -86,6 +96,13 @@ public final class Rows {
 
     /// Every remaining row as value arrays.
     public func allValues() throws -> [[SQLValue]] { try all().map(\.values) }
+}
+
+/// Whether the rows reading a prepared statement's cached plan are still open (its operators hold
+/// their state until then). A flag object rather than a weak reference to the `Rows`: a weak
+/// reference gives every `Rows` a side table, and all its reference counting the slow path.
+final class PlanLease {
+    var open = true
 }
 
 /// A result column's name and type.

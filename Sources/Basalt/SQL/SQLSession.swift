@@ -344,6 +344,28 @@ public final class SQLSession: @unchecked Sendable {
                           suggestion: "Write a timestamp ('2026-11-30 12:00:00') or a negative duration ('-10s').")
     }
 
+    /// Runs a prepared point get (see `PointGet`) without a transaction: one read of the newest visible
+    /// state, which is what the read-only snapshot of an autocommit query would see. Nil when the cached
+    /// plan is not one, or the catalog changed since it was made.
+    private func pointGet(_ cache: PlanCache, _ parameters: [SQLValue], sql: String) throws -> Rows? {
+        do {
+            let version = try database.sql.schema(database.manager).version
+            guard let (get, names, types) = cache.pointGet(version: version) else { return nil }
+            var row: [SQLValue] = []
+            row.reserveCapacity(names.count)
+            var found = false
+            if let key = try get.key(parameters) {
+                found = try key.withUnsafeBytes { k in
+                    try database.manager.visitLatest(.tables, k) { try get.decode($0, into: &row) }
+                }
+            }
+            return Rows(names: names, types: types,
+                        rows: found ? RowBatch(width: names.count, count: 1, values: row) : RowBatch(width: names.count))
+        } catch {
+            throw database.sqlError(error, sql: sql)
+        }
+    }
+
     private func autocommit(_ statement: BasaltSQL.Statement, _ parameters: [SQLValue], sql: String, lazy: Bool,
                             cache: PlanCache?) throws -> Outcome {
         let readOnly: Bool
@@ -351,6 +373,9 @@ public final class SQLSession: @unchecked Sendable {
         let isolation = pendingIsolation() ?? database.defaultIsolation
         if !settings.isEmpty { settings["next_isolation"] = nil }
         let asOf = try timeTravelTarget(statement, sql: sql)
+        if readOnly, asOf == nil, case .select = statement, let cache, let rows = try pointGet(cache, parameters, sql: sql) {
+            return .rows(rows)
+        }
         var attempt = 0
         while true {
             let context: TransactionContext

@@ -19,9 +19,12 @@ final class StatementRunner {
     /// The catalog version `currentSchema()` read (nil: the transaction's own or a past schema).
     private(set) var schemaVersion: UInt64?
     /// A plan made earlier for the same statement under `cachedPlan.version` (prepared statements).
-    var cachedPlan: (version: UInt64, plan: PlannedQuery)?
-    /// The plan this run used, for the caller to cache.
+    var cachedPlan: (version: UInt64, plan: PlannedQuery, columns: (names: [String], types: [SQLType]))?
+    /// The plan this run used, and its result column names and types, for the caller to cache.
     private(set) var usedPlan: PlannedQuery?
+    private(set) var usedColumns: (names: [String], types: [SQLType]) = ([], [])
+    /// Whether `usedPlan` is the cached plan (not planned afresh).
+    private(set) var reusedPlan = false
 
     init(database: Database, transaction: TransactionContext, schema: Schema?, plannerOptions: PlannerOptions, sql: String) {
         self.database = database
@@ -82,28 +85,27 @@ final class StatementRunner {
             let planned: PlannedQuery
             if let cachedPlan, let version = schemaVersion, cachedPlan.version == version {
                 planned = cachedPlan.plan
+                usedColumns = cachedPlan.columns
+                reusedPlan = true
             } else {
                 let planner = QueryPlanner(schema: schema, functions: database.sql.functions, options: plannerOptions)
                 planned = try plan(statement, planner)
+                usedColumns = (planned.columns.map(\.name), planned.columns.map(\.type))
             }
             usedPlan = planned
             let ctx = context(schema, parameters)
-            let columns = planned.columns.map { ResultColumnInfo(name: $0.name, type: $0.type) }
+            let (names, types) = usedColumns
             if case .select = statement {
                 if lazy {
                     try planned.root.open(ctx)
-                    let manager = database.manager
-                    let db = database
-                    let text = sql
-                    return .rows(Rows(columns: columns, source: planned.root, context: ctx,
-                                      owned: ownsTransaction ? transaction : nil, manager: manager,
-                                      wrap: { db.sqlError($0, sql: text) }))
+                    return .rows(Rows(names: names, types: types, source: planned.root, context: ctx,
+                                      owned: ownsTransaction ? transaction : nil, database: database, sql: sql))
                 }
-                return .rows(Rows(columns: columns, rows: try planned.root.collect(ctx)))
+                return .rows(Rows(names: names, types: types, rows: try planned.root.collect(ctx)))
             }
             let rows = try planned.root.collect(ctx)
             if planned.columns.isEmpty { return .count(ctx.changedRows) }
-            return .rows(Rows(columns: columns, rows: rows))
+            return .rows(Rows(names: names, types: types, rows: rows))
         default:
             throw BasaltError(code: .featureNotSupported, message: "statement is not supported here")
         }
