@@ -376,17 +376,3 @@ struct AtomicVersionWriter: VersionWriter {
         try writer.withValue(slot, key, body)
     }
 }
-
-struct TransactionalVersionWriter: VersionWriter {
-    let engine: StorageEngine
-    let transaction: UInt64
-    func put(_ slot: RootSlot, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws {
-        try engine.put(slot, key, value, transaction: transaction)
-    }
-    func delete(_ slot: RootSlot, _ key: UnsafeRawBufferPointer) throws {
-        _ = try engine.delete(slot, key, transaction: transaction)
-    }
-    func withValue<R>(_ slot: RootSlot, _ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
-        try engine.withValue(slot, key, body)
-    }
-}
