@@ -261,7 +261,7 @@ extension QueryPlanner {
                                                  nullsFirst: item.nullsFirst))
             }
         }
-        var root: any Operator = ProjectOperator(child: input, expressions: expressions)
+        var root: any Operator = project(input, expressions)
         switch distinct {
         case .distinct:
             if !sortKeys.isEmpty && expressions.count > visible {
@@ -281,6 +281,20 @@ extension QueryPlanner {
             root = ProjectOperator(child: root, expressions: (0..<visible).map { .column($0) })
         }
         return PlannedQuery(root: root, columns: items.map { ResultColumn(name: $0.1, type: $0.0.type == .unknown ? .text : $0.0.type) })
+    }
+
+    /// `expressions` over `input`: a scan narrowed to the columns when every expression is a plain column
+    /// of a table or index scan (the scan decodes only those, and no operator copies them again), else a
+    /// `ProjectOperator`.
+    func project(_ input: any Operator, _ expressions: [BoundExpression]) -> any Operator {
+        var columns: [Int] = []
+        for e in expressions {
+            guard case .column(let i) = e else { return ProjectOperator(child: input, expressions: expressions) }
+            columns.append(i)
+        }
+        if let scan = input as? TableScanOperator, let narrow = scan.narrowed(to: columns) { return narrow }
+        if let scan = input as? IndexScanOperator, let narrow = scan.narrowed(to: columns) { return narrow }
+        return ProjectOperator(child: input, expressions: expressions)
     }
 
     /// The column names a single-table core reads anywhere (select list, WHERE, GROUP BY, HAVING,

@@ -35,6 +35,12 @@ import Testing
         var decoded: [SQLValue] = [.text("kept")]
         try RowCodec.decode(out, types: [.integer, .text, .double], into: &decoded)
         #expect(decoded == [.text("kept"), .integer(7), .null, .null])
+        // Projections reach past the stored columns too, in table order and out of it.
+        for (wanted, expected) in [([0, 2], [SQLValue.integer(7), .null]), ([1, 2], [.null, .null]), ([2, 0], [.null, .integer(7)])] {
+            var projected: [SQLValue] = [.text("kept")]
+            try RowCodec.decodeColumns(out, types: [.integer, .text, .double], wanted: wanted, into: &projected)
+            #expect(projected == [.text("kept")] + expected, "wanted \(wanted)")
+        }
     }
 
     @Test func randomizedRoundTrip() throws {
@@ -54,7 +60,8 @@ import Testing
             if !types.isEmpty {
                 let wanted = (0..<Int.random(in: 1...4, using: &g)).map { _ in Int.random(in: 0..<types.count, using: &g) }
                 let sortedWanted = wanted.sorted()
-                for w in [wanted, sortedWanted] {
+                // Strictly ascending (the append-as-decoded path), and the others (fill by position).
+                for w in [wanted, sortedWanted, Array(Set(wanted)).sorted()] {
                     var projected: [SQLValue] = []
                     try RowCodec.decodeColumns(Array(out.dropFirst()), types: types, wanted: w, into: &projected)
                     #expect(identical(projected, w.map { row[$0] }), "seed \(seed): wanted \(w)")

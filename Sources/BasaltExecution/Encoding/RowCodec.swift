@@ -161,37 +161,40 @@ public enum RowCodec {
     /// `0..<types.count`. Throws XX001 for a corrupt row (as far as it is read).
     public static func decodeColumns(_ bytes: UnsafeRawBufferPointer, types: [SQLType], wanted: [Int],
                                      into out: inout [SQLValue]) throws(ExecutionError) {
-        let base = out.count
-        out.append(contentsOf: repeatElement(SQLValue.null, count: wanted.count))
-        guard let last = wanted.max() else { return }
-        var reader = Reader(bytes)
-        let stored = try reader.header()
+        guard !wanted.isEmpty else { return }
         var ascending = true
         for k in wanted.indices.dropFirst() where wanted[k] <= wanted[k - 1] { ascending = false; break }
-        var cursor = 0  // next index into `wanted` (ascending case)
-        let end = min(last + 1, stored)  // columns the row stores up to the last wanted one
+        var reader = Reader(bytes)
+        let stored = try reader.header()
+        if ascending {
+            // The common case (a projection in table order): values are appended as they are decoded.
+            var c = 0  // next stored column to read or skip
+            for w in wanted {
+                while c < w && c < stored {
+                    if !reader.isNull(c) { try reader.skip(types[c]) }
+                    c += 1
+                }
+                if w < stored && !reader.isNull(w) {
+                    out.append(try reader.value(of: types[w]))
+                } else {
+                    out.append(.null)  // NULL, or a column added after the row was written
+                }
+                c = w + 1
+            }
+            return
+        }
+        let base = out.count
+        for _ in wanted { out.append(.null) }
+        let end = min(wanted.max()! + 1, stored)  // columns the row stores up to the last wanted one
         for c in 0..<end {
-            let isWanted: Bool
-            if ascending {
-                isWanted = cursor < wanted.count && wanted[cursor] == c
-            } else {
-                isWanted = wanted.contains(c)
-            }
-            if reader.isNull(c) {
-                if isWanted && ascending { cursor += 1 }
-                continue
-            }
+            let isWanted = wanted.contains(c)
+            if reader.isNull(c) { continue }
             if !isWanted {
                 try reader.skip(types[c])
                 continue
             }
             let v = try reader.value(of: types[c])
-            if ascending {
-                out[base + cursor] = v
-                cursor += 1
-            } else {
-                for k in wanted.indices where wanted[k] == c { out[base + k] = v }
-            }
+            for k in wanted.indices where wanted[k] == c { out[base + k] = v }
         }
     }
 

@@ -5,6 +5,12 @@ import BasaltTransactions
 /// point read of the matching row (SQLite's and every OLTP engine's plan for joining along a foreign
 /// key), instead of hashing the whole table. `keys` are expressions over the left row, in primary key
 /// order; `residual` filters the joined pairs.
+///
+/// Lookups are batched (MySQL's Batched Key Access): left rows are buffered, their keys sorted and each
+/// distinct key read once, in key order, so every leaf of the table is visited about once per buffer
+/// however the left side is ordered, and a leaf just read is still cached for the next key. Output keeps
+/// the left side's order. The first round buffers one batch, so a LIMIT over the join still reads
+/// little; later rounds buffer up to `maximumBufferRows` (small rounds would sweep the table once each).
 package final class IndexLookupJoinOperator: Operator {
     let left: any Operator
     package let table: TableDescriptor
@@ -14,6 +20,20 @@ package final class IndexLookupJoinOperator: Operator {
     let physicalTypes: [SQLType]
     let wantedPhysical: [Int]
     package let width: Int
+
+    /// The most left rows buffered for one round of sorted lookups.
+    static let maximumBufferRows = 131_072
+
+    /// Left rows of the current round.
+    private var buffered = RowBatch(width: 0)
+    /// Per buffered row, the matching row's index in `inner`, or -1.
+    private var matches: [Int32] = []
+    /// The matched table rows of the current round (`wantedPhysical.count` values each).
+    private var inner: [SQLValue] = []
+    /// The next buffered row to emit.
+    private var emitted = 0
+    private var bufferRows = RowBatch.preferredSize
+    private var leftFinished = false
 
     package init(left: any Operator, table: TableDescriptor, keys: [BoundExpression], residual: BoundExpression?) {
         precondition(!table.hasRowID && keys.count == table.primaryKey.count)
@@ -27,37 +47,123 @@ package final class IndexLookupJoinOperator: Operator {
         self.width = left.width + table.columns.count
     }
 
-    package func open(_ context: ExecutionContext) throws { try left.open(context) }
+    package func open(_ context: ExecutionContext) throws {
+        try left.open(context)
+        buffered = RowBatch(width: left.width)
+        matches = []
+        inner = []
+        emitted = 0
+        bufferRows = RowBatch.preferredSize
+        leftFinished = false
+    }
 
     package func next(_ context: ExecutionContext) throws -> RowBatch? {
-        while let batch = try left.next(context) {
-            let keyColumns = try keys.map { try ExpressionEvaluator.evaluate($0, batch, rows: nil, context) }
-            var pairs = RowBatch(width: width, reservingRows: batch.count)
-            let prefix = ObjectKey.prefix(table.id)
-            var scratch: [SQLValue] = []
-            rowLoop: for r in 0..<batch.count {
-                var key = prefix
-                for k in keys.indices {
-                    let v = keyColumns[k][r]
-                    // NULL never matches; a value the key type cannot hold exactly matches nothing.
-                    guard !v.isNull, let converted = try? v.cast(to: keyTypes[k], explicit: false),
-                          SQLValue.compare(converted, v) == 0 else { continue rowLoop }
-                    KeyCodec.append(converted, type: keyTypes[k], descending: false, to: &key)
+        while true {
+            if emitted < buffered.count {
+                var pairs = RowBatch(width: width, reservingRows: min(RowBatch.preferredSize, buffered.count - emitted))
+                let innerWidth = wantedPhysical.count
+                while emitted < buffered.count && pairs.count < RowBatch.preferredSize {
+                    let slot = Int(matches[emitted])
+                    if slot >= 0 {
+                        pairs.append(buffered.row(emitted), inner[slot * innerWidth ..< (slot + 1) * innerWidth])
+                    }
+                    emitted += 1
                 }
-                scratch.removeAll(keepingCapacity: true)
-                let found = try context.manager.visit(context.transaction, .tables, key) { value in
-                    try RowCodec.decodeColumns(value, types: physicalTypes, wanted: wantedPhysical, into: &scratch)
+                if let residual, !pairs.isEmpty {
+                    let selected = try ExpressionEvaluator.filter(residual, pairs, context)
+                    if selected.count != pairs.count { pairs = pairs.selecting(selected) }
                 }
-                guard found else { continue }
-                pairs.append(batch.row(r), scratch[...])
+                if !pairs.isEmpty { return pairs }
+                continue
             }
-            if let residual, !pairs.isEmpty {
-                let selected = try ExpressionEvaluator.filter(residual, pairs, context)
-                if selected.count != pairs.count { pairs = pairs.selecting(selected) }
-            }
-            if !pairs.isEmpty { return pairs }
+            guard !leftFinished else { return nil }
+            try fill(context)
         }
-        return nil
+    }
+
+    /// Buffers the next round of left rows and looks up their matches in key order.
+    private func fill(_ context: ExecutionContext) throws {
+        buffered.removeAll()
+        emitted = 0
+        while buffered.count < bufferRows {
+            guard let batch = try left.next(context) else {
+                leftFinished = true
+                break
+            }
+            buffered.append(contentsOf: batch)
+        }
+        bufferRows = Self.maximumBufferRows
+        matches = [Int32](repeating: -1, count: buffered.count)
+        inner.removeAll(keepingCapacity: true)
+        guard !buffered.isEmpty else { return }
+        let keyColumns = try keys.map { try ExpressionEvaluator.evaluate($0, buffered, rows: nil, context) }
+        let prefix = ObjectKey.prefix(table.id)
+        var innerRows: Int32 = 0
+        /// Reads `key` and points `rows` (buffered rows sharing it) at its row when there is one.
+        func lookUp(_ key: [UInt8], _ rows: ArraySlice<Int32>) throws {
+            let found = try context.manager.visit(context.transaction, .tables, key) { value in
+                try RowCodec.decodeColumns(value, types: physicalTypes, wanted: wantedPhysical, into: &inner)
+            }
+            guard found else { return }
+            for r in rows { matches[Int(r)] = innerRows }
+            innerRows += 1
+        }
+        if keys.count == 1, keyTypes[0].isInteger {
+            // A single integer key: sort the integers themselves (their key encoding preserves order).
+            var order: [(Int64, Int32)] = []
+            order.reserveCapacity(buffered.count)
+            for r in 0..<buffered.count {
+                guard let n = Self.integerKey(keyColumns[0][r], keyTypes[0]) else { continue }
+                order.append((n, Int32(r)))
+            }
+            order.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+            var i = 0
+            var rows: [Int32] = []
+            while i < order.count {
+                let n = order[i].0
+                rows.removeAll(keepingCapacity: true)
+                while i < order.count && order[i].0 == n { rows.append(order[i].1); i += 1 }
+                var key = prefix
+                KeyCodec.append(.integer(n), type: keyTypes[0], descending: false, to: &key)
+                try lookUp(key, rows[...])
+            }
+            return
+        }
+        var encoded: [[UInt8]] = []
+        var rowsOfKey: [Int32] = []
+        rowLoop: for r in 0..<buffered.count {
+            var key = prefix
+            for k in keys.indices {
+                let v = keyColumns[k][r]
+                // NULL never matches; a value the key type cannot hold exactly matches nothing.
+                guard !v.isNull, let converted = try? v.cast(to: keyTypes[k], explicit: false),
+                      SQLValue.compare(converted, v) == 0 else { continue rowLoop }
+                KeyCodec.append(converted, type: keyTypes[k], descending: false, to: &key)
+            }
+            encoded.append(key)
+            rowsOfKey.append(Int32(r))
+        }
+        var order = Array(encoded.indices)
+        order.sort { a, b in
+            let c = encoded[a].withUnsafeBytes { x in encoded[b].withUnsafeBytes { y in compareKeys(x, y) } }
+            return c < 0 || (c == 0 && a < b)
+        }
+        var i = 0
+        var rows: [Int32] = []
+        while i < order.count {
+            let key = encoded[order[i]]
+            rows.removeAll(keepingCapacity: true)
+            while i < order.count && encoded[order[i]] == key { rows.append(rowsOfKey[order[i]]); i += 1 }
+            try lookUp(key, rows[...])
+        }
+    }
+
+    /// The key integer `value` selects in a column of integer type `type`: nil for NULL or a value the
+    /// type cannot hold exactly (which matches nothing).
+    static func integerKey(_ value: SQLValue, _ type: SQLType) -> Int64? {
+        guard !value.isNull, let converted = try? value.cast(to: type, explicit: false),
+              SQLValue.compare(converted, value) == 0, case .integer(let n) = converted else { return nil }
+        return n
     }
 
     package func close() { left.close() }

@@ -40,6 +40,14 @@ package final class IndexScanOperator: Operator {
         self.indexDescending = index.columns.map(\.descending)
     }
 
+    /// The same scan producing only the given logical columns (in that order), so a projection of plain
+    /// columns needs no operator of its own; nil when this scan already selects columns or appends the
+    /// row key.
+    package func narrowed(to columns: [Int]) -> IndexScanOperator? {
+        guard self.columns == nil, !includeKey, columns.allSatisfy(table.columns.indices.contains) else { return nil }
+        return IndexScanOperator(table: table, index: index, range: range, columns: columns, indexOnly: indexOnly)
+    }
+
     package func open(_ context: ExecutionContext) throws {
         let prefix = ObjectKey.prefix(index.id)
         finished = false
@@ -62,17 +70,26 @@ package final class IndexScanOperator: Operator {
             let pkColumns = table.hasRowID ? [] : table.primaryKey
             let outputColumns = columns ?? Array(0..<logicalCount)
             var row = [SQLValue](repeating: .null, count: logicalCount)
+            // Reused across entries: decoding an entry allocates only its decoder's copy of the key.
+            var indexValues: [SQLValue] = []
+            var pkValues: [SQLValue] = []
+            let pkTypes = primaryKeyTypes
+            let pkDescending = pkTypes.map { _ in false }
             try context.manager.scan(context.transaction, .tables, lower: lower, upper: upper, reverse: false) { key, value in
                 var decoder = KeyDecoder(Array(key[indexPrefixLength...]))
-                var indexValues: [SQLValue] = []
+                indexValues.removeAll(keepingCapacity: true)
                 try KeyCodec.decodeComponents(from: &decoder, types: indexTypes, descending: indexDescending, into: &indexValues)
-                for (i, c) in indexColumns.enumerated() { row[c.column] = indexValues[i] }
+                for i in indexColumns.indices { row[indexColumns[i].column] = indexValues[i] }
                 var pkDecoder = value.count > 0 ? KeyDecoder(Array(value)) : decoder
-                var pkValues: [SQLValue] = []
-                try KeyCodec.decodeComponents(from: &pkDecoder, types: primaryKeyTypes,
-                                              descending: primaryKeyTypes.map { _ in false }, into: &pkValues)
-                for (i, c) in pkColumns.enumerated() { row[c] = pkValues[i] }
-                if width == 0 { batch.appendEmptyRow() } else { batch.append(row: outputColumns.lazy.map { row[$0] }) }
+                pkValues.removeAll(keepingCapacity: true)
+                try KeyCodec.decodeComponents(from: &pkDecoder, types: pkTypes, descending: pkDescending, into: &pkValues)
+                for i in pkColumns.indices { row[pkColumns[i]] = pkValues[i] }
+                if width == 0 {
+                    batch.appendEmptyRow()
+                } else {
+                    for c in outputColumns { batch.values.append(row[c]) }
+                    batch.markRowAppended()
+                }
                 if batch.count >= RowBatch.preferredSize {
                     last = Array(key)
                     stopped = true
@@ -115,15 +132,19 @@ package final class IndexScanOperator: Operator {
             }
             if stopped, let last { lower = last + [0] } else { finished = true }
             var batch = RowBatch(width: width, reservingRows: rowKeys.count)
-            var scratch: [SQLValue] = []
             for rowKey in rowKeys {
                 let found = try context.manager.visit(context.transaction, .tables, rowKey) { bytes in
-                    scratch.removeAll(keepingCapacity: true)
-                    try RowCodec.decodeColumns(bytes, types: physicalTypes, wanted: wantedPhysical, into: &scratch)
+                    if width == 0 {
+                        batch.appendEmptyRow()
+                    } else if includeKey {
+                        try rowKey.withUnsafeBytes { key in
+                            try batch.appendDecoded(bytes, types: physicalTypes, wanted: wantedPhysical, key: key)
+                        }
+                    } else {
+                        try batch.appendDecoded(bytes, types: physicalTypes, wanted: wantedPhysical)
+                    }
                 }
-                guard found else { continue }   // entry without row: cannot happen; skip defensively
-                if includeKey { scratch.append(.blob(rowKey)) }
-                if width == 0 { batch.appendEmptyRow() } else { batch.append(row: scratch) }
+                _ = found   // an entry without its row cannot happen; it is skipped defensively
             }
             if !batch.isEmpty { return batch }
         }

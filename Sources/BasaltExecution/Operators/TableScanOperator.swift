@@ -32,6 +32,14 @@ package final class TableScanOperator: Operator {
         self.wantedPhysical = logical.map { table.columns[$0].physical }
     }
 
+    /// The same scan producing only the given logical columns (in that order), so a projection of plain
+    /// columns needs no operator of its own; nil when this scan already selects columns or appends the
+    /// row key.
+    package func narrowed(to columns: [Int]) -> TableScanOperator? {
+        guard self.columns == nil, !includeKey, columns.allSatisfy(table.columns.indices.contains) else { return nil }
+        return TableScanOperator(table: table, range: range, columns: columns)
+    }
+
     package func open(_ context: ExecutionContext) throws {
         let prefix = ObjectKey.prefix(table.id)
         finished = false
@@ -77,15 +85,11 @@ package final class TableScanOperator: Operator {
         let types = physicalTypes
         let includeKey = self.includeKey
         let width = self.width
-        var scratch: [SQLValue] = []
         let stoppedEarly = try scanChunk(context) { key, value in
             if width == 0 {
                 batch.appendEmptyRow()
             } else {
-                scratch.removeAll(keepingCapacity: true)
-                try RowCodec.decodeColumns(value, types: types, wanted: wanted, into: &scratch)
-                if includeKey { scratch.append(.blob(Array(key))) }
-                batch.append(row: scratch)
+                try batch.appendDecoded(value, types: types, wanted: wanted, key: includeKey ? key : nil)
             }
             if batch.count >= limit {
                 last = Array(key)

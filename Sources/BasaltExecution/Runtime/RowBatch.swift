@@ -40,6 +40,23 @@ package struct RowBatch {
         count += 1
     }
 
+    /// Appends one row decoded from its stored bytes: the `wanted` physical columns (see
+    /// `RowCodec.decodeColumns`), then `key` as a BLOB when given. Values are decoded straight into the
+    /// batch, with no intermediate row to copy (and retain) them from. On error the batch is unchanged.
+    @inline(__always)
+    package mutating func appendDecoded(_ bytes: UnsafeRawBufferPointer, types: [SQLType], wanted: [Int],
+                                        key: UnsafeRawBufferPointer? = nil) throws(ExecutionError) {
+        let base = values.count
+        do {
+            try RowCodec.decodeColumns(bytes, types: types, wanted: wanted, into: &values)
+        } catch {
+            values.removeSubrange(base...)
+            throw error
+        }
+        if let key { values.append(.blob(Array(key))) }
+        count += 1
+    }
+
     /// Appends row `row` of `other` (same width).
     package mutating func append(rowOf other: RowBatch, _ row: Int) {
         values.append(contentsOf: other.values[row * other.width ..< (row + 1) * other.width])
@@ -57,6 +74,13 @@ package struct RowBatch {
     package mutating func append(contentsOf other: RowBatch) {
         values.append(contentsOf: other.values)
         count += other.count
+    }
+
+    /// Counts one row whose `width` values the caller has just appended to `values` itself.
+    @inline(__always)
+    package mutating func markRowAppended() {
+        assert(values.count == (count + 1) * width, "batch shape")
+        count += 1
     }
 
     /// Appends an empty row (width 0 only).
