@@ -462,3 +462,98 @@ import Testing
         for id in PageID(0)..<PageID(4 * frameCount) { #expect(table.frame(of: id) == nil, "seed \(seed): \(id) after clear") }
     }
 }
+
+// MARK: Detached reads
+
+extension BufferPoolTests {
+    static func detachedKey(_ i: Int) -> [UInt8] { Array(String(format: "key-%05d", i).utf8) }
+    /// Values large enough that the tree is many times the pool.
+    static func detachedValue(_ text: String) -> [UInt8] { Array((text + String(repeating: ".", count: 200)).utf8) }
+
+    /// Reads other keys until `key`'s leaf is evicted; returns false if it never was.
+    static func evictLeaf(of key: [UInt8], _ engine: StorageEngine, keys: Int) throws -> Bool {
+        for round in 0..<4 {
+            for i in stride(from: round, to: keys, by: 3) { _ = try engine.get(.keyValue, detachedKey(i)) }
+            let missed = try engine.deferringMisses { () -> Bool in
+                do { _ = try engine.get(.keyValue, key); return false } catch is DeferredPageMiss { return true }
+            }
+            if missed { return true }
+        }
+        return false
+    }
+
+    /// The interleaving a detached read must survive, forced step by step: a point read misses page P,
+    /// P is read outside the lock, then P is changed, written back and evicted before the read is
+    /// installed. Installing those bytes would bring back P's old contents, so they must be dropped; a
+    /// miss with no write since is installed. Also: misses throw only while deferred, and nothing is
+    /// read after `shutDown`.
+    @Test func detachedReadsNeverInstallBytesOlderThanTheFile() throws {
+        let fs = SimulatedFileSystem()
+        let engine = try StorageEngine(fileSystem: fs, path: "detached.db",
+                                       options: StorageOptions(pageSize: 4096, bufferPoolBytes: 24 * 4096))
+        let keys = 3000
+        for i in 0..<keys { try engine.put(Self.detachedKey(i), Self.detachedValue("old-\(i)")) }
+        try engine.checkpoint()
+        let target = Self.detachedKey(1234)
+        try #require(try Self.evictLeaf(of: target, engine, keys: keys), "the target leaf stayed resident")
+
+        // 1. The miss, and the page as the file holds it now.
+        var miss: DeferredPageMiss?
+        do {
+            _ = try engine.deferringMisses { try engine.get(.keyValue, target) }
+        } catch let m as DeferredPageMiss {
+            miss = m
+        }
+        let first = try #require(miss)
+        // Deferral ends with the call: the same read now loads under the "lock" as before.
+        // 2. Descend to the leaf: each deferred attempt installs the page it missed, until the leaf misses.
+        var current = first
+        var leafMiss: DeferredPageMiss?
+        var leafBytes: [UInt8]?
+        for _ in 0..<8 {
+            let bytes = try #require(try engine.detachedReader.read(current.page))
+            do {
+                _ = try engine.deferringMisses { try engine.get(.keyValue, target) }
+                leafMiss = current
+                leafBytes = bytes
+                break
+            } catch let next as DeferredPageMiss {
+                try engine.installDetached(current, bytes)
+                current = next
+            }
+        }
+        // The loop ends when the read stops missing: `current` was then the leaf, read but not installed.
+        let staleMiss = try #require(leafMiss)
+        let staleBytes = try #require(leafBytes)
+        #expect(try engine.get(.keyValue, target) == Self.detachedValue("old-1234"))
+        // 3. The leaf changes and is written back, then evicted again.
+        try engine.put(target, Self.detachedValue("new-1234"))
+        try engine.checkpoint()
+        try #require(try Self.evictLeaf(of: target, engine, keys: keys), "the target leaf stayed resident")
+        // 4. The stale bytes must not be installed.
+        let before = engine.bufferPoolStatistics
+        try engine.installDetached(staleMiss, staleBytes)
+        #expect(engine.bufferPoolStatistics.detachedDiscards == before.detachedDiscards + 1)
+        #expect(engine.bufferPoolStatistics.detachedLoads == before.detachedLoads)
+        #expect(try engine.get(.keyValue, target) == Self.detachedValue("new-1234"))
+
+        // A fresh miss with no write since is installed, and then served from the pool.
+        try #require(try Self.evictLeaf(of: target, engine, keys: keys), "the target leaf stayed resident")
+        var value: [UInt8]?
+        for _ in 0..<8 {
+            do {
+                value = try engine.deferringMisses { try engine.get(.keyValue, target) }
+                break
+            } catch let m as DeferredPageMiss {
+                let bytes = try #require(try engine.detachedReader.read(m.page))
+                let loads = engine.bufferPoolStatistics.detachedLoads
+                try engine.installDetached(m, bytes)
+                #expect(engine.bufferPoolStatistics.detachedLoads == loads + 1)
+            }
+        }
+        #expect(value == Self.detachedValue("new-1234"))
+
+        try engine.close()
+        #expect(try engine.detachedReader.read(first.page) == nil, "a read after shutDown")
+    }
+}

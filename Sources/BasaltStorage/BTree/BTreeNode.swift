@@ -100,38 +100,46 @@ struct BTreeNode {
         guard Self.headerSize + Self.slotSize * n <= start, start <= size, garbage <= size - start else {
             throw StorageError.corruption(page: id, detail: "node header is inconsistent (\(n) cells, content at \(start))")
         }
+        // Raw reads: this runs on every page read from the file, so it avoids the checked accessors.
+        let base = UnsafeRawPointer(page.base)
+        let leaf = isLeaf
         for i in 0..<n {
             let offset = slot(i)
             guard offset >= start, offset < size else {
                 throw StorageError.corruption(page: id, detail: "slot \(i) points outside the cell area")
             }
-            var at = offset
-            func varint() throws -> UInt64 {
-                var result: UInt64 = 0, shift: UInt64 = 0
-                while true {
-                    guard at < size, shift < 64 else {
-                        throw StorageError.corruption(page: id, detail: "cell \(i) runs past the page")
-                    }
-                    let byte = page.u8(at)
-                    at += 1
-                    result |= UInt64(byte & 0x7F) << shift
-                    if byte < 0x80 { return result }
-                    shift += 7
-                }
+            var at = leaf ? offset : offset + 4
+            guard let (keyLength, afterKeyLength) = Self.cellVarint(base, at, size) else {
+                throw StorageError.corruption(page: id, detail: "cell \(i) runs past the page")
             }
-            let end: UInt64
-            if isLeaf {
-                let keyLength = try varint()
-                let field = try varint()
+            at = afterKeyLength
+            var end = UInt64(at) &+ keyLength
+            if leaf {
+                guard let (field, afterField) = Self.cellVarint(base, at, size) else {
+                    throw StorageError.corruption(page: id, detail: "cell \(i) runs past the page")
+                }
+                at = afterField
                 end = UInt64(at) &+ keyLength &+ (field & 1 == 1 ? 4 : field >> 1)
-            } else {
-                at += 4
-                let keyLength = try varint()
-                end = UInt64(at) &+ keyLength
             }
             guard end <= UInt64(size), at <= size else {
                 throw StorageError.corruption(page: id, detail: "cell \(i) runs past the page")
             }
+        }
+    }
+
+    /// The varint at `at` and the offset after it; nil when it runs past `size` or beyond 64 bits.
+    @inline(__always)
+    private static func cellVarint(_ base: UnsafeRawPointer, _ at: Int, _ size: Int) -> (UInt64, Int)? {
+        var at = at
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard at < size, shift < 64 else { return nil }
+            let byte = base.load(fromByteOffset: at, as: UInt8.self)
+            at += 1
+            result |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return (result, at) }
+            shift += 7
         }
     }
 

@@ -36,6 +36,13 @@ final class BufferPool {
     /// for the page's type (invariant 4).
     var verifyLoaded: ((Page) throws -> Void)?
 
+    /// Pages written to the file so far: a detached read is current if this has not moved since its
+    /// miss (see `DetachedPageReader`).
+    private(set) var fileWrites: UInt64 = 0
+
+    /// While set, a miss throws `DeferredPageMiss` instead of reading the page under the caller's lock.
+    var defersMisses = false
+
     /// Called with a dirty page just before it is written to the file. The write-ahead log uses it to
     /// make the log durable up to the page's LSN first.
     var beforeWriteBack: ((Page) throws -> Void)?
@@ -143,6 +150,7 @@ final class BufferPool {
 
     @inline(never)
     private func load(_ id: PageID) throws -> Int32 {
+        if defersMisses { throw DeferredPageMiss(page: id, fileWrites: fileWrites) }
         let frame = try claimFrame()
         let p = page(ofFrame: frame)
         do {
@@ -160,6 +168,30 @@ final class BufferPool {
         statistics.misses &+= 1
         install(id, in: frame)
         return frame
+    }
+
+    /// Caches `bytes`, page `id` as a `DetachedPageReader` read it after a miss at `fileWrites` ==
+    /// `expected`, unless the page became resident meanwhile or any page was written to the file since
+    /// (the bytes could then predate a write-back of this page). Returns whether it was installed.
+    func installDetached(_ id: PageID, _ bytes: [UInt8], ifFileWrites expected: UInt64) throws -> Bool {
+        precondition(bytes.count == pageSize, "detached page size")
+        guard pageTable.frame(of: id) == nil, fileWrites == expected else {
+            statistics.detachedDiscards &+= 1
+            return false
+        }
+        let frame = try claimFrame()
+        bytes.withUnsafeBytes { page(ofFrame: frame).base.copyMemory(from: $0.baseAddress!, byteCount: pageSize) }
+        statistics.misses &+= 1
+        statistics.detachedLoads &+= 1
+        install(id, in: frame)
+        unpin(frame)
+        return true
+    }
+
+    /// The structural check every page read from the file passes, besides its checksum: a B+tree node's
+    /// header, slots and cells lie within the page (invariant 4).
+    static func verifyStructure(_ page: Page) throws {
+        if page.type == .leaf || page.type == .internal { try BTreeNode(page).validateLayout() }
     }
 
     private func install(_ id: PageID, in frame: Int32) {
@@ -200,6 +232,7 @@ final class BufferPool {
         states[frame].pointee.dirty = false
         statistics.dirtyPages -= 1
         statistics.writes &+= 1
+        fileWrites &+= 1
     }
 
     // MARK: Whole-pool operations

@@ -5,6 +5,11 @@ public struct BufferPoolStatistics: Sendable, Equatable, Codable {
     public var hits: UInt64 = 0
     /// Page requests that read the page from the file.
     public var misses: UInt64 = 0
+    /// Misses read outside the engine lock by point reads and then cached (counted in `misses` too).
+    public var detachedLoads: UInt64 = 0
+    /// Pages read outside the engine lock but not cached: another thread cached the page first, or a
+    /// page was written to the file meanwhile (the read is then repeated).
+    public var detachedDiscards: UInt64 = 0
     /// Frames reused for another page.
     public var evictions: UInt64 = 0
     /// Dirty pages written back to the file (by eviction or flush).

@@ -220,6 +220,25 @@ package final class StorageEngine {
     /// key was present. Not generic on purpose: a generic read called from another module runs
     /// unspecialised, looking up type metadata at run time on every call, which the point-read paths
     /// of the layers above measurably paid for.
+    /// Reads pages of this file outside the engine lock (see `DetachedPageReader`).
+    package var detachedReader: DetachedPageReader { pager.detachedReader }
+
+    /// Runs `body` (a read) with pool misses throwing `DeferredPageMiss` instead of reading the file
+    /// under the caller's lock. `body` must change nothing and call back its own caller only after its
+    /// last page access, so it can simply run again once the page is cached.
+    package func deferringMisses<R>(_ body: () throws -> R) rethrows -> R {
+        pager.pool.defersMisses = true
+        defer { pager.pool.defersMisses = false }
+        return try body()
+    }
+
+    /// Caches a page read by `detachedReader` after `miss`; does nothing when it is no longer safe (see
+    /// `BufferPool.installDetached`). Throws when no frame can be had.
+    package func installDetached(_ miss: DeferredPageMiss, _ bytes: [UInt8]) throws {
+        try pager.checkOpen()
+        _ = try pager.pool.installDetached(miss.page, bytes, ifFileWrites: miss.fileWrites)
+    }
+
     package func visitValue(_ slot: RootSlot, _ key: UnsafeRawBufferPointer,
                             _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
         try pager.checkOpen()

@@ -19,6 +19,8 @@ final class Pager {
     let limits: BTreeLimits
     let pool: BufferPool
     private let file: any FileHandle
+    /// Reads pages of `file` outside the engine lock; shut down before the file closes.
+    let detachedReader: DetachedPageReader
     private(set) var failure: StorageError?
     private(set) var isClosed = false
     /// The file was created (empty or missing) by this open.
@@ -80,9 +82,8 @@ final class Pager {
         let scratchMemory = UnsafeMutableRawPointer.allocate(byteCount: Self.scratchPageCount * pageSize, alignment: 4096)
         self.scratchMemory = scratchMemory
         scratch = (0..<Self.scratchPageCount).map { Page(base: scratchMemory + $0 * pageSize, size: pageSize) }
-        pool.verifyLoaded = { page in
-            if page.type == .leaf || page.type == .internal { try BTreeNode(page).validateLayout() }
-        }
+        detachedReader = DetachedPageReader(file: file, pageSize: pageSize)
+        pool.verifyLoaded = BufferPool.verifyStructure
         do {
             if isNew {
                 try createHeader()
@@ -98,7 +99,10 @@ final class Pager {
 
     deinit {
         scratchMemory.deallocate()
-        if !isClosed { try? file.close() }
+        if !isClosed {
+            detachedReader.shutDown()
+            try? file.close()
+        }
     }
 
     /// Reads the first bytes of an existing file and returns its page size, or throws if it is not a
@@ -357,6 +361,7 @@ final class Pager {
         guard !isClosed else { return }
         defer {
             isClosed = true
+            detachedReader.shutDown()
             try? file.close()
         }
         if failure == nil { try flush() }

@@ -86,7 +86,7 @@ extension TransactionManager {
         }
         let snapshot = snapshot(for: txn)
         if txn.tracksReads { txn.reads.read(tree, key) }
-        return try withEngineRethrowing { engine in
+        return try readDeferringMisses { engine in
             try key.withUnsafeBytes { try Self.visitVersion(engine, tree, $0, at: snapshot, body) }
         }
     }
@@ -104,7 +104,7 @@ extension TransactionManager {
     package func visitLatest(_ tree: RootSlot, _ key: UnsafeRawBufferPointer,
                              _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
         advanceVisibleIfDue()
-        return try withEngineRethrowing { engine in
+        return try readDeferringMisses { engine in
             let snapshot = Timestamp(visibleMirror.load(ordering: .acquiring))
             return try Self.visitVersion(engine, tree, key, at: snapshot, body)
         }

@@ -57,6 +57,8 @@ package final class TransactionManager: Sendable {
     package let locks: LockManager
     /// The engine's log, for waiting on durability outside the engine lock.
     package let log: WriteAheadLog
+    /// Reads missing pages outside the engine lock for point reads (`readDeferringMisses`).
+    let reader: DetachedPageReader
     let logger: Logger
     /// The largest user key: the tree limit less the bytes history and queue keys add.
     package let maxKeySize: Int
@@ -81,6 +83,7 @@ package final class TransactionManager: Sendable {
             throw TransactionError.wrap(error)
         }
         log = engine.log
+        reader = engine.detachedReader
         maxKeySize = engine.maxKeySize - VersionFormat.queueKeyOverhead
         atomicWriteLimit = max(1, engine.bufferPoolFrames / 8)
         lockEscalationThreshold = options.lockEscalationThreshold
@@ -151,6 +154,42 @@ package final class TransactionManager: Sendable {
             }
         } catch {
             throw TransactionError.isOwn(error) ? TransactionError.wrap(error) : error
+        }
+    }
+
+    /// Misses one point read may defer before it loads pages under the lock as before: a read that
+    /// keeps missing (pages evicted or rewritten between its attempts) still finishes.
+    static let maximumDeferredMisses = 6
+
+    /// Runs the point read `body` under the engine lock with page misses deferred: a missing page is
+    /// read and verified after the lock is released — so other threads' reads and commits proceed
+    /// during the I/O — then cached, and `body` runs again (see `DetachedPageReader`). `body` must
+    /// change nothing and call back its caller only after its last page access.
+    func readDeferringMisses<R>(_ body: (StorageEngine) throws -> R) throws -> R {
+        var misses = 0
+        // A page read outside the lock, cached at the start of the next attempt (one lock hold for both).
+        var pending: (miss: DeferredPageMiss, bytes: [UInt8])?
+        while true {
+            let deferring = misses < Self.maximumDeferredMisses
+            do {
+                return try withEngineRethrowing { engine in
+                    if let (miss, bytes) = pending {
+                        pending = nil
+                        // No frame free (all pinned) is left to the read itself, which then reports it.
+                        try? engine.installDetached(miss, bytes)
+                    }
+                    return deferring ? try engine.deferringMisses { try body(engine) } : try body(engine)
+                }
+            } catch let miss as DeferredPageMiss {
+                misses += 1
+                // A failed read (a closed file, a page that fails verification) is left to the load
+                // under the lock, which reports it with full context.
+                guard let bytes = try? reader.read(miss.page) else {
+                    misses = Self.maximumDeferredMisses
+                    continue
+                }
+                pending = (miss, bytes)
+            }
         }
     }
 
