@@ -79,7 +79,11 @@ public enum RowCodec {
             }
         }
         let start = out.count
-        out.append(contentsOf: repeatElement(0, count: size))
+        if start == 0 {
+            out = [UInt8](repeating: 0, count: size)   // a memset, where the generic append loops
+        } else {
+            out.append(contentsOf: repeatElement(0, count: size))
+        }
         out.withUnsafeMutableBytes { raw in
             let base = raw.baseAddress! + start
             var p = writeVarint(UInt64(n), to: base)

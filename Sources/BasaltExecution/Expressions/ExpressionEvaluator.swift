@@ -38,10 +38,7 @@ package enum ExpressionEvaluator {
             let row = stack[stack.count - 1 - depth]
             return Array(repeating: row[row.startIndex + index], count: n)
         case .parameter(let index):
-            guard index < context.parameters.count else {
-                throw ExecutionError("08P01", "there is no parameter $\(index + 1)",
-                                     hint: "Bind a value for every parameter of the statement.")
-            }
+            guard index < context.parameters.count else { throw missingParameter(index) }
             return Array(repeating: context.parameters[index], count: n)
         case .negate(let operand):
             var values = try evaluate(operand, batch, rows: rows, context)
@@ -324,7 +321,30 @@ package enum ExpressionEvaluator {
 
     /// Evaluates a constant expression (no input row).
     package static func evaluateConstant(_ expression: BoundExpression, _ context: ExecutionContext) throws -> SQLValue {
-        try evaluate(expression, RowBatch(width: 0, count: 1, values: []), rows: nil, context)[0]
+        if let value = try parameterOrConstant(expression, context.parameters) { return value }
+        return try evaluate(expression, RowBatch(width: 0, count: 1, values: []), rows: nil, context)[0]
+    }
+
+    /// The value of a constant, a parameter or a cast of one, computed without building a batch (the
+    /// VALUES of a prepared INSERT, the key of a point get); nil for any other expression. Same result
+    /// and errors as `evaluate`: 08P01 for a parameter that was not bound, the cast's own errors.
+    package static func parameterOrConstant(_ expression: BoundExpression, _ parameters: [SQLValue]) throws -> SQLValue? {
+        switch expression {
+        case .constant(let value):
+            return value
+        case .parameter(let index):
+            guard index < parameters.count else { throw missingParameter(index) }
+            return parameters[index]
+        case .cast(let operand, let type, let explicit):
+            guard let value = try parameterOrConstant(operand, parameters) else { return nil }
+            return value.isNull ? value : try value.cast(to: type, explicit: explicit)
+        default:
+            return nil
+        }
+    }
+
+    static func missingParameter(_ index: Int) -> ExecutionError {
+        ExecutionError("08P01", "there is no parameter $\(index + 1)", hint: "Bind a value for every parameter of the statement.")
     }
 
     /// The rows of `batch` (or of `rows`) where `predicate` is TRUE.

@@ -49,21 +49,10 @@ package struct PointGet {
 
     /// The value of a constant, parameter or cast of one, as `ExpressionEvaluator` computes it.
     static func value(of expression: BoundExpression, _ parameters: [SQLValue]) throws -> SQLValue {
-        switch expression {
-        case .constant(let v):
-            return v
-        case .parameter(let index):
-            guard index < parameters.count else {
-                throw ExecutionError("08P01", "there is no parameter $\(index + 1)",
-                                     hint: "Bind a value for every parameter of the statement.")
-            }
-            return parameters[index]
-        case .cast(let operand, let type, let explicit):
-            let v = try value(of: operand, parameters)
-            return v.isNull ? v : try v.cast(to: type, explicit: explicit)
-        default:
+        guard let value = try ExpressionEvaluator.parameterOrConstant(expression, parameters) else {
             preconditionFailure("not a point-get key expression")
         }
+        return value
     }
 
     /// The stored key of the row `parameters` select; nil when no row can match (a NULL, or a value the

@@ -31,9 +31,18 @@ package enum TableStore {
 
     /// The encoded row value.
     package static func encodeRow(_ table: TableDescriptor, _ row: [SQLValue]) -> [UInt8] {
+        var out: [UInt8] = []
+        // Until a column is dropped or reordered, logical order is physical order: encode the row as is.
+        var inPlace = table.nextPhysical == row.count
+        if inPlace {
+            for (i, column) in table.columns.enumerated() where column.physical != i { inPlace = false; break }
+        }
+        if inPlace {
+            RowCodec.encode(row, into: &out)
+            return out
+        }
         var physical = [SQLValue](repeating: .null, count: table.nextPhysical)
         for (i, column) in table.columns.enumerated() { physical[column.physical] = row[i] }
-        var out: [UInt8] = []
         RowCodec.encode(physical, into: &out)
         return out
     }

@@ -92,7 +92,7 @@ package final class TransactionManager: Sendable {
         // Everything in the file is committed and durable (recovery ran): it is all visible.
         let visible = clock.now()
         clock.observe(visible)
-        self.engine = Locked(EngineState(engine: engine, clock: clock))
+        self.engine = Locked(EngineState(engine: engine, clock: clock), countsThreads: true)
         shared = Locked(SharedState(visible: visible, collectedThrough: collected, options: options))
         visibleMirror = Atomic(visible.rawValue)
         visibleWhenDurable = options.visibleWhenDurable
@@ -161,16 +161,18 @@ package final class TransactionManager: Sendable {
     /// keeps missing (pages evicted or rewritten between its attempts) still finishes.
     static let maximumDeferredMisses = 6
 
-    /// Runs the point read `body` under the engine lock with page misses deferred: a missing page is
-    /// read and verified after the lock is released — so other threads' reads and commits proceed
-    /// during the I/O — then cached, and `body` runs again (see `DetachedPageReader`). `body` must
-    /// change nothing and call back its caller only after its last page access.
+    /// Runs the point read `body` under the engine lock, with page misses deferred while another
+    /// thread waits for the lock: a missing page is then read and verified after the lock is released —
+    /// so the other thread's reads and commits proceed during the I/O — then cached, and `body` runs
+    /// again (see `DetachedPageReader`). Alone, a read loads under the lock (a deferred miss costs a
+    /// second descent and a copy of the page). `body` must change nothing and call back its caller only
+    /// after its last page access.
     func readDeferringMisses<R>(_ body: (StorageEngine) throws -> R) throws -> R {
         var misses = 0
         // A page read outside the lock, cached at the start of the next attempt (one lock hold for both).
         var pending: (miss: DeferredPageMiss, bytes: [UInt8])?
         while true {
-            let deferring = misses < Self.maximumDeferredMisses
+            let mayDefer = misses < Self.maximumDeferredMisses
             do {
                 return try withEngineRethrowing { engine in
                     if let (miss, bytes) = pending {
@@ -178,7 +180,7 @@ package final class TransactionManager: Sendable {
                         // No frame free (all pinned) is left to the read itself, which then reports it.
                         try? engine.installDetached(miss, bytes)
                     }
-                    return deferring ? try engine.deferringMisses { try body(engine) } : try body(engine)
+                    return mayDefer && self.engine.othersWaiting ? try engine.deferringMisses { try body(engine) } : try body(engine)
                 }
             } catch let miss as DeferredPageMiss {
                 misses += 1
