@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// A value behind a blocking mutex (pthread, default type).
 ///
@@ -18,18 +17,8 @@ import Synchronization
 package final class Locked<Value>: @unchecked Sendable {
     @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
     @usableFromInline var value: Value
-    /// Whether `withLock` counts the threads in it (`othersWaiting`); off for most locks, which need
-    /// not pay two atomic operations per acquisition.
-    @usableFromInline let countsThreads: Bool
-    /// With `countsThreads`: the threads inside `withLock`, the holder and those waiting for it.
-    @usableFromInline let threads = Atomic<Int>(0)
 
-    /// With `countsThreads`, while holding the lock: whether another thread is waiting for it (a
-    /// snapshot; it may arrive a moment later).
-    package var othersWaiting: Bool { threads.load(ordering: .relaxed) > 1 }
-
-    package init(_ value: Value, countsThreads: Bool = false) {
-        self.countsThreads = countsThreads
+    package init(_ value: Value) {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         #if canImport(Glibc)
@@ -56,12 +45,8 @@ package final class Locked<Value>: @unchecked Sendable {
     /// specialised, inlined lock around their closure (it sits on every `Database` call).
     @inlinable
     package func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-        if countsThreads { threads.wrappingAdd(1, ordering: .relaxed) }
         pthread_mutex_lock(mutex)
-        defer {
-            pthread_mutex_unlock(mutex)
-            if countsThreads { threads.wrappingSubtract(1, ordering: .relaxed) }
-        }
+        defer { pthread_mutex_unlock(mutex) }
         return try body(&value)
     }
 }

@@ -59,6 +59,8 @@ package final class TransactionManager: Sendable {
     package let log: WriteAheadLog
     /// Reads missing pages outside the engine lock for point reads (`readDeferringMisses`).
     let reader: DetachedPageReader
+    /// Point reads in progress on all threads, those waiting for the file outside the lock included.
+    let pointReads = PointReadCount()
     let logger: Logger
     /// The largest user key: the tree limit less the bytes history and queue keys add.
     package let maxKeySize: Int
@@ -92,7 +94,7 @@ package final class TransactionManager: Sendable {
         // Everything in the file is committed and durable (recovery ran): it is all visible.
         let visible = clock.now()
         clock.observe(visible)
-        self.engine = Locked(EngineState(engine: engine, clock: clock), countsThreads: true)
+        self.engine = Locked(EngineState(engine: engine, clock: clock))
         shared = Locked(SharedState(visible: visible, collectedThrough: collected, options: options))
         visibleMirror = Atomic(visible.rawValue)
         visibleWhenDurable = options.visibleWhenDurable
@@ -106,6 +108,12 @@ package final class TransactionManager: Sendable {
         } else {
             collector = nil
         }
+    }
+
+    /// A counter of its own, away from the manager's other fields: every point read changes it, and it
+    /// should not share a cache line with what the other threads read.
+    final class PointReadCount: Sendable {
+        let count = Atomic<Int>(0)
     }
 
     /// Lets the collector thread reach the manager without keeping it alive.
@@ -161,13 +169,15 @@ package final class TransactionManager: Sendable {
     /// keeps missing (pages evicted or rewritten between its attempts) still finishes.
     static let maximumDeferredMisses = 6
 
-    /// Runs the point read `body` under the engine lock, with page misses deferred while another
-    /// thread waits for the lock: a missing page is then read and verified after the lock is released —
+    /// Runs the point read `body` under the engine lock, with page misses deferred while another point
+    /// read is in progress on another thread: a missing page is then read and verified after the lock is released —
     /// so the other thread's reads and commits proceed during the I/O — then cached, and `body` runs
     /// again (see `DetachedPageReader`). Alone, a read loads under the lock (a deferred miss costs a
     /// second descent and a copy of the page). `body` must change nothing and call back its caller only
     /// after its last page access.
     func readDeferringMisses<R>(_ body: (StorageEngine) throws -> R) throws -> R {
+        pointReads.count.wrappingAdd(1, ordering: .relaxed)
+        defer { pointReads.count.wrappingSubtract(1, ordering: .relaxed) }
         var misses = 0
         // A page read outside the lock, cached at the start of the next attempt (one lock hold for both).
         var pending: (miss: DeferredPageMiss, bytes: [UInt8])?
@@ -180,7 +190,8 @@ package final class TransactionManager: Sendable {
                         // No frame free (all pinned) is left to the read itself, which then reports it.
                         try? engine.installDetached(miss, bytes)
                     }
-                    return mayDefer && self.engine.othersWaiting ? try engine.deferringMisses { try body(engine) } : try body(engine)
+                    let concurrent = pointReads.count.load(ordering: .relaxed) > 1
+                    return mayDefer && concurrent ? try engine.deferringMisses { try body(engine) } : try body(engine)
                 }
             } catch let miss as DeferredPageMiss {
                 misses += 1
