@@ -113,7 +113,7 @@ package final class IndexLookupJoinOperator: Operator {
             var order: [(Int64, Int32)] = []
             order.reserveCapacity(buffered.count)
             for r in 0..<buffered.count {
-                guard let n = Self.integerKey(keyColumns[0][r], keyTypes[0]) else { continue }
+                guard case .integer(let n)? = Self.keyComponent(keyColumns[0][r], keyTypes[0]) else { continue }
                 order.append((n, Int32(r)))
             }
             order.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
@@ -134,10 +134,7 @@ package final class IndexLookupJoinOperator: Operator {
         rowLoop: for r in 0..<buffered.count {
             var key = prefix
             for k in keys.indices {
-                let v = keyColumns[k][r]
-                // NULL never matches; a value the key type cannot hold exactly matches nothing.
-                guard !v.isNull, let converted = try? v.cast(to: keyTypes[k], explicit: false),
-                      SQLValue.compare(converted, v) == 0 else { continue rowLoop }
+                guard let converted = Self.keyComponent(keyColumns[k][r], keyTypes[k]) else { continue rowLoop }
                 KeyCodec.append(converted, type: keyTypes[k], descending: false, to: &key)
             }
             encoded.append(key)
@@ -158,12 +155,12 @@ package final class IndexLookupJoinOperator: Operator {
         }
     }
 
-    /// The key integer `value` selects in a column of integer type `type`: nil for NULL or a value the
-    /// type cannot hold exactly (which matches nothing).
-    static func integerKey(_ value: SQLValue, _ type: SQLType) -> Int64? {
+    /// `value` as a component of type `type` of the table's key: nil for NULL, which never matches, or a
+    /// value the type cannot hold exactly, which matches nothing.
+    static func keyComponent(_ value: SQLValue, _ type: SQLType) -> SQLValue? {
         guard !value.isNull, let converted = try? value.cast(to: type, explicit: false),
-              SQLValue.compare(converted, value) == 0, case .integer(let n) = converted else { return nil }
-        return n
+              SQLValue.compare(converted, value) == 0 else { return nil }
+        return converted
     }
 
     package func close() { left.close() }
