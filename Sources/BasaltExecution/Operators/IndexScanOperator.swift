@@ -136,12 +136,9 @@ package final class IndexScanOperator: Operator {
                 let found = try context.manager.visit(context.transaction, .tables, rowKey) { bytes in
                     if width == 0 {
                         batch.appendEmptyRow()
-                    } else if includeKey {
-                        try rowKey.withUnsafeBytes { key in
-                            try batch.appendDecoded(bytes, types: physicalTypes, wanted: wantedPhysical, key: key)
-                        }
                     } else {
-                        try batch.appendDecoded(bytes, types: physicalTypes, wanted: wantedPhysical)
+                        try batch.appendDecoded(bytes, types: physicalTypes, wanted: wantedPhysical,
+                                                key: includeKey ? rowKey : nil)
                     }
                 }
                 _ = found   // an entry without its row cannot happen; it is skipped defensively

@@ -89,7 +89,7 @@ package final class TableScanOperator: Operator {
             if width == 0 {
                 batch.appendEmptyRow()
             } else {
-                try batch.appendDecoded(value, types: types, wanted: wanted, key: includeKey ? key : nil)
+                try batch.appendDecoded(value, types: types, wanted: wanted, key: includeKey ? Array(key) : nil)
             }
             if batch.count >= limit {
                 last = Array(key)

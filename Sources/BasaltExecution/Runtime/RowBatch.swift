@@ -45,7 +45,7 @@ package struct RowBatch {
     /// batch, with no intermediate row to copy (and retain) them from. On error the batch is unchanged.
     @inline(__always)
     package mutating func appendDecoded(_ bytes: UnsafeRawBufferPointer, types: [SQLType], wanted: [Int],
-                                        key: UnsafeRawBufferPointer? = nil) throws(ExecutionError) {
+                                        key: [UInt8]? = nil) throws(ExecutionError) {
         let base = values.count
         do {
             try RowCodec.decodeColumns(bytes, types: types, wanted: wanted, into: &values)
@@ -53,7 +53,7 @@ package struct RowBatch {
             values.removeSubrange(base...)
             throw error
         }
-        if let key { values.append(.blob(Array(key))) }
+        if let key { values.append(.blob(key)) }
         count += 1
     }
 

@@ -32,9 +32,6 @@ final class BufferPool {
     private let file: any FileHandle
     private(set) var statistics = BufferPoolStatistics()
 
-    /// Called with every page read from the file after its checksum passed: the owner's structural check
-    /// for the page's type (invariant 4).
-    var verifyLoaded: ((Page) throws -> Void)?
 
     /// Pages written to the file so far: a detached read is current if this has not moved since its
     /// miss (see `DetachedPageReader`).
@@ -160,7 +157,7 @@ final class BufferPool {
                 throw StorageError.corruption(page: id, detail: "page lies past the end of the file (\(read) of \(pageSize) bytes read)")
             }
             try p.verify(expected: id)
-            try verifyLoaded?(p)
+            try Self.verifyStructure(p)
         } catch {
             freeFrames.append(frame)
             throw error

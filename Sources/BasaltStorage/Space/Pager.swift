@@ -83,7 +83,6 @@ final class Pager {
         self.scratchMemory = scratchMemory
         scratch = (0..<Self.scratchPageCount).map { Page(base: scratchMemory + $0 * pageSize, size: pageSize) }
         detachedReader = DetachedPageReader(file: file, pageSize: pageSize)
-        pool.verifyLoaded = BufferPool.verifyStructure
         do {
             if isNew {
                 try createHeader()
