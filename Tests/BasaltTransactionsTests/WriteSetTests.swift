@@ -31,7 +31,9 @@ import Testing
                 model[key] = .put([1])
             case 40..<75:
                 let key = Self.key(&rng)
-                let write: WriteSet.Write = Bool.random(using: &rng) ? .delete : .put([2])
+                // Values of varying length: rewrites fit in place or take a new record.
+                let write: WriteSet.Write = Bool.random(using: &rng)
+                    ? .delete : .put([UInt8](repeating: UInt8(step % 251), count: Int.random(in: 0...6, using: &rng)))
                 writes.record(.keyValue, key, write)
                 model[key] = write
             case 75..<80:
@@ -46,6 +48,13 @@ import Testing
                 let expected = Self.sortedModel(model)
                 #expect(writes.sortedKeys(.keyValue) == expected, "sorted keys differ, \(context)")
                 #expect(writes.count == model.count, "count differs, \(context)")
+                for _ in 0..<4 {
+                    let probe = Self.key(&rng)
+                    #expect(writes.write(.keyValue, probe) == model[probe], "lookup differs, \(context)")
+                }
+                if let known = model.keys.randomElement(using: &rng) {
+                    #expect(writes.write(.keyValue, known) == model[known], "lookup differs, \(context)")
+                }
             default:
                 var a: [UInt8]? = Self.key(&rng), b: [UInt8]? = Self.key(&rng)
                 if Bool.random(using: &rng) { a = nil }
@@ -65,7 +74,23 @@ import Testing
         var rng = SeededRandom(seed: 42)
         // Long shared prefixes force the whole-key comparison after the 8-byte prefix ties.
         let keys = (0..<2000).map { _ in [UInt8](repeating: 7, count: Int.random(in: 0...10, using: &rng)) + Self.key(&rng) }
-        let unique = Array(Set(keys))
-        #expect(WriteSet.sortedByBytes(unique) == unique.sorted { $0.lexicographicallyPrecedes($1) })
+        var writes = WriteSet()
+        for key in keys { writes.record(.keyValue, key, .put(key)) }
+        let unique = Array(Set(keys)).sorted { $0.lexicographicallyPrecedes($1) }
+        #expect(writes.sortedKeys(.keyValue) == unique)
+        #expect(writes.allSorted().allSatisfy { $0.write == .put($0.key) }, "a key lost its value")
+    }
+}
+
+extension WriteSetTests {
+    @Test func rewriteAfterSavepointRollsBack() {
+        var writes = WriteSet()
+        writes.record(.keyValue, [1], .put([10]))
+        writes.isJournaling = true
+        let position = writes.journal.count
+        writes.record(.keyValue, [1], .put([40]))
+        #expect(writes.write(.keyValue, [1]) == .put([40]))
+        writes.rollBack(to: position)
+        #expect(writes.write(.keyValue, [1]) == .put([10]))
     }
 }

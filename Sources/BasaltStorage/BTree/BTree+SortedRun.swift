@@ -7,59 +7,60 @@ extension BTree {
         var end: Int
     }
 
+    /// Why `putRun` stopped writing into the leaf.
+    enum RunStop { case done, bound, ordinary, split(index: Int) }
+
     /// Stores `pairs[start...]` (sorted by `compareKeys`, unique keys, each within `BTreeLimits`) as far
     /// as they share the leaf of `pairs[start]`: every pair below the leaf's upper bound that fits, then
     /// the first one that does not (splitting the leaf, which ends the run). Calls `previous` for each
     /// written pair, before its write, with the value it replaces (nil for a new key). Values stored in
     /// overflow chains (new or replaced) are written one per run through `put`. Writes at least one pair.
-    func putRun(_ pairs: [(key: [UInt8], value: [UInt8])], from start: Int,
+    func putRun<P: SortedPairs>(_ pairs: P, from start: Int,
                 previous: (Int, UnsafeRawBufferPointer?) throws -> Void) throws -> RunOutcome {
         precondition(start < pairs.count, "a run needs a pair")
         try pager.checkWritable()
         var path = pager.takePath()
         defer { pager.returnPath(path) }
-        let (leafID, upper) = try pairs[start].key.withUnsafeBytes { try descendBounded(to: $0, path: &path) }
+        let (leafID, upper) = try descendBounded(to: pairs.pair(start).key, path: &path)
 
-        enum Stop { case done, bound, ordinary, split(index: Int) }
         var i = start
-        let stop: Stop = try pool.withMutablePage(leafID) { page in
+        let stop: RunStop = try pool.withMutablePage(leafID) { page in
             let node = BTreeNode(page)
             while i < pairs.count {
-                let stop: Stop? = try pairs[i].key.withUnsafeBytes { key in
-                    try pairs[i].value.withUnsafeBytes { value in
-                        let keyPointer = key.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
-                        if i > start, let upper, upper.withUnsafeBytes({ compareKeys(key, $0) }) >= 0 { return .bound }
-                        let cellSize = LeafCell.size(keyCount: key.count, valueCount: value.count, overflow: false)
-                        if cellSize > limits.maxInlineLeafCell && value.count > 4 { return .ordinary }
-                        let n = node.count
-                        var index = n, found = false
-                        if n > 0 {
-                            let last = node.key(n - 1)
-                            let c = compareKeys(keyPointer, key.count, last.pointer, last.count)
-                            if c <= 0 { (index, found) = node.lowerBound(keyPointer, key.count) }
-                        }
-                        if found {
-                            guard case .inline(let old) = node.leafValue(index) else { return .ordinary }
-                            try previous(i, old)
-                            if node.cellSize(index) == cellSize {
-                                LeafCell.write(to: page.base + node.slot(index), key: key, value: value,
-                                               overflowPage: .none, valueCount: value.count)
-                                return nil
-                            }
-                            node.removeCell(at: index)
-                        } else {
-                            try previous(i, nil)
-                        }
-                        pager.structureVersion &+= 1
-                        guard let target = node.reserveCell(at: index, size: cellSize,
-                                                            keyPrefix: KeyPrefix.of(key.baseAddress, key.count),
-                                                            scratch: pager.scratch[0]) else {
-                            return .split(index: index)
-                        }
-                        LeafCell.write(to: target, key: key, value: value, overflowPage: .none, valueCount: value.count)
-                        return nil
+                let (key, value) = pairs.pair(i)
+                let stop: RunStop? = try {
+                    let keyPointer = key.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+                    if i > start, let upper, upper.withUnsafeBytes({ compareKeys(key, $0) }) >= 0 { return .bound }
+                    let cellSize = LeafCell.size(keyCount: key.count, valueCount: value.count, overflow: false)
+                    if cellSize > limits.maxInlineLeafCell && value.count > 4 { return .ordinary }
+                    let n = node.count
+                    var index = n, found = false
+                    if n > 0 {
+                        let last = node.key(n - 1)
+                        let c = compareKeys(keyPointer, key.count, last.pointer, last.count)
+                        if c <= 0 { (index, found) = node.lowerBound(keyPointer, key.count) }
                     }
-                }
+                    if found {
+                        guard case .inline(let old) = node.leafValue(index) else { return .ordinary }
+                        try previous(i, old)
+                        if node.cellSize(index) == cellSize {
+                            LeafCell.write(to: page.base + node.slot(index), key: key, value: value,
+                                           overflowPage: .none, valueCount: value.count)
+                            return nil
+                        }
+                        node.removeCell(at: index)
+                    } else {
+                        try previous(i, nil)
+                    }
+                    pager.structureVersion &+= 1
+                    guard let target = node.reserveCell(at: index, size: cellSize,
+                                                        keyPrefix: KeyPrefix.of(key.baseAddress, key.count),
+                                                        scratch: pager.scratch[0]) else {
+                        return .split(index: index)
+                    }
+                    LeafCell.write(to: target, key: key, value: value, overflowPage: .none, valueCount: value.count)
+                    return nil
+                }()
                 if let stop { return stop }
                 i += 1
             }
@@ -71,21 +72,17 @@ extension BTree {
             return RunOutcome(end: i)
         case .ordinary:
             guard i == start else { return RunOutcome(end: i) }
-            try pairs[i].key.withUnsafeBytes { key in
-                let old = try withValue(forKey: key) { Array($0) }
-                if let old { try old.withUnsafeBytes { try previous(i, $0) } } else { try previous(i, nil) }
-                try pairs[i].value.withUnsafeBytes { try put(key, $0) }
-            }
+            let (key, value) = pairs.pair(i)
+            let old = try withValue(forKey: key) { Array($0) }
+            if let old { try old.withUnsafeBytes { try previous(i, $0) } } else { try previous(i, nil) }
+            try put(key, value)
             return RunOutcome(end: i + 1)
         case .split(let index):
-            try pairs[i].key.withUnsafeBytes { key in
-                try pairs[i].value.withUnsafeBytes { value in
-                    let cell = pager.scratch[2]
-                    let size = LeafCell.write(to: cell.base, key: key, value: value, overflowPage: .none, valueCount: value.count)
-                    try insertSplitting(path: &path, nodeID: leafID, at: index,
-                                        cell: UnsafeRawBufferPointer(start: cell.base, count: size), sequential: true)
-                }
-            }
+            let (key, value) = pairs.pair(i)
+            let cell = pager.scratch[2]
+            let size = LeafCell.write(to: cell.base, key: key, value: value, overflowPage: .none, valueCount: value.count)
+            try insertSplitting(path: &path, nodeID: leafID, at: index,
+                                cell: UnsafeRawBufferPointer(start: cell.base, count: size), sequential: true)
             return RunOutcome(end: i + 1)
         }
     }

@@ -344,9 +344,12 @@ package final class StorageEngine {
     /// (nil for a new key), once its run is logged. Every pair is checked against the size limits
     /// before anything is written. A failure leaves the runs logged so far to the transaction's
     /// rollback.
-    package func putSorted(_ slot: RootSlot, _ pairs: [(key: [UInt8], value: [UInt8])], transaction: UInt64,
-                           previous: (Int, [UInt8]?) throws -> Void = { _, _ in }) throws {
-        for (key, value) in pairs { try pager.limits.check(keyCount: key.count, valueCount: value.count) }
+    package func putSorted<P: SortedPairs>(_ slot: RootSlot, _ pairs: P, transaction: UInt64,
+                                           previous: (Int, [UInt8]?) throws -> Void = { _, _ in }) throws {
+        for index in 0..<pairs.count {
+            let (key, value) = pairs.pair(index)
+            try pager.limits.check(keyCount: key.count, valueCount: value.count)
+        }
         try checkWritable()
         let txn = try active(transaction)
         var start = 0
@@ -358,14 +361,20 @@ package final class StorageEngine {
                 try tree(slot).putRun(pairs, from: start) { index, old in
                     let copy = old.map { Array($0) }
                     replaced.append((index, copy))
-                    undo.append(copy.map { .restoreValue(slot: slot, key: pairs[index].key, value: $0) }
-                                ?? .removeKey(slot: slot, key: pairs[index].key))
+                    let key = Array(pairs.pair(index).key)
+                    undo.append(copy.map { .restoreValue(slot: slot, key: key, value: $0) } ?? .removeKey(slot: slot, key: key))
                 }.end
             }.result
             for (index, old) in replaced { try previous(index, old) }
             start = end
             try checkpointIfDue()
         }
+    }
+
+    /// `putSorted` for pairs held in arrays (copied once into a `PairList`).
+    package func putSorted(_ slot: RootSlot, _ pairs: [(key: [UInt8], value: [UInt8])], transaction: UInt64,
+                           previous: (Int, [UInt8]?) throws -> Void = { _, _ in }) throws {
+        try putSorted(slot, PairList(pairs), transaction: transaction, previous: previous)
     }
 
     private func bulkLoad<S: Sequence>(_ slot: RootSlot, _ pairs: S) throws -> LSN?

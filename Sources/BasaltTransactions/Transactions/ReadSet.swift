@@ -11,9 +11,9 @@ struct ReadSet {
         /// Exclusive upper bound; nil: to the end.
         var upper: [UInt8]?
 
-        func contains(_ key: [UInt8]) -> Bool {
-            if let lower, key.lexicographicallyPrecedes(lower) { return false }
-            if let upper, !key.lexicographicallyPrecedes(upper) { return false }
+        func contains(_ key: UnsafeRawBufferPointer) -> Bool {
+            if let lower, lower.withUnsafeBytes({ compareKeys(key, $0) }) < 0 { return false }
+            if let upper, upper.withUnsafeBytes({ compareKeys(key, $0) }) >= 0 { return false }
             return true
         }
     }
@@ -32,12 +32,12 @@ struct CommittedKey: Hashable {
     var tree: RootSlot
     var key: [UInt8]
 
-    /// Hashed like `BufferedKey` (word-wise, no `Hasher` per lookup), with the tree in the seed.
+    /// Hashed by `KeyHash` (word-wise, no `Hasher` per lookup), with the tree in the seed.
     func hash(into hasher: inout Hasher) {
-        hasher.combine(BufferedKey.hash(key, seed: UInt64(tree.rawValue)))
+        hasher.combine(KeyHash.hash(key, seed: UInt64(tree.rawValue)))
     }
 
     func _rawHashValue(seed: Int) -> Int {
-        Int(truncatingIfNeeded: BufferedKey.hash(key, seed: UInt64(truncatingIfNeeded: seed) &+ UInt64(tree.rawValue)))
+        Int(truncatingIfNeeded: KeyHash.hash(key, seed: UInt64(truncatingIfNeeded: seed) &+ UInt64(tree.rawValue)))
     }
 }

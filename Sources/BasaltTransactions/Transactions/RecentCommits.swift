@@ -8,44 +8,25 @@ import BasaltStorage
 struct RecentCommits {
     struct Commit {
         var timestamp: Timestamp
-        /// Keys per tree in byte order (from the commit's sorted write set: no copies, no hashing).
-        var sorted: [(tree: RootSlot, keys: [[UInt8]])]
+        /// Keys per tree in byte order (copied from the commit's sorted write set, packed).
+        var sorted: [(tree: RootSlot, keys: SortedKeyList)]
         /// Trees this commit filled wholesale (a bulk load): every read of them conflicts.
         var wholeTrees: Set<RootSlot> = []
 
-        func keys(of tree: RootSlot) -> [[UInt8]]? { sorted.first { $0.tree == tree }?.keys }
+        func keys(of tree: RootSlot) -> SortedKeyList? { sorted.first { $0.tree == tree }?.keys }
 
         /// Whether the commit wrote `key` of `tree` (binary search).
         func contains(_ tree: RootSlot, _ key: [UInt8]) -> Bool {
             guard let keys = keys(of: tree) else { return false }
-            let index = Self.lowerBound(keys, key)
-            return index < keys.count && keys[index] == key
-        }
-
-        /// The first index whose key is not below `key`.
-        static func lowerBound(_ keys: [[UInt8]], _ key: [UInt8]) -> Int {
-            var low = 0, high = keys.count
-            while low < high {
-                let mid = (low + high) / 2
-                if keys[mid].lexicographicallyPrecedes(key) { low = mid + 1 } else { high = mid }
-            }
-            return low
+            return key.withUnsafeBytes { keys.contains($0) }
         }
     }
 
     private(set) var commits: [Commit] = []
     private(set) var prunedThrough = Timestamp.zero
 
-    /// Records a commit's writes, given tree by tree with keys in byte order (`WriteSet.allSorted`).
-    mutating func append(_ timestamp: Timestamp, _ writes: [(tree: RootSlot, key: [UInt8], write: WriteSet.Write)]) {
-        var sorted: [(tree: RootSlot, keys: [[UInt8]])] = []
-        for write in writes {
-            if sorted.last?.tree == write.tree {
-                sorted[sorted.count - 1].keys.append(write.key)
-            } else {
-                sorted.append((write.tree, [write.key]))
-            }
-        }
+    /// Records a commit's writes: per tree, its keys in byte order.
+    mutating func append(_ timestamp: Timestamp, _ sorted: [(tree: RootSlot, keys: SortedKeyList)]) {
         commits.append(Commit(timestamp: timestamp, sorted: sorted))
     }
 
@@ -76,9 +57,9 @@ struct RecentCommits {
             for key in reads.keys where commit.contains(key.tree, key.key) { return (commit.timestamp, key) }
             for range in reads.ranges {
                 guard let keys = commit.keys(of: range.tree) else { continue }
-                let low = range.lower.map { Commit.lowerBound(keys, $0) } ?? 0
-                if low < keys.count, range.contains(keys[low]) {
-                    return (commit.timestamp, CommittedKey(tree: range.tree, key: keys[low]))
+                let low = range.lower.map { lower in lower.withUnsafeBytes { keys.lowerBound($0) } } ?? 0
+                if low < keys.count, range.contains(keys.key(low)) {
+                    return (commit.timestamp, CommittedKey(tree: range.tree, key: Array(keys.key(low))))
                 }
             }
         }

@@ -10,10 +10,7 @@ extension TransactionManager {
     /// remember the read. Throws `TransactionError` (a lock failure leaves `txn` failed).
     package func lockForInsert(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8]) throws(TransactionError) -> Bool {
         try checkActive(txn)
-        if let write = txn.writes.write(tree, key) {
-            if case .put = write { return true }
-            return false
-        }
+        if let entry = key.withUnsafeBytes({ txn.writes.find(tree, $0) }) { return !entry.isDelete }
         try lockKeyExclusive(txn, tree, key)
         let snapshot = snapshot(for: txn)
         let newest = try withEngine { engine in
@@ -34,6 +31,6 @@ extension TransactionManager {
     /// check is repeated). A size error changes nothing.
     package func putLocked(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8], _ value: [UInt8]) throws(TransactionError) {
         try checkWritable(txn, key: key, valueCount: value.count)
-        txn.writes.record(tree, key, .put(value))
+        key.withUnsafeBytes { k in value.withUnsafeBytes { txn.writes.record(tree, k, $0) } }
     }
 }

@@ -76,13 +76,10 @@ extension TransactionManager {
     package func visit(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8],
                        _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
         try checkActive(txn)
-        if let write = txn.writes.write(tree, key) {
-            switch write {
-            case .delete: return false
-            case .put(let value):
-                try value.withUnsafeBytes { try body($0) }
-                return true
-            }
+        if let entry = key.withUnsafeBytes({ txn.writes.find(tree, $0) }) {
+            if entry.isDelete { return false }
+            try body(entry.value)
+            return true
         }
         let snapshot = snapshot(for: txn)
         if txn.tracksReads { txn.reads.read(tree, key) }
@@ -140,20 +137,28 @@ extension TransactionManager {
         defer { if let transientID { shared.withLock { _ = $0.transientSnapshots.removeValue(forKey: transientID) } } }
 
         // Buffered writes in range, in scan order.
-        var buffered: [[UInt8]] = []
-        if let txn, !txn.writes.isEmpty {
-            buffered = Array(txn.writes.sortedKeys(tree, lower: lower, upper: upper))
-            if reverse { buffered.reverse() }
+        // Entries are read from this copy of the tree's list: `body` cannot write (see above), and the
+        // bytes they point to live as long as `txn`.
+        var entries: [WriteSet.Entry] = []
+        var buffered: [Int32] = []
+        if let txn, !txn.writes.isEmpty,
+           let range = withOptionalBytes(lower, { l in withOptionalBytes(upper) { u in txn.writes.sortedRange(tree, lower: l, upper: u) } }) {
+            entries = txn.writes.trees[range.tree].entries
+            buffered = reverse ? range.entries.reversed() : Array(range.entries)
         }
         var nextBuffered = 0
         var visited = 0
         var stopped = false
         var resume: [UInt8]?   // last tree key visited: the next chunk starts after it
         var treeDone = false
-        func emitBuffered(_ key: [UInt8]) throws -> Bool {
-            guard case .put(let value)? = txn?.writes.write(tree, key) else { return true }
+        func emitBuffered(_ index: Int32) throws -> Bool {
+            let entry = entries[Int(index)]
+            if entry.isDelete { return true }
             visited += 1
-            return try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try body(k, v) } }
+            if try body(entry.key, entry.value) { return true }
+            stopped = true
+            resume = Array(entry.key)
+            return false
         }
         do {
             while !stopped, !treeDone {
@@ -171,18 +176,18 @@ extension TransactionManager {
                                 // Buffered keys before this one come first.
                                 while nextBuffered < buffered.count {
                                     let b = buffered[nextBuffered]
-                                    let before = b.withUnsafeBytes { compareKeys($0, key) }
+                                    let before = compareKeys(entries[Int(b)].key, key)
                                     guard reverse ? before > 0 : before < 0 else { break }
                                     nextBuffered += 1
-                                    if !(try emitBuffered(b)) { stopped = true; resume = b; return false }
+                                    if !(try emitBuffered(b)) { return false }
                                 }
                                 // The key is copied only where a resume point or read-set bound needs it
                                 // (chunk end, stop): no allocation per row.
                                 if nextBuffered < buffered.count,
-                                   buffered[nextBuffered].withUnsafeBytes({ compareKeys($0, key) }) == 0 {
+                                   compareKeys(entries[Int(buffered[nextBuffered])].key, key) == 0 {
                                     let b = buffered[nextBuffered]
                                     nextBuffered += 1
-                                    if !(try emitBuffered(b)) { stopped = true; resume = b; return false }
+                                    if !(try emitBuffered(b)) { return false }
                                 } else {
                                     let header = try VersionFormat.header(stored)
                                     var keepGoing = true
@@ -212,7 +217,7 @@ extension TransactionManager {
                 while nextBuffered < buffered.count {
                     let b = buffered[nextBuffered]
                     nextBuffered += 1
-                    if !(try emitBuffered(b)) { stopped = true; resume = b; break }
+                    if !(try emitBuffered(b)) { break }
                 }
             }
         } catch {

@@ -9,7 +9,7 @@ extension TransactionManager {
     package func put(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8], _ value: [UInt8]) throws(TransactionError) {
         try checkWritable(txn, key: key, valueCount: value.count)
         try lockForWrite(txn, tree, key)
-        txn.writes.record(tree, key, .put(value))
+        key.withUnsafeBytes { k in value.withUnsafeBytes { txn.writes.record(tree, k, $0) } }
     }
 
     /// Buffers the deletion of `key` in `txn` (locking as `put` does); returns whether the key was
@@ -24,7 +24,7 @@ extension TransactionManager {
         } catch {
             throw TransactionError.wrap(error)   // the closure above never throws
         }
-        if present { txn.writes.record(tree, key, .delete) }
+        if present { key.withUnsafeBytes { txn.writes.record(tree, $0, nil) } }
         return present
     }
 
@@ -39,7 +39,7 @@ extension TransactionManager {
     /// Takes the X lock on `key` (with IX above it) and, under snapshot isolation levels, checks that no
     /// transaction committed a newer version since the snapshot.
     func lockForWrite(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8]) throws(TransactionError) {
-        if txn.writes.write(tree, key) == nil {
+        if key.withUnsafeBytes({ txn.writes.find(tree, $0) }) == nil {
             try lockKeyExclusive(txn, tree, key)
         }
         try checkNoNewerVersion(txn, tree, key)
@@ -123,7 +123,8 @@ extension TransactionManager {
             return nil
         }
         let bytes = txn.writes.bytes
-        let writes = txn.writes.allSorted()
+        let writes = CommitWrites(&txn.writes)
+        let keys = writes.keyLists()
         let outcome: (Timestamp, LSN?)
         do {
             outcome = try withEngineState { state, engine in
@@ -134,7 +135,7 @@ extension TransactionManager {
                 }
                 let (timestamp, ceiling) = state.clock.next()
                 let lsn = try apply(engine, writes, bytes: bytes, at: timestamp, ceiling: ceiling)
-                state.recent.append(timestamp, writes)
+                state.recent.append(timestamp, keys)
                 recordApplied(timestamp, lsn, &state.recent)
                 return (timestamp, lsn)
             }
@@ -237,8 +238,9 @@ extension TransactionManager {
     /// Writes the versions of one commit at `timestamp`; returns the LSN that makes it durable. Small
     /// commits are one atomic logged operation; large ones (or one that does not fit in the pool at
     /// once) a storage transaction with undo, so their size is bounded by the disk, not the pool.
-    func apply(_ engine: StorageEngine, _ writes: [(tree: RootSlot, key: [UInt8], write: WriteSet.Write)],
-               bytes: Int, at timestamp: Timestamp, ceiling: Timestamp?) throws -> LSN? {
+    func apply(_ engine: StorageEngine, _ writes: CommitWrites, bytes: Int, at timestamp: Timestamp,
+               ceiling: Timestamp?) throws -> LSN? {
+        writes.stamp(timestamp)
         // Each write also copies the replaced version to history: twice the bytes, pinned together.
         if writes.count <= atomicWriteLimit, bytes * 2 <= engine.bufferPoolBytes / 4 {
             do {
@@ -260,80 +262,72 @@ extension TransactionManager {
     }
 
     /// `applyVersions` for a large commit, in a storage transaction: each tree's new versions go in as
-    /// one sorted batch (`StorageEngine.putSorted`, one logged operation per leaf-sized run), then the
-    /// versions they replaced go to history and the expiry queue, also sorted. `writes` are sorted by
-    /// tree, then key, as `WriteSet.allSorted` returns them.
-    static func applySorted(_ engine: StorageEngine, transaction id: UInt64,
-                            _ writes: [(tree: RootSlot, key: [UInt8], write: WriteSet.Write)],
+    /// one sorted batch (`StorageEngine.putSorted`, one logged operation per leaf-sized run, reading
+    /// the stamped records in place), then the versions they replaced go to history and the expiry
+    /// queue, also sorted.
+    static func applySorted(_ engine: StorageEngine, transaction id: UInt64, _ writes: CommitWrites,
                             at timestamp: Timestamp, ceiling: Timestamp?) throws {
         if let ceiling {
             try clockKey.withUnsafeBytes { k in
                 try metaValue(ceiling).withUnsafeBytes { v in _ = try engine.put(.meta, k, v, transaction: id) }
             }
         }
-        var history: [(key: [UInt8], value: [UInt8])] = []
-        var queue: [(key: [UInt8], value: [UInt8])] = []
-        let empty: [UInt8] = []
-        var start = 0
-        while start < writes.count {
-            let tree = writes[start].tree
-            var end = start + 1
-            while end < writes.count && writes[end].tree == tree { end += 1 }
-            let treeID = UInt32(tree.rawValue)
+        var history = PairList()
+        var queue = PairList()
+        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+        for tree in writes.trees {
+            let treeID = UInt32(tree.slot.rawValue)
             // A delete writes a tombstone only over an existing version.
-            var versions: [(key: [UInt8], value: [UInt8])] = []
-            versions.reserveCapacity(end - start)
-            for (_, key, write) in writes[start..<end] {
-                switch write {
-                case .put(let value):
-                    versions.append((key, value.withUnsafeBytes {
-                        VersionFormat.version(tombstone: false, timestamp: timestamp, value: $0)
-                    }))
-                case .delete:
-                    let exists = try key.withUnsafeBytes { try engine.withValue(tree, $0) { _ in true } } ?? false
-                    guard exists else { continue }
-                    versions.append((key, empty.withUnsafeBytes {
-                        VersionFormat.version(tombstone: true, timestamp: timestamp, value: $0)
-                    }))
-                    let queueKey = key.withUnsafeBytes {
-                        VersionFormat.queueKey(end: timestamp, kind: .tombstone, tree: treeID, key: $0, start: timestamp)
-                    }
-                    queue.append((queueKey, empty))
+            var run = tree
+            if tree.hasDeletes {
+                run.order = try tree.order.filter { i in
+                    let entry = tree.entries[Int(i)]
+                    guard entry.isDelete else { return true }
+                    guard try engine.withValue(tree.slot, entry.key, { _ in true }) != nil else { return false }
+                    let queueKey = VersionFormat.queueKey(end: timestamp, kind: .tombstone, tree: treeID, key: entry.key, start: timestamp)
+                    queueKey.withUnsafeBytes { queue.append(key: $0, value: empty) }
+                    return true
                 }
             }
+            guard run.count > 0 else { continue }
             // The version being replaced moves to history, ending at this commit.
-            try engine.putSorted(tree, versions, transaction: id) { index, old in
+            try engine.putSorted(tree.slot, run, transaction: id) { index, old in
                 guard let old else { return }
-                try versions[index].key.withUnsafeBytes { k in
-                    let (start, historyValue) = try old.withUnsafeBytes { stored in
-                        let header = try VersionFormat.header(stored)
-                        return (header.timestamp, VersionFormat.version(tombstone: header.tombstone, timestamp: timestamp,
-                                                                        value: VersionFormat.payload(stored)))
-                    }
-                    history.append((VersionFormat.historyKey(tree: treeID, key: k, start: start), historyValue))
-                    queue.append((VersionFormat.queueKey(end: timestamp, kind: .history, tree: treeID, key: k, start: start), empty))
+                let k = run.pair(index).key
+                try old.withUnsafeBytes { stored in
+                    let header = try VersionFormat.header(stored)
+                    let historyKey = VersionFormat.historyKey(tree: treeID, key: k, start: header.timestamp)
+                    let historyValue = VersionFormat.version(tombstone: header.tombstone, timestamp: timestamp,
+                                                             value: VersionFormat.payload(stored))
+                    historyKey.withUnsafeBytes { hk in historyValue.withUnsafeBytes { history.append(key: hk, value: $0) } }
+                    let queueKey = VersionFormat.queueKey(end: timestamp, kind: .history, tree: treeID, key: k, start: header.timestamp)
+                    queueKey.withUnsafeBytes { queue.append(key: $0, value: empty) }
                 }
             }
-            start = end
         }
-        let byKey: ((key: [UInt8], value: [UInt8]), (key: [UInt8], value: [UInt8])) -> Bool = { a, b in
-            a.key.withUnsafeBytes { x in b.key.withUnsafeBytes { y in compareKeys(x, y) < 0 } }
+        if !history.isEmpty {
+            history.sort()
+            try engine.putSorted(.history, history, transaction: id)
         }
-        if !history.isEmpty { try engine.putSorted(.history, history.sorted(by: byKey), transaction: id) }
-        if !queue.isEmpty { try engine.putSorted(.versionQueue, queue.sorted(by: byKey), transaction: id) }
+        if !queue.isEmpty {
+            queue.sort()
+            try engine.putSorted(.versionQueue, queue, transaction: id)
+        }
     }
 
-    static func applyVersions<W: VersionWriter>(_ writer: W, _ writes: [(tree: RootSlot, key: [UInt8], write: WriteSet.Write)],
+    static func applyVersions<W: VersionWriter>(_ writer: W, _ writes: CommitWrites,
                                                 at timestamp: Timestamp, ceiling: Timestamp?) throws {
         if let ceiling {
             try clockKey.withUnsafeBytes { k in try metaValue(ceiling).withUnsafeBytes { v in try writer.put(.meta, k, v) } }
         }
-        let empty: [UInt8] = []
-        for (tree, key, write) in writes {
-            try key.withUnsafeBytes { k in
-                let treeID = UInt32(tree.rawValue)
+        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+        for tree in writes.trees {
+            let treeID = UInt32(tree.slot.rawValue)
+            for i in tree.order {
+                let entry = tree.entries[Int(i)]
+                let k = entry.key
                 // The version being replaced moves to history, ending at this commit.
-                let old = try writer.withValue(tree, k) { stored -> (Bool, Timestamp, [UInt8]) in
+                let old = try writer.withValue(tree.slot, k) { stored -> (Bool, Timestamp, [UInt8]) in
                     let header = try VersionFormat.header(stored)
                     return (header.tombstone, header.timestamp, Array(VersionFormat.payload(stored)))
                 }
@@ -342,19 +336,14 @@ extension TransactionManager {
                     let historyValue = value.withUnsafeBytes { VersionFormat.version(tombstone: tombstone, timestamp: timestamp, value: $0) }
                     try historyKey.withUnsafeBytes { hk in try historyValue.withUnsafeBytes { hv in try writer.put(.history, hk, hv) } }
                     let queueKey = VersionFormat.queueKey(end: timestamp, kind: .history, tree: treeID, key: k, start: start)
-                    try queueKey.withUnsafeBytes { q in try empty.withUnsafeBytes { try writer.put(.versionQueue, q, $0) } }
-                } else if case .delete = write {
-                    return
+                    try queueKey.withUnsafeBytes { q in try writer.put(.versionQueue, q, empty) }
+                } else if entry.isDelete {
+                    continue
                 }
-                switch write {
-                case .put(let value):
-                    let version = value.withUnsafeBytes { VersionFormat.version(tombstone: false, timestamp: timestamp, value: $0) }
-                    try version.withUnsafeBytes { try writer.put(tree, k, $0) }
-                case .delete:
-                    let version = empty.withUnsafeBytes { VersionFormat.version(tombstone: true, timestamp: timestamp, value: $0) }
-                    try version.withUnsafeBytes { try writer.put(tree, k, $0) }
+                try writer.put(tree.slot, k, UnsafeRawBufferPointer(entry.version))
+                if entry.isDelete {
                     let queueKey = VersionFormat.queueKey(end: timestamp, kind: .tombstone, tree: treeID, key: k, start: timestamp)
-                    try queueKey.withUnsafeBytes { q in try empty.withUnsafeBytes { try writer.put(.versionQueue, q, $0) } }
+                    try queueKey.withUnsafeBytes { q in try writer.put(.versionQueue, q, empty) }
                 }
             }
         }

@@ -3,28 +3,119 @@ import BasaltStorage
 /// A transaction's buffered writes: nothing reaches a tree before commit, so no reader can ever see an
 /// uncommitted change and rollback is free.
 ///
-/// Invariants: `entries[tree][key]` is the transaction's latest write to that key; `journal` (kept only
-/// while a savepoint exists) lists every change to `entries` since the oldest savepoint, with what it
-/// replaced, so rolling back to a savepoint restores `entries` exactly; `sorted[tree]` is nil or the
-/// keys of `entries[tree]` in byte order.
+/// **Layout.** Each write is one record in `arena`: the key, `VersionFormat.headerSize` bytes of room,
+/// then the value (none for a deletion). At commit the version header is written into the room, so a
+/// record's tail is exactly the version stored in the tree: nothing is copied or allocated per row.
+/// Entries (`Entry`) are plain values pointing into the arena: no reference counting per row, and
+/// the freed write set is a few large blocks, not millions of small ones.
+///
+/// **Lookup.** Keys written in ascending order (a bulk insert by primary key) need no hash table: a
+/// new key above the last one is new, any other is found by binary search. The first key out of order
+/// builds a hash index (`WriteIndex`) that is kept from then on.
+///
+/// Invariants, per tree (`TreeWrites`):
+/// - `entries` holds one entry per buffered key, in the order the keys were first written; each is
+///   the transaction's latest write to its key.
+/// - `ascending` implies the entries' keys strictly ascend by `compareKeys`, and then `index` is nil;
+///   otherwise `index` locates every entry.
+/// - `sorted` is nil or the entries' indices in key order.
+/// - While journaling (a savepoint exists), `journal` lists every change to `entries` since the
+///   oldest savepoint with what it replaced, and no record is overwritten in place; so rolling back
+///   restores the entries, and the bytes they point to, exactly.
 struct WriteSet {
     enum Write: Equatable {
         case put([UInt8])
         case delete
     }
 
-    struct JournalEntry {
-        var tree: RootSlot
-        var key: [UInt8]
-        var previous: Write?
+    /// One buffered write: where its record lies in the arena.
+    struct Entry {
+        /// The record: key bytes, then the version header's room, then the value.
+        var record: UnsafeMutableRawPointer
+        var keyCount: Int32
+        /// -1 for a deletion.
+        var valueCount: Int32
+        /// Value bytes the record has room for: a later write of no more bytes reuses it.
+        var capacity: Int32
+
+        var isDelete: Bool { valueCount < 0 }
+        var key: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: record, count: Int(keyCount)) }
+        /// The value (empty for a deletion).
+        var value: UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(start: record + Int(keyCount) + VersionFormat.headerSize, count: max(Int(valueCount), 0))
+        }
+        /// The version header's room followed by the value: the stored version once stamped.
+        var version: UnsafeMutableRawBufferPointer {
+            UnsafeMutableRawBufferPointer(start: record + Int(keyCount),
+                                          count: VersionFormat.headerSize + max(Int(valueCount), 0))
+        }
+        var write: Write { isDelete ? .delete : .put(Array(value)) }
     }
 
-    private(set) var entries: [RootSlot: [BufferedKey: Write]] = [:]
-    /// Per tree, the keys in byte order once known: `keys` holds every key of `entries[tree]` in the order
-    /// first written, and `ascending` says that order is already byte order (each new key above the
-    /// last) — a bulk insert in key order then needs no sort at commit. Nil after a savepoint rollback
-    /// removed keys (rebuilt from `entries` on demand).
-    private var order: [RootSlot: KeyOrder] = [:]
+    struct JournalEntry {
+        var tree: Int
+        var entry: Int
+        /// What the entry was before; nil when the write added it.
+        var previous: Entry?
+    }
+
+    /// One tree's writes (see the invariants above).
+    struct TreeWrites {
+        let slot: RootSlot
+        var entries: [Entry] = []
+        var ascending = true
+        var index: WriteIndex?
+        var sorted: [Int32]?
+
+        init(slot: RootSlot) { self.slot = slot }
+
+        /// The index of the entry for `key`, if buffered.
+        func position(of key: UnsafeRawBufferPointer) -> Int? {
+            if let index { return index.find(key, in: entries) }
+            guard let last = entries.last else { return nil }
+            let c = compareKeys(key, last.key)
+            if c > 0 { return nil }
+            if c == 0 { return entries.count - 1 }
+            var low = 0, high = entries.count - 1
+            while low < high {
+                let mid = (low + high) / 2
+                if compareKeys(entries[mid].key, key) < 0 { low = mid + 1 } else { high = mid }
+            }
+            return compareKeys(entries[low].key, key) == 0 ? low : nil
+        }
+
+        mutating func append(_ entry: Entry) {
+            if ascending, let last = entries.last, compareKeys(last.key, entry.key) >= 0 {
+                ascending = false
+                entries.append(entry)
+                rebuildIndex()
+                return
+            }
+            entries.append(entry)
+            if !ascending {
+                sorted = nil
+                index!.insert(entries.count - 1, in: entries)
+            }
+        }
+
+        mutating func rebuildIndex() {
+            sorted = nil
+            index = ascending ? nil : WriteIndex(entries)
+        }
+
+        /// The entries' indices in key order.
+        mutating func order() -> [Int32] {
+            if ascending { return (0..<Int32(entries.count)).map { $0 } }
+            if let sorted { return sorted }
+            let order = WriteSet.sortedOrder(entries)
+            sorted = order
+            return order
+        }
+    }
+
+    /// Owns every record; shared with `CommitWrites` while a commit reads them.
+    let arena = ByteArena()
+    private(set) var trees: [TreeWrites] = []
     private(set) var journal: [JournalEntry] = []
     var isJournaling = false
     private(set) var count = 0
@@ -32,162 +123,180 @@ struct WriteSet {
     /// savepoint rollbacks do not subtract): enough to choose the commit path.
     private(set) var bytes = 0
 
-    private struct KeyOrder {
-        var keys: [[UInt8]] = []
-        var ascending = true
-
-        mutating func append(_ key: [UInt8]) {
-            if ascending, let last = keys.last {
-                ascending = last.withUnsafeBytes { l in key.withUnsafeBytes { compareKeys(l, $0) < 0 } }
-            }
-            keys.append(key)
-        }
-    }
-
     var isEmpty: Bool { count == 0 }
 
-    func write(_ tree: RootSlot, _ key: [UInt8]) -> Write? { entries[tree]?[BufferedKey(key)] }
+    func treeIndex(_ tree: RootSlot) -> Int? {
+        for i in trees.indices where trees[i].slot == tree { return i }
+        return nil
+    }
 
-    mutating func record(_ tree: RootSlot, _ key: [UInt8], _ write: Write) {
-        let previous = entries[tree, default: [:]].updateValue(write, forKey: BufferedKey(key))
-        if previous == nil {
+    /// The latest buffered write to `key` of `tree`, if any. Its bytes stay valid as long as the
+    /// write set.
+    func find(_ tree: RootSlot, _ key: UnsafeRawBufferPointer) -> Entry? {
+        guard let t = treeIndex(tree), let i = trees[t].position(of: key) else { return nil }
+        return trees[t].entries[i]
+    }
+
+    /// Buffers a write of `value` (nil: a deletion) to `key` of `tree`, replacing any earlier one.
+    mutating func record(_ tree: RootSlot, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer?) {
+        let t: Int
+        if let found = treeIndex(tree) {
+            t = found
+        } else {
+            t = trees.count
+            trees.append(TreeWrites(slot: tree))
+        }
+        let valueCount = value.map { Int32($0.count) } ?? -1
+        if let i = trees[t].position(of: key) {
+            let old = trees[t].entries[i]
+            var new: Entry
+            if !isJournaling, old.capacity >= valueCount {
+                new = old
+                new.valueCount = valueCount
+                if let value, value.count > 0 {
+                    (new.record + Int(new.keyCount) + VersionFormat.headerSize).copyMemory(from: value.baseAddress!, byteCount: value.count)
+                }
+            } else {
+                new = makeRecord(key, value)
+            }
+            trees[t].entries[i] = new
+            if isJournaling { journal.append(JournalEntry(tree: t, entry: i, previous: old)) }
+        } else {
+            trees[t].append(makeRecord(key, value))
             count += 1
             bytes += key.count
-            if entries[tree]!.count == 1 { order[tree] = KeyOrder() }
-            if order[tree] != nil {
-                order[tree]!.append(key)
-            }
+            if isJournaling { journal.append(JournalEntry(tree: t, entry: trees[t].entries.count - 1, previous: nil)) }
         }
-        if case .put(let value) = write { bytes += value.count }
-        if isJournaling { journal.append(JournalEntry(tree: tree, key: key, previous: previous)) }
+        bytes += max(Int(valueCount), 0)
+    }
+
+    private func makeRecord(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer?) -> Entry {
+        let valueCount = value?.count ?? 0
+        let record = arena.allocate(key.count + VersionFormat.headerSize + valueCount)
+        if key.count > 0 { record.copyMemory(from: key.baseAddress!, byteCount: key.count) }
+        if let value, value.count > 0 {
+            (record + key.count + VersionFormat.headerSize).copyMemory(from: value.baseAddress!, byteCount: value.count)
+        }
+        return Entry(record: record, keyCount: Int32(key.count), valueCount: value.map { Int32($0.count) } ?? -1,
+                     capacity: Int32(valueCount))
     }
 
     /// Undoes the journal back to `position`.
     mutating func rollBack(to position: Int) {
+        var shrunk: Set<Int> = []
         while journal.count > position {
             let entry = journal.removeLast()
             if let previous = entry.previous {
-                entries[entry.tree]![BufferedKey(entry.key)] = previous
+                trees[entry.tree].entries[entry.entry] = previous
             } else {
-                entries[entry.tree]![BufferedKey(entry.key)] = nil
+                // Entries are appended and the journal undone last-first: the entry is the last one.
+                precondition(entry.entry == trees[entry.tree].entries.count - 1, "write set journal out of order")
+                trees[entry.tree].entries.removeLast()
                 count -= 1
-                order[entry.tree] = nil
+                shrunk.insert(entry.tree)
             }
         }
+        for t in shrunk { trees[t].rebuildIndex() }
     }
 
     mutating func truncateJournal() { journal.removeAll() }
 
-    /// The buffered keys of `tree` in byte order.
-    mutating func sortedKeys(_ tree: RootSlot) -> [[UInt8]] {
-        guard let map = entries[tree], !map.isEmpty else { return [] }
-        if let known = order[tree], known.ascending { return known.keys }
-        let keys = Self.sortedByBytes(order[tree]?.keys ?? map.keys.map(\.bytes))
-        order[tree] = KeyOrder(keys: keys, ascending: true)
-        return keys
+    /// Per tree (ascending slot numbers), the index of its `TreeWrites` and its entries' indices in
+    /// key order.
+    mutating func commitOrder() -> [(tree: Int, order: [Int32])] {
+        let byTree = trees.indices.sorted { trees[$0].slot.rawValue < trees[$1].slot.rawValue }
+        return byTree.map { ($0, trees[$0].order()) }
     }
 
-    /// The buffered keys of `tree` with `lower <= key < upper` (nil: unbounded), in byte order.
-    mutating func sortedKeys(_ tree: RootSlot, lower: [UInt8]?, upper: [UInt8]?) -> ArraySlice<[UInt8]> {
-        let keys = sortedKeys(tree)
-        func firstIndex(notBelow bound: [UInt8]) -> Int {
-            var low = 0, high = keys.count
+    /// The buffered keys of `tree` with `lower <= key < upper` (nil: unbounded) as entry indices in
+    /// key order, with the tree's index in `trees`; nil when nothing of `tree` is buffered.
+    mutating func sortedRange(_ tree: RootSlot, lower: UnsafeRawBufferPointer?,
+                              upper: UnsafeRawBufferPointer?) -> (tree: Int, entries: ArraySlice<Int32>)? {
+        guard let t = treeIndex(tree), !trees[t].entries.isEmpty else { return nil }
+        let entries = trees[t].entries
+        // In ascending order the entries are their own key order: no order array to build.
+        let order: [Int32]? = trees[t].ascending ? nil : trees[t].order()
+        func firstIndex(notBelow bound: UnsafeRawBufferPointer) -> Int {
+            var low = 0, high = entries.count
             while low < high {
                 let mid = (low + high) / 2
-                let below = keys[mid].withUnsafeBytes { k in bound.withUnsafeBytes { compareKeys(k, $0) < 0 } }
-                if below { low = mid + 1 } else { high = mid }
+                let entry = entries[order.map { Int($0[mid]) } ?? mid]
+                if compareKeys(entry.key, bound) < 0 { low = mid + 1 } else { high = mid }
             }
             return low
         }
         let from = lower.map(firstIndex(notBelow:)) ?? 0
-        let to = upper.map(firstIndex(notBelow:)) ?? keys.count
-        return from < to ? keys[from..<to] : []
+        let to = upper.map(firstIndex(notBelow:)) ?? entries.count
+        guard from < to else { return (t, []) }
+        return (t, order?[from..<to] ?? ArraySlice(Int32(from)..<Int32(to)))
+    }
+
+    // MARK: Arrays, for callers outside the hot paths
+
+    /// The latest buffered write to `key` of `tree`, its value copied.
+    func write(_ tree: RootSlot, _ key: [UInt8]) -> Write? {
+        key.withUnsafeBytes { find(tree, $0)?.write }
+    }
+
+    mutating func record(_ tree: RootSlot, _ key: [UInt8], _ write: Write) {
+        key.withUnsafeBytes { k in
+            switch write {
+            case .put(let value): value.withUnsafeBytes { record(tree, k, $0) }
+            case .delete: record(tree, k, nil)
+            }
+        }
+    }
+
+    /// The buffered keys of `tree` in byte order.
+    mutating func sortedKeys(_ tree: RootSlot) -> [[UInt8]] {
+        sortedKeys(tree, lower: nil, upper: nil).map { $0 }
+    }
+
+    /// The buffered keys of `tree` with `lower <= key < upper` (nil: unbounded), in byte order.
+    mutating func sortedKeys(_ tree: RootSlot, lower: [UInt8]?, upper: [UInt8]?) -> [[UInt8]] {
+        let range = withOptionalBytes(lower) { l in withOptionalBytes(upper) { u in sortedRange(tree, lower: l, upper: u) } }
+        guard let range else { return [] }
+        return range.entries.map { Array(trees[range.tree].entries[Int($0)].key) }
     }
 
     /// Every write, tree by tree, keys in byte order.
     mutating func allSorted() -> [(tree: RootSlot, key: [UInt8], write: Write)] {
-        var out: [(tree: RootSlot, key: [UInt8], write: Write)] = []
-        out.reserveCapacity(count)
-        for tree in entries.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
-            let map = entries[tree]!
-            for key in sortedKeys(tree) { out.append((tree, key, map[BufferedKey(key)]!)) }
+        commitOrder().flatMap { tree, order in
+            order.map { i in
+                let entry = trees[tree].entries[Int(i)]
+                return (trees[tree].slot, Array(entry.key), entry.write)
+            }
         }
-        return out
     }
 
-    /// `keys` in memcmp order (the B+tree's). Sorts indices by eight bytes of each key, taken after
-    /// the prefix every key shares (SQL keys start with their table or index id), as one big-endian
-    /// word, comparing whole keys only on ties: the generic comparison of `[UInt8]`s (and their
-    /// retain/release per comparison) dominated sorting a large transaction's keys at commit.
-    static func sortedByBytes(_ keys: [[UInt8]]) -> [[UInt8]] {
-        guard let first = keys.first else { return [] }
-        var shared = first.count
-        for key in keys where shared > 0 {
-            shared = min(shared, key.count)
-            key.withUnsafeBytes { k in
-                first.withUnsafeBytes { f in
-                    var i = 0
-                    while i < shared && k[i] == f[i] { i += 1 }
-                    shared = i
-                }
+    /// The indices of `entries` in key order (`compareKeys`). Sorts by eight bytes of each key, taken
+    /// after the prefix every key shares (SQL keys start with their table or index id), as one
+    /// big-endian word, comparing whole keys only on ties.
+    static func sortedOrder(_ entries: [Entry]) -> [Int32] {
+        guard let first = entries.first else { return [] }
+        var shared = Int(first.keyCount)
+        for entry in entries where shared > 0 {
+            shared = min(shared, Int(entry.keyCount))
+            var i = 0
+            while i < shared && entry.record.load(fromByteOffset: i, as: UInt8.self) == first.record.load(fromByteOffset: i, as: UInt8.self) {
+                i += 1
             }
+            shared = i
         }
         var order: [(prefix: UInt64, index: Int32)] = []
-        order.reserveCapacity(keys.count)
-        for (index, key) in keys.enumerated() {
+        order.reserveCapacity(entries.count)
+        for (index, entry) in entries.enumerated() {
             var prefix: UInt64 = 0
-            key.withUnsafeBytes { bytes in
-                for i in shared..<min(shared + 8, bytes.count) { prefix |= UInt64(bytes[i]) << (56 - 8 * UInt64(i - shared)) }
-            }
+            let key = entry.key
+            for i in shared..<min(shared + 8, key.count) { prefix |= UInt64(key[i]) << (56 - 8 * UInt64(i - shared)) }
             order.append((prefix, Int32(index)))
         }
-        keys.withUnsafeBufferPointer { keys in
+        entries.withUnsafeBufferPointer { entries in
             order.sort { a, b in
                 if a.prefix != b.prefix { return a.prefix < b.prefix }
-                return keys[Int(a.index)].withUnsafeBytes { x in keys[Int(b.index)].withUnsafeBytes { compareKeys(x, $0) < 0 } }
+                return compareKeys(entries[Int(a.index)].key, entries[Int(b.index)].key) < 0
             }
         }
-        return order.map { keys[Int($0.index)] }
-    }
-}
-
-/// A buffered key as a dictionary key. Hashes its bytes a word at a time with a multiply-xorshift
-/// mix (seeded by the dictionary, finished with MurmurHash3's avalanche) instead of SipHash through a
-/// `Hasher`: creating and finalizing a `Hasher` per lookup, and the synthesized byte-by-byte hash of
-/// `[UInt8]`, dominated buffering a large transaction's writes.
-struct BufferedKey: Hashable {
-    let bytes: [UInt8]
-
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(Self.hash(bytes, seed: 0))
-    }
-
-    func _rawHashValue(seed: Int) -> Int {
-        Int(truncatingIfNeeded: Self.hash(bytes, seed: UInt64(truncatingIfNeeded: seed)))
-    }
-
-    static func hash(_ bytes: [UInt8], seed: UInt64) -> UInt64 {
-        bytes.withUnsafeBytes { raw in
-            var h = seed ^ (UInt64(raw.count) &* 0x9E37_79B9_7F4A_7C15)
-            var i = 0
-            while i + 8 <= raw.count {
-                h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
-                h ^= h >> 29
-                i += 8
-            }
-            if i < raw.count {
-                var tail: UInt64 = 0
-                for j in i..<raw.count { tail |= UInt64(raw[j]) << (8 * UInt64(j - i)) }
-                h = (h ^ tail) &* 0xBF58_476D_1CE4_E5B9
-                h ^= h >> 29
-            }
-            h ^= h >> 33
-            h = h &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 33
-            h = h &* 0xC4CE_B9FE_1A85_EC53
-            return h ^ (h >> 33)
-        }
+        return order.map(\.index)
     }
 }

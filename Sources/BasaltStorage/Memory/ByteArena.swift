@@ -1,0 +1,58 @@
+/// Bytes that never move, carved from large chunks and freed all at once when the arena goes.
+///
+/// A large transaction buffers millions of small keys and values. As separate heap blocks they cost
+/// an allocation each, and freeing them together leaves glibc's allocator millions of blocks to sort
+/// on the next allocations, slowing whatever runs after the commit. In an arena they are a few
+/// dozen blocks.
+///
+/// Invariants: every chunk in `chunks` is owned here and freed by `deinit`; bytes handed out lie
+/// inside one chunk and stay valid, unmoved, until the arena is deinitialized; `next ..< next +
+/// remaining` is the unused tail of the newest chunk.
+///
+/// Not thread-safe: an arena belongs to one owner at a time (a transaction's write set, one commit).
+package final class ByteArena {
+    private var chunks: [UnsafeMutableRawPointer] = []
+    private var next: UnsafeMutableRawPointer?
+    private var remaining = 0
+    private var nextChunkSize = ByteArena.firstChunkSize
+    /// Bytes handed out so far (not counting the unused tails of chunks).
+    package private(set) var usedBytes = 0
+
+    /// Small transactions stay small; chunks double up to `largestChunkSize`, so a large transaction
+    /// uses few of them. A request larger than a chunk gets a chunk of its own size.
+    static let firstChunkSize = 1 << 10
+    static let largestChunkSize = 1 << 20
+
+    package init() {}
+
+    deinit {
+        for chunk in chunks { chunk.deallocate() }
+    }
+
+    /// Room for `count` bytes, 8-byte aligned, uninitialized; valid until the arena is deinitialized.
+    package func allocate(_ count: Int) -> UnsafeMutableRawPointer {
+        let size = (count + 7) & ~7
+        if size > remaining { addChunk(atLeast: size) }
+        let pointer = next!
+        next = pointer + size
+        remaining -= size
+        usedBytes += count
+        return pointer
+    }
+
+    /// A copy of `bytes` in the arena.
+    package func copy(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        let pointer = allocate(bytes.count)
+        if let base = bytes.baseAddress, bytes.count > 0 { pointer.copyMemory(from: base, byteCount: bytes.count) }
+        return UnsafeRawBufferPointer(start: pointer, count: bytes.count)
+    }
+
+    private func addChunk(atLeast size: Int) {
+        let chunkSize = max(size, nextChunkSize)
+        nextChunkSize = min(nextChunkSize * 2, Self.largestChunkSize)
+        let chunk = UnsafeMutableRawPointer.allocate(byteCount: chunkSize, alignment: 8)
+        chunks.append(chunk)
+        next = chunk
+        remaining = chunkSize
+    }
+}

@@ -1,0 +1,58 @@
+import BasaltStorage
+
+/// A committing transaction's buffered writes as the commit applies them: tree by tree in slot order,
+/// each tree's entries in key order, their records read in place from the write set's arena.
+///
+/// Invariant: `arena` owns every byte the entries point to, so they stay valid as long as this value.
+struct CommitWrites {
+    /// One tree's writes in key order; as `SortedPairs`, each pair is a key and its stamped version.
+    struct Tree: SortedPairs {
+        let slot: RootSlot
+        let entries: [WriteSet.Entry]
+        /// Indices into `entries`, in key order: the pairs.
+        var order: [Int32]
+        let hasDeletes: Bool
+
+        var count: Int { order.count }
+
+        func pair(_ index: Int) -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+            let entry = entries[Int(order[index])]
+            return (entry.key, UnsafeRawBufferPointer(entry.version))
+        }
+    }
+
+    let trees: [Tree]
+    /// The number of writes.
+    let count: Int
+    private let arena: ByteArena
+
+    /// The writes of `writeSet` (whose order, from `WriteSet.commitOrder`, is taken first).
+    init(_ writeSet: inout WriteSet) {
+        let order = writeSet.commitOrder()
+        let all = writeSet.trees
+        trees = order.map { t, order in
+            Tree(slot: all[t].slot, entries: all[t].entries, order: order,
+                 hasDeletes: all[t].entries.contains { $0.isDelete })
+        }
+        count = trees.reduce(0) { $0 + $1.count }
+        arena = writeSet.arena
+    }
+
+    /// Writes every version header for a commit at `timestamp` (the records' reserved room).
+    func stamp(_ timestamp: Timestamp) {
+        for tree in trees {
+            for entry in tree.entries {
+                VersionFormat.writeHeader(into: entry.version, tombstone: entry.isDelete, timestamp: timestamp)
+            }
+        }
+    }
+
+    /// The written keys per tree, packed, for `RecentCommits`.
+    func keyLists() -> [(tree: RootSlot, keys: SortedKeyList)] {
+        trees.map { tree in
+            var keys = SortedKeyList()
+            for i in tree.order { keys.append(tree.entries[Int(i)].key) }
+            return (tree.slot, keys)
+        }
+    }
+}
