@@ -10,6 +10,9 @@ package struct Schema: Sendable {
     package var nextObjectID: UInt32 = 16
     /// Changes whenever any descriptor changes: plan caches key on it.
     package private(set) var generation: UInt64 = 0
+    /// `indexes` grouped by table id, each group in name order: every DML row reads its table's group,
+    /// so it is kept up to date by each index change instead of filtered and sorted per row.
+    private var indexesByTable: [UInt32: [IndexDescriptor]] = [:]
 
     package init() {}
 
@@ -19,7 +22,12 @@ package struct Schema: Sendable {
 
     /// The indexes of table `id`, in name order (deterministic maintenance order).
     package func indexes(ofTable id: UInt32) -> [IndexDescriptor] {
-        indexes.values.filter { $0.tableID == id }.sorted { $0.name < $1.name }
+        indexesByTable[id] ?? []
+    }
+
+    private mutating func regroupIndexes(ofTable id: UInt32) {
+        let group = indexes.values.filter { $0.tableID == id }.sorted { $0.name < $1.name }
+        indexesByTable[id] = group.isEmpty ? nil : group
     }
 
     /// Tables with a foreign key referencing `name`.
@@ -29,8 +37,16 @@ package struct Schema: Sendable {
 
     package mutating func setTable(_ table: TableDescriptor) { tables[table.name] = table; generation &+= 1 }
     package mutating func removeTable(_ name: String) { tables[name] = nil; generation &+= 1 }
-    package mutating func setIndex(_ index: IndexDescriptor) { indexes[index.name] = index; generation &+= 1 }
-    package mutating func removeIndex(_ name: String) { indexes[name] = nil; generation &+= 1 }
+    package mutating func setIndex(_ index: IndexDescriptor) {
+        let replaced = indexes.updateValue(index, forKey: index.name)
+        regroupIndexes(ofTable: index.tableID)
+        if let replaced, replaced.tableID != index.tableID { regroupIndexes(ofTable: replaced.tableID) }
+        generation &+= 1
+    }
+    package mutating func removeIndex(_ name: String) {
+        if let removed = indexes.removeValue(forKey: name) { regroupIndexes(ofTable: removed.tableID) }
+        generation &+= 1
+    }
     package mutating func setView(_ view: ViewDescriptor) { views[view.name] = view; generation &+= 1 }
     package mutating func removeView(_ name: String) { views[name] = nil; generation &+= 1 }
 

@@ -11,7 +11,7 @@ package struct RowValidator {
     }
 
     /// The row with each value assigned to its column's type; throws 23502, 23514, 22001, 22003, 22P02.
-    package func validate(_ row: [SQLValue], _ context: ExecutionContext) throws -> [SQLValue] {
+    package func validate(_ row: consuming [SQLValue], _ context: ExecutionContext) throws -> [SQLValue] {
         var out = row
         for (i, column) in table.columns.enumerated() {
             if out[i].isNull {

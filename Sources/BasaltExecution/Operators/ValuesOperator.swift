@@ -5,9 +5,35 @@ package final class ValuesOperator: Operator {
     let rows: [[BoundExpression]]
     var done = false
 
+    /// Whether every value is a constant, a parameter or a cast of one (`constantRows` applies).
+    let constantOnly: Bool
+
     package init(width: Int, rows: [[BoundExpression]]) {
         self.width = width
         self.rows = rows
+        func isConstant(_ expression: BoundExpression) -> Bool {
+            switch expression {
+            case .constant, .parameter: return true
+            case .cast(let operand, _, _): return isConstant(operand)
+            default: return false
+            }
+        }
+        constantOnly = width > 0 && rows.allSatisfy { $0.allSatisfy(isConstant) }
+    }
+
+    /// The rows' values, computed without building a batch (a prepared INSERT's VALUES), when every
+    /// value is a constant, a parameter or a cast of one; nil otherwise. Same values and errors as
+    /// `next`.
+    package func constantRows(_ context: ExecutionContext) throws -> [[SQLValue]]? {
+        guard constantOnly else { return nil }
+        return try rows.map { row in
+            try row.map { expression in
+                guard let value = try ExpressionEvaluator.parameterOrConstant(expression, context.parameters) else {
+                    preconditionFailure("constantOnly admitted an expression parameterOrConstant does not evaluate")
+                }
+                return value
+            }
+        }
     }
 
     package func open(_ context: ExecutionContext) throws { done = false }
