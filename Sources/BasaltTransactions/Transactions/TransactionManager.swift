@@ -68,6 +68,7 @@ package final class TransactionManager: Sendable {
     let atomicWriteLimit: Int
     let lockEscalationThreshold: Int
     let collector: BackgroundThread?
+    private let collectorTarget = CollectorTarget()
 
     static let clockKey = Array("clock.ceiling".utf8)
     static let collectedThroughKey = Array("versions.collectedThrough".utf8)
@@ -101,10 +102,9 @@ package final class TransactionManager: Sendable {
         locks = LockManager(timeout: options.lockTimeout, deadlockCheckInterval: options.deadlockCheckInterval,
                             startDetector: startBackgroundWork)
         if startBackgroundWork {
-            let box = WeakManager()
-            let interval = options.collectionInterval
-            collector = BackgroundThread(interval: interval) { box.manager?.backgroundCollect() }
-            box.manager = self
+            let target = collectorTarget
+            collector = BackgroundThread(interval: options.collectionInterval) { target.run() }
+            target.attach(self)
         } else {
             collector = nil
         }
@@ -116,17 +116,23 @@ package final class TransactionManager: Sendable {
         let count = Atomic<Int>(0)
     }
 
-    /// Lets the collector thread reach the manager without keeping it alive.
-    final class WeakManager: Sendable {
-        struct Reference { weak var manager: TransactionManager? }
-        private let reference = Locked(Reference())
-        var manager: TransactionManager? {
-            get { reference.withLock { $0.manager } }
-            set { reference.withLock { $0.manager = newValue } }
-        }
+    /// Lets the collector thread reach the manager without keeping it alive, and without a weak
+    /// reference: a weak reference gives the manager a side table, and then every retain and release
+    /// of it (several per statement) takes the runtime's slow path.
+    ///
+    /// Invariant: `target` is the manager from `attach` until its deinit calls `detach`. `run` calls
+    /// it under the lock without retaining it, so `detach` waits for a running pass and the manager's
+    /// storage, not yet destroyed while its deinit waits, stays valid throughout the pass.
+    final class CollectorTarget: Sendable {
+        private let target = Locked<Unmanaged<TransactionManager>?>(nil)
+
+        func attach(_ manager: TransactionManager) { target.withLock { $0 = .passUnretained(manager) } }
+        func detach() { target.withLock { $0 = nil } }
+        func run() { target.withLock { $0?._withUnsafeGuaranteedRef { $0.backgroundCollect() } } }
     }
 
     deinit {
+        collectorTarget.detach()
         collector?.stop()
         locks.stop()
     }
