@@ -131,3 +131,51 @@ import Testing
         try recovered.close()
     }
 }
+
+extension SortedRunTests {
+    /// `StorageEngine.visitSorted`: sorted lookups sharing leaf descents return exactly what one
+    /// point read per key returns — present, absent and repeated keys, overflow values, keys on both
+    /// sides of leaf boundaries — against the model.
+    @Test(arguments: [(UInt64(21), 4096), (UInt64(22), 8192)])
+    func sortedLookupsMatchPointReads(seed: UInt64, pageSize: Int) throws {
+        let fs = SimulatedFileSystem()
+        let options = StorageOptions(pageSize: pageSize, bufferPoolBytes: 64 * pageSize)
+        let engine = try StorageEngine(fileSystem: fs, path: "lookups.db", options: options)
+        var model = SortedModel()
+        var rng = SeededRandom(seed: seed)
+        for _ in 0..<3000 {
+            let key = Self.randomKey(&rng), value = Self.randomValue(&rng, pageSize: pageSize)
+            try engine.put(key, value)
+            model.put(key, value)
+        }
+        for round in 0..<40 {
+            var probes: [[UInt8]] = []
+            for _ in 0..<Int.random(in: 0...600, using: &rng) {
+                if Bool.random(using: &rng), model.count > 0 {
+                    probes.append(model.keys[Int.random(in: 0..<model.count, using: &rng)])
+                } else {
+                    probes.append(Self.randomKey(&rng))
+                }
+            }
+            probes.sort { $0.lexicographicallyPrecedes($1) }
+            var seen: [(Int, [UInt8])] = []
+            // The probes back to back in one buffer the lookups can hold throughout.
+            let packed = probes.flatMap { $0 }
+            let ends = probes.reduce(into: [Int]()) { $0.append(($0.last ?? 0) + $1.count) }
+            try packed.withUnsafeBytes { raw in
+                try engine.visitSorted(.keyValue, count: probes.count,
+                                       key: { UnsafeRawBufferPointer(rebasing: raw[($0 == 0 ? 0 : ends[$0 - 1])..<ends[$0]]) }) {
+                    seen.append(($0, Array($1)))
+                }
+            }
+            let expected = probes.enumerated().compactMap { i, key in model.values[key].map { (i, $0) } }
+            let firstDifference = (0..<min(seen.count, expected.count)).first {
+                seen[$0].0 != expected[$0].0 || seen[$0].1 != expected[$0].1
+            }
+            #expect(seen.count == expected.count && firstDifference == nil,
+                    "\(seen.count) keys found, \(expected.count) expected, first difference at \(firstDifference ?? -1), seed \(seed), round \(round)")
+            #expect(engine.pinnedPages == 0, "pages left pinned, seed \(seed), round \(round)")
+        }
+        try engine.close()
+    }
+}

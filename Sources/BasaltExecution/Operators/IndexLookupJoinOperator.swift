@@ -98,16 +98,10 @@ package final class IndexLookupJoinOperator: Operator {
         guard !buffered.isEmpty else { return }
         let keyColumns = try keys.map { try ExpressionEvaluator.evaluate($0, buffered, rows: nil, context) }
         let prefix = ObjectKey.prefix(table.id)
-        var innerRows: Int32 = 0
-        /// Reads `key` and points `rows` (buffered rows sharing it) at its row when there is one.
-        func lookUp(_ key: [UInt8], _ rows: ArraySlice<Int32>) throws {
-            let found = try context.manager.visit(context.transaction, .tables, key) { value in
-                try RowCodec.decodeColumns(value, types: physicalTypes, wanted: wantedPhysical, into: &inner)
-            }
-            guard found else { return }
-            for r in rows { matches[Int(r)] = innerRows }
-            innerRows += 1
-        }
+        // The distinct keys in key order, and per key the buffered rows that carry it.
+        var sortedKeys: [[UInt8]] = []
+        var groupEnds: [Int] = []
+        var groupRows: [Int32] = []
         if keys.count == 1, keyTypes[0].isInteger {
             // A single integer key: sort the integers themselves (their key encoding preserves order).
             var order: [(Int64, Int32)] = []
@@ -117,41 +111,46 @@ package final class IndexLookupJoinOperator: Operator {
                 order.append((n, Int32(r)))
             }
             order.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
-            var i = 0
-            var rows: [Int32] = []
-            while i < order.count {
-                let n = order[i].0
-                rows.removeAll(keepingCapacity: true)
-                while i < order.count && order[i].0 == n { rows.append(order[i].1); i += 1 }
+            for (i, (n, r)) in order.enumerated() {
+                if i == 0 || order[i - 1].0 != n {
+                    if i > 0 { groupEnds.append(groupRows.count) }
+                    var key = prefix
+                    KeyCodec.append(.integer(n), type: keyTypes[0], descending: false, to: &key)
+                    sortedKeys.append(key)
+                }
+                groupRows.append(r)
+            }
+        } else {
+            var encoded: [[UInt8]] = []
+            var rowsOfKey: [Int32] = []
+            rowLoop: for r in 0..<buffered.count {
                 var key = prefix
-                KeyCodec.append(.integer(n), type: keyTypes[0], descending: false, to: &key)
-                try lookUp(key, rows[...])
+                for k in keys.indices {
+                    guard let converted = Self.keyComponent(keyColumns[k][r], keyTypes[k]) else { continue rowLoop }
+                    KeyCodec.append(converted, type: keyTypes[k], descending: false, to: &key)
+                }
+                encoded.append(key)
+                rowsOfKey.append(Int32(r))
             }
-            return
-        }
-        var encoded: [[UInt8]] = []
-        var rowsOfKey: [Int32] = []
-        rowLoop: for r in 0..<buffered.count {
-            var key = prefix
-            for k in keys.indices {
-                guard let converted = Self.keyComponent(keyColumns[k][r], keyTypes[k]) else { continue rowLoop }
-                KeyCodec.append(converted, type: keyTypes[k], descending: false, to: &key)
+            var order = Array(encoded.indices)
+            order.sort { a, b in
+                let c = encoded[a].withUnsafeBytes { x in encoded[b].withUnsafeBytes { y in compareKeys(x, y) } }
+                return c < 0 || (c == 0 && a < b)
             }
-            encoded.append(key)
-            rowsOfKey.append(Int32(r))
+            for (i, o) in order.enumerated() {
+                if i == 0 || encoded[order[i - 1]] != encoded[o] {
+                    if i > 0 { groupEnds.append(groupRows.count) }
+                    sortedKeys.append(encoded[o])
+                }
+                groupRows.append(rowsOfKey[o])
+            }
         }
-        var order = Array(encoded.indices)
-        order.sort { a, b in
-            let c = encoded[a].withUnsafeBytes { x in encoded[b].withUnsafeBytes { y in compareKeys(x, y) } }
-            return c < 0 || (c == 0 && a < b)
-        }
-        var i = 0
-        var rows: [Int32] = []
-        while i < order.count {
-            let key = encoded[order[i]]
-            rows.removeAll(keepingCapacity: true)
-            while i < order.count && encoded[order[i]] == key { rows.append(rowsOfKey[order[i]]); i += 1 }
-            try lookUp(key, rows[...])
+        if !sortedKeys.isEmpty { groupEnds.append(groupRows.count) }
+        var innerRows: Int32 = 0
+        try context.manager.visitSorted(context.transaction, .tables, sortedKeys) { g, value in
+            try RowCodec.decodeColumns(value, types: physicalTypes, wanted: wantedPhysical, into: &inner)
+            for r in groupRows[(g == 0 ? 0 : groupEnds[g - 1])..<groupEnds[g]] { matches[Int(r)] = innerRows }
+            innerRows += 1
         }
     }
 

@@ -62,6 +62,37 @@ struct BTree {
         }
     }
 
+    /// Calls `body(i, value)` for each key `key(i)`, `i` in `0 ..< count`, stored in the tree (bytes
+    /// valid only during the call). The keys must ascend by `compareKeys` (repeats allowed): a key below
+    /// the upper bound of the leaf that held the previous one lies in that leaf, so consecutive keys
+    /// in one leaf share one descent.
+    func withValues(count: Int, key: (Int) -> UnsafeRawBufferPointer,
+                    _ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws {
+        guard count > 0 else { return }
+        var path = pager.takePath()
+        defer { pager.returnPath(path) }
+        var leaf = PageID.none
+        var upper: [UInt8]?
+        for i in 0..<count {
+            let k = key(i)
+            if leaf == .none || upper.map({ $0.withUnsafeBytes { compareKeys(k, $0) } >= 0 }) == true {
+                (leaf, upper) = try descendBounded(to: k, path: &path)
+            }
+            try pool.withPage(leaf) { page in
+                let node = BTreeNode(page)
+                let (index, found) = node.lowerBound(k.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, k.count)
+                guard found else { return }
+                switch node.leafValue(index) {
+                case .inline(let bytes):
+                    try body(i, bytes)
+                case let .overflow(length, first):
+                    let value = try readOverflow(first: first, length: length)
+                    try value.withUnsafeBytes { try body(i, $0) }
+                }
+            }
+        }
+    }
+
     /// The value stored under `key`, or nil.
     func get(_ key: [UInt8]) throws -> [UInt8]? {
         try key.withUnsafeBytes { k in try withValue(forKey: k) { Array($0) } }

@@ -245,6 +245,15 @@ package final class StorageEngine {
         return try existingTree(slot)?.withValue(forKey: key, body) != nil
     }
 
+    /// Calls `body(i, value)` for each key `key(i)`, `i` in `0 ..< count`, present in the tree of
+    /// `slot`; the keys must ascend by `compareKeys` (see `BTree.withValues`: keys sharing a leaf
+    /// share its descent). Bytes are valid only during each call.
+    package func visitSorted(_ slot: RootSlot, count: Int, key: (Int) -> UnsafeRawBufferPointer,
+                             _ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws {
+        try pager.checkOpen()
+        try existingTree(slot)?.withValues(count: count, key: key, body)
+    }
+
     package func withValue<R>(_ slot: RootSlot, _ key: UnsafeRawBufferPointer,
                               _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
         try pager.checkOpen()
