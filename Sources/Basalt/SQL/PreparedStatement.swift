@@ -47,6 +47,10 @@ final class PlanCache {
     /// The cached plan as a point get, when it is one (recognised once per plan).
     private var pointGet: PointGet?
 
+    /// Whether the cached plan is a point get (of some catalog version): lets other statements skip
+    /// looking the version up.
+    var mayBePointGet: Bool { pointGet != nil }
+
     /// The cached plan as a point get with its result columns, when it is one and was made under
     /// catalog `version`.
     func pointGet(version current: UInt64) -> (get: PointGet, names: [String], types: [SQLType])? {

@@ -348,6 +348,7 @@ public final class SQLSession: @unchecked Sendable {
     /// state, which is what the read-only snapshot of an autocommit query would see. Nil when the cached
     /// plan is not one, or the catalog changed since it was made.
     private func pointGet(_ cache: PlanCache, _ parameters: [SQLValue], sql: String) throws -> Rows? {
+        guard cache.mayBePointGet else { return nil }
         do {
             let version = try database.sql.schema(database.manager).version
             guard let (get, names, types) = cache.pointGet(version: version) else { return nil }

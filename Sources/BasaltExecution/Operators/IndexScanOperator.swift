@@ -75,14 +75,21 @@ package final class IndexScanOperator: Operator {
             var pkValues: [SQLValue] = []
             let pkTypes = primaryKeyTypes
             let pkDescending = pkTypes.map { _ in false }
+            var decoder = KeyDecoder([])
+            var valueDecoder = KeyDecoder([])
             try context.manager.scan(context.transaction, .tables, lower: lower, upper: upper, reverse: false) { key, value in
-                var decoder = KeyDecoder(Array(key[indexPrefixLength...]))
+                decoder.reset(UnsafeRawBufferPointer(rebasing: key[indexPrefixLength...]))
                 indexValues.removeAll(keepingCapacity: true)
                 try KeyCodec.decodeComponents(from: &decoder, types: indexTypes, descending: indexDescending, into: &indexValues)
                 for i in indexColumns.indices { row[indexColumns[i].column] = indexValues[i] }
-                var pkDecoder = value.count > 0 ? KeyDecoder(Array(value)) : decoder
                 pkValues.removeAll(keepingCapacity: true)
-                try KeyCodec.decodeComponents(from: &pkDecoder, types: pkTypes, descending: pkDescending, into: &pkValues)
+                // A unique index keeps the primary key in the value; any other, after the index columns.
+                if value.count > 0 {
+                    valueDecoder.reset(value)
+                    try KeyCodec.decodeComponents(from: &valueDecoder, types: pkTypes, descending: pkDescending, into: &pkValues)
+                } else {
+                    try KeyCodec.decodeComponents(from: &decoder, types: pkTypes, descending: pkDescending, into: &pkValues)
+                }
                 for i in pkColumns.indices { row[pkColumns[i]] = pkValues[i] }
                 if width == 0 {
                     batch.appendEmptyRow()

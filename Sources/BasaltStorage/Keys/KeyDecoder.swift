@@ -38,13 +38,21 @@ public enum KeyDecodingError: Error, Sendable, Equatable, CustomStringConvertibl
 /// try decoder.finish()                           // no bytes left over
 /// ```
 public struct KeyDecoder: Sendable {
-    public let bytes: [UInt8]
+    public private(set) var bytes: [UInt8]
     /// The position of the next component.
     public private(set) var offset: Int
 
     public init(_ bytes: [UInt8]) {
         self.bytes = bytes
         self.offset = 0
+    }
+
+    /// Starts over on a copy of `key`, reusing this decoder's storage: a scan decoding one key per
+    /// entry allocates nothing per entry.
+    public mutating func reset(_ key: UnsafeRawBufferPointer) {
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: key)
+        offset = 0
     }
 
     public var isAtEnd: Bool { offset == bytes.count }
