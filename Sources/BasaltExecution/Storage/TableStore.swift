@@ -352,20 +352,38 @@ package enum TableStore {
 extension TableStore {
     /// Fills a new index with an entry for every existing row of its table (CREATE INDEX), checking
     /// uniqueness on the way (23505 names the index).
+    ///
+    /// Only the indexed columns are decoded, and the entries are sorted before they are buffered, so
+    /// the write set takes them in key order. The index is new (its object id was never used), so no
+    /// other transaction can hold or have committed any of its keys: they need no locks and no check
+    /// against committed versions, and a duplicate can only be among the entries themselves.
     package static func buildIndex(_ context: ExecutionContext, _ table: TableDescriptor, _ index: IndexDescriptor) throws {
-        var rows: [([UInt8], [SQLValue])] = []
-        try scan(context, table) { key, row in
-            rows.append((key, row))
+        let prefix = ObjectKey.prefix(table.id)
+        let types = table.physicalTypes
+        let wanted = index.columns.map { table.columns[$0.column].physical }
+        var row = [SQLValue](repeating: .null, count: table.columns.count)
+        var values: [SQLValue] = []
+        var entries = PairList()
+        try context.manager.scan(context.transaction, slot, lower: prefix, upper: ObjectKey.upperBound(prefix),
+                                 reverse: false) { key, value in
+            values.removeAll(keepingCapacity: true)
+            try RowCodec.decodeColumns(value, types: types, wanted: wanted, into: &values)
+            for (i, column) in index.columns.enumerated() { row[column.column] = values[i] }
+            let entry = indexEntry(index, table, row, rowKey: Array(key))
+            entry.key.withUnsafeBytes { k in entry.value.withUnsafeBytes { entries.append(key: k, value: $0) } }
             return true
         }
-        for (key, row) in rows {
-            let entry = indexEntry(index, table, row, rowKey: key)
-            if entry.unique, try lockAndCheckExists(context, entry.key) {
+        entries.sort()
+        for i in 0..<entries.count {
+            let (key, value) = entries.pair(i)
+            // A unique entry's key is the indexed values alone (a NULL makes it non-unique, its key then
+            // ending with the row key), so duplicates sort next to each other.
+            if i > 0, compareKeys(key, entries.pair(i - 1).key) == 0 {
                 throw ExecutionError("23505", "could not create unique index \"\(index.name)\"",
                                      context: ["table": table.name, "constraint": index.name],
                                      detail: "Key is duplicated.")
             }
-            try context.manager.put(context.transaction, slot, entry.key, entry.value)
+            try context.manager.putLocked(context.transaction, slot, Array(key), Array(value))
         }
     }
 

@@ -28,7 +28,8 @@ extension TransactionManager {
     }
 
     /// Buffers `value` under `key`, which `txn` locked with `lockForInsert` (so no lock or conflict
-    /// check is repeated). A size error changes nothing.
+    /// check is repeated), or which no other transaction can reach: a key of an object `txn` created
+    /// (the entries of a new index). A size error changes nothing.
     package func putLocked(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8], _ value: [UInt8]) throws(TransactionError) {
         try checkWritable(txn, key: key, valueCount: value.count)
         key.withUnsafeBytes { k in value.withUnsafeBytes { txn.writes.record(tree, k, $0) } }
