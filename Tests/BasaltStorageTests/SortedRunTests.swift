@@ -43,6 +43,24 @@ import Testing
         return chosen.map { ($0.key, $0.value) }.sorted { $0.key.lexicographicallyPrecedes($1.key) }
     }
 
+    /// An engine on a simulated file holding `pairs` random keys with values from `value`, its model,
+    /// and the random source to go on with.
+    static func filled(seed: UInt64, pageSize: Int, path: String, pairs: Int,
+                       value: (inout SeededRandom) -> [UInt8]) throws
+        -> (SimulatedFileSystem, StorageOptions, StorageEngine, SortedModel, SeededRandom) {
+        let fs = SimulatedFileSystem()
+        let options = StorageOptions(pageSize: pageSize, bufferPoolBytes: 64 * pageSize)
+        let engine = try StorageEngine(fileSystem: fs, path: path, options: options)
+        var model = SortedModel()
+        var rng = SeededRandom(seed: seed)
+        for _ in 0..<pairs {
+            let key = randomKey(&rng), bytes = value(&rng)
+            try engine.put(key, bytes)
+            model.put(key, bytes)
+        }
+        return (fs, options, engine, model, rng)
+    }
+
     static func expectMatches(_ engine: StorageEngine, _ model: SortedModel, _ context: String) throws {
         let pairs = try engine.allPairs()
         let keysMatch = pairs.map(\.0) == model.keys
@@ -55,16 +73,9 @@ import Testing
 
     @Test(arguments: [(UInt64(1), 4096), (UInt64(2), 8192), (UInt64(3), 4096)])
     func batchesMatchTheModelAndReportReplacedValues(seed: UInt64, pageSize: Int) throws {
-        let fs = SimulatedFileSystem()
-        let options = StorageOptions(pageSize: pageSize, bufferPoolBytes: 64 * pageSize)
-        let engine = try StorageEngine(fileSystem: fs, path: "runs.db", options: options)
-        var model = SortedModel()
-        var rng = SeededRandom(seed: seed)
-        for _ in 0..<300 {
-            let key = Self.randomKey(&rng), value = rng.bytes(Int.random(in: 0...80, using: &rng))
-            try engine.put(key, value)
-            model.put(key, value)
-        }
+        let (fs, options, engine, filledModel, filledRandom) = try Self.filled(seed: seed, pageSize: pageSize, path: "runs.db",
+                                                                                pairs: 300) { $0.bytes(Int.random(in: 0...80, using: &$0)) }
+        var model = filledModel, rng = filledRandom
         for round in 0..<12 {
             let context = "seed \(seed), round \(round)"
             let pairs = Self.batch(&rng, model: model, size: Int.random(in: 1...800, using: &rng), pageSize: pageSize)
@@ -138,16 +149,9 @@ extension SortedRunTests {
     /// sides of leaf boundaries — against the model.
     @Test(arguments: [(UInt64(21), 4096), (UInt64(22), 8192)])
     func sortedLookupsMatchPointReads(seed: UInt64, pageSize: Int) throws {
-        let fs = SimulatedFileSystem()
-        let options = StorageOptions(pageSize: pageSize, bufferPoolBytes: 64 * pageSize)
-        let engine = try StorageEngine(fileSystem: fs, path: "lookups.db", options: options)
-        var model = SortedModel()
-        var rng = SeededRandom(seed: seed)
-        for _ in 0..<3000 {
-            let key = Self.randomKey(&rng), value = Self.randomValue(&rng, pageSize: pageSize)
-            try engine.put(key, value)
-            model.put(key, value)
-        }
+        let (_, _, engine, model, filledRandom) = try Self.filled(seed: seed, pageSize: pageSize, path: "lookups.db",
+                                                                  pairs: 3000) { Self.randomValue(&$0, pageSize: pageSize) }
+        var rng = filledRandom
         for round in 0..<40 {
             var probes: [[UInt8]] = []
             for _ in 0..<Int.random(in: 0...600, using: &rng) {
