@@ -383,7 +383,7 @@ extension TableStore {
                                      context: ["table": table.name, "constraint": index.name],
                                      detail: "Key is duplicated.")
             }
-            try context.manager.putLocked(context.transaction, slot, Array(key), Array(value))
+            try context.manager.putLocked(context.transaction, slot, key, value)
         }
     }
 

@@ -31,7 +31,14 @@ extension TransactionManager {
     /// check is repeated), or which no other transaction can reach: a key of an object `txn` created
     /// (the entries of a new index). A size error changes nothing.
     package func putLocked(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8], _ value: [UInt8]) throws(TransactionError) {
-        try checkWritable(txn, key: key, valueCount: value.count)
+        try checkWritable(txn, keyCount: key.count, valueCount: value.count)
         key.withUnsafeBytes { k in value.withUnsafeBytes { txn.writes.record(tree, k, $0) } }
+    }
+
+    /// `putLocked` for bytes that are not arrays (copied into the write set).
+    package func putLocked(_ txn: TransactionContext, _ tree: RootSlot, _ key: UnsafeRawBufferPointer,
+                           _ value: UnsafeRawBufferPointer) throws(TransactionError) {
+        try checkWritable(txn, keyCount: key.count, valueCount: value.count)
+        txn.writes.record(tree, key, value)
     }
 }

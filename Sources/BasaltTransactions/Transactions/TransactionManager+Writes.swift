@@ -29,9 +29,13 @@ extension TransactionManager {
     }
 
     func checkWritable(_ txn: TransactionContext, key: [UInt8], valueCount: Int) throws(TransactionError) {
+        try checkWritable(txn, keyCount: key.count, valueCount: valueCount)
+    }
+
+    func checkWritable(_ txn: TransactionContext, keyCount: Int, valueCount: Int) throws(TransactionError) {
         try checkActive(txn)
         if txn.readOnly { throw TransactionError.readOnlyTransaction }
-        guard key.count <= maxKeySize else { throw .storage(.keyTooLarge(size: key.count, limit: maxKeySize)) }
+        guard keyCount <= maxKeySize else { throw .storage(.keyTooLarge(size: keyCount, limit: maxKeySize)) }
         let limit = BTreeLimits.maxValueSize - VersionFormat.headerSize
         guard valueCount <= limit else { throw .storage(.valueTooLarge(size: valueCount, limit: limit)) }
     }
