@@ -18,6 +18,7 @@ final class ClockEviction: EvictionPolicy {
     func admit(_ frame: Int32) {
         states[frame].pointee.resident = true
         states[frame].pointee.referenced = true
+        _ = states.takeSharedMark(frame)
     }
 
     @inline(__always) func recordAccess(_ frame: Int32) {
@@ -37,7 +38,9 @@ final class ClockEviction: EvictionPolicy {
             hand = hand + 1 == count ? 0 : hand + 1
             let state = states[frame]
             guard state.pointee.resident, !isPinned(frame) else { continue }
-            if state.pointee.referenced {
+            // A use by a shared read (`FrameStates.markShared`) counts like one recorded here.
+            let markedByReader = states.takeSharedMark(frame)
+            if state.pointee.referenced || markedByReader {
                 state.pointee.referenced = false
                 continue
             }
