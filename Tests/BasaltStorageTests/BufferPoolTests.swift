@@ -360,22 +360,6 @@ import Testing
         #expect(c.victim(isPinned: { $0 != 0 }) == nil, "a removed frame is never a victim")
     }
 
-    /// A use marked by a read under the shared lock (`FrameStates.markShared`) earns the same second
-    /// chance as one recorded under the exclusive lock, and is consumed by one sweep.
-    @Test func clockGivesFramesMarkedBySharedReadsASecondChance() {
-        let states = FrameStates(count: 8)
-        let clock = ClockEviction(states: states)
-        for f in Int32(0)..<8 { clock.admit(f) }
-        let first = clock.victim(isPinned: { _ in false })!
-        let marked: Int32 = first == 5 ? 6 : 5
-        states.markShared(marked)
-        var victims: [Int32] = []
-        while let v = clock.victim(isPinned: { _ in false }) { victims.append(v) }
-        #expect(victims.count == 7)
-        #expect(victims.last == marked, "the frame a shared read marked should go last: \(victims)")
-        #expect(!states.takeSharedMark(marked), "the sweep consumes the mark")
-    }
-
     /// A reference model for LRU and LRU-K victims, checked against the implementations on random
     /// operation sequences (CLOCK is checked for its contract only: resident, unpinned, nil iff none).
     @Test(arguments: EvictionPolicyKind.allCases)

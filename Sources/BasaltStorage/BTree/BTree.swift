@@ -62,36 +62,6 @@ struct BTree {
         }
     }
 
-    /// `withValue` for a read under the engine's shared lock: the same search through
-    /// `BufferPool.sharedFrame` (no pins; nothing changed but access marks). Returns whether `key` is
-    /// stored (`body` ran). Throws `SharedReadUnavailable`, before calling `body`, at a page that is
-    /// not resident or a value in an overflow chain.
-    func withValueShared(forKey key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
-        let keyPointer = key.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
-        var id = root
-        var pages = 1
-        defer { pool.countSharedHits(pages) }
-        while true {
-            guard let frame = pool.sharedFrame(of: id) else {
-                pages -= 1
-                throw SharedReadUnavailable()
-            }
-            let node = BTreeNode(pool.page(ofFrame: frame))
-            guard node.isNode else {
-                throw StorageError.corruption(page: id, detail: "tree \(root) links to a page of type \(node.page.rawType)")
-            }
-            if node.isLeaf {
-                let (index, found) = node.lowerBound(keyPointer, key.count)
-                guard found else { return false }
-                guard case .inline(let bytes) = node.leafValue(index) else { throw SharedReadUnavailable() }
-                try body(bytes)
-                return true
-            }
-            id = node.child(node.childIndex(keyPointer, key.count))
-            pages += 1
-        }
-    }
-
     /// Calls `body(i, value)` for each key `key(i)`, `i` in `0 ..< count`, stored in the tree (bytes
     /// valid only during the call). The keys must ascend by `compareKeys` (repeats allowed): a key below
     /// the upper bound of the leaf that held the previous one lies in that leaf, so consecutive keys

@@ -1,4 +1,3 @@
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,9 +18,7 @@ import Darwin
 /// 4. Every page read from the file is verified (checksum, id, type) before any caller sees it; a page
 ///    that fails is not cached.
 ///
-/// Not thread-safe: the owner (`Pager`, and above it the database's lock) serialises all calls, except
-/// that reads under the engine's shared lock may call `sharedFrame` and `countSharedHits` at the same
-/// time as each other (never alongside any other call): those change only atomics.
+/// Not thread-safe: the owner (`Pager`, and above it the database's lock) serialises all calls.
 final class BufferPool {
     let pageSize: Int
     let frameCount: Int
@@ -33,21 +30,7 @@ final class BufferPool {
     private var freeFrames: [Int32]
     private let policy: AnyEvictionPolicy
     private let file: any FileHandle
-    private var counters = BufferPoolStatistics()
-    /// Hits of reads under the engine's shared lock, which may count at the same time.
-    private let sharedHits = Atomic<UInt64>(0)
-
-    /// The pool's counters since open.
-    var statistics: BufferPoolStatistics {
-        var snapshot = counters
-        snapshot.hits &+= sharedHits.load(ordering: .relaxed)
-        return snapshot
-    }
-
-    /// Whether reads under the engine's shared lock may use the pool (`sharedFrame`): only with CLOCK,
-    /// whose record of a use is a mark readers can set atomically; the list-based policies change
-    /// their lists on every use.
-    let allowsSharedReads: Bool
+    private(set) var statistics = BufferPoolStatistics()
 
 
     /// Pages written to the file so far: a detached read is current if this has not moved since its
@@ -76,10 +59,9 @@ final class BufferPool {
         pageTable = PageTable(frameCount: frameCount)
         freeFrames = (0..<Int32(frameCount)).reversed()
         policy = AnyEvictionPolicy(kind: kind, states: states)
-        allowsSharedReads = kind == .clock
         capture = PageCapture(pageSize: pageSize, frameCount: frameCount)
-        counters.frameCount = frameCount
-        counters.budgetBytes = frameCount * pageSize
+        statistics.frameCount = frameCount
+        statistics.budgetBytes = frameCount * pageSize
     }
 
     /// The fewest frames a pool has: a B+tree operation pins a handful of pages at once.
@@ -141,27 +123,12 @@ final class BufferPool {
     @inline(__always)
     func pin(_ id: PageID) throws -> Int32 {
         if let frame = pageTable.frame(of: id) {
-            counters.hits &+= 1
+            statistics.hits &+= 1
             states[frame].pointee.pins += 1
             policy.recordAccess(frame)
             return frame
         }
         return try load(id)
-    }
-
-    /// The frame of resident page `id` for a read under the engine's shared lock, or nil when it is not
-    /// resident. Pins nothing — frames are evicted or reused only under the exclusive lock — and
-    /// changes nothing but the frame's shared mark (`FrameStates.markShared`).
-    @inline(__always)
-    func sharedFrame(of id: PageID) -> Int32? {
-        guard let frame = pageTable.frame(of: id) else { return nil }
-        states.markShared(frame)
-        return frame
-    }
-
-    /// Counts `pages` hits of one read under the shared lock.
-    func countSharedHits(_ pages: Int) {
-        sharedHits.wrappingAdd(UInt64(pages), ordering: .relaxed)
     }
 
     @inline(__always)
@@ -174,7 +141,7 @@ final class BufferPool {
         if capture.isActive { captureChange(frame, isNew: false, hasBefore: true) }
         if !states[frame].pointee.dirty {
             states[frame].pointee.dirty = true
-            counters.dirtyPages += 1
+            statistics.dirtyPages += 1
         }
     }
 
@@ -195,7 +162,7 @@ final class BufferPool {
             freeFrames.append(frame)
             throw error
         }
-        counters.misses &+= 1
+        statistics.misses &+= 1
         install(id, in: frame)
         return frame
     }
@@ -206,13 +173,13 @@ final class BufferPool {
     func installDetached(_ id: PageID, _ bytes: [UInt8], ifFileWrites expected: UInt64) throws -> Bool {
         precondition(bytes.count == pageSize, "detached page size")
         guard pageTable.frame(of: id) == nil, fileWrites == expected else {
-            counters.detachedDiscards &+= 1
+            statistics.detachedDiscards &+= 1
             return false
         }
         let frame = try claimFrame()
         bytes.withUnsafeBytes { page(ofFrame: frame).base.copyMemory(from: $0.baseAddress!, byteCount: pageSize) }
-        counters.misses &+= 1
-        counters.detachedLoads &+= 1
+        statistics.misses &+= 1
+        statistics.detachedLoads &+= 1
         install(id, in: frame)
         unpin(frame)
         return true
@@ -229,7 +196,7 @@ final class BufferPool {
         pageTable.insert(id, frame: frame)
         states[frame].pointee.pins = 1
         policy.admit(frame)
-        counters.residentPages += 1
+        statistics.residentPages += 1
     }
 
     /// A frame free for a new page: an unused one, or an evicted victim (written back first if dirty).
@@ -248,8 +215,8 @@ final class BufferPool {
         }
         pageTable.remove(frameOwner[Int(victim)])
         frameOwner[Int(victim)] = PageID.max
-        counters.evictions &+= 1
-        counters.residentPages -= 1
+        statistics.evictions &+= 1
+        statistics.residentPages -= 1
         return victim
     }
 
@@ -260,8 +227,8 @@ final class BufferPool {
         try file.write(UnsafeRawBufferPointer(start: p.base, count: pageSize),
                        at: UInt64(frameOwner[Int(frame)]) * UInt64(pageSize))
         states[frame].pointee.dirty = false
-        counters.dirtyPages -= 1
-        counters.writes &+= 1
+        statistics.dirtyPages -= 1
+        statistics.writes &+= 1
         fileWrites &+= 1
     }
 
@@ -286,13 +253,13 @@ final class BufferPool {
         precondition(states[frame].pointee.pins == 0, "discarding pinned page \(id)")
         if states[frame].pointee.dirty {
             states[frame].pointee.dirty = false
-            counters.dirtyPages -= 1
+            statistics.dirtyPages -= 1
         }
         pageTable.remove(id)
         frameOwner[Int(frame)] = PageID.max
         policy.remove(frame)
         freeFrames.append(frame)
-        counters.residentPages -= 1
+        statistics.residentPages -= 1
     }
 
     /// Drops every page without writing: after a failure the cache may no longer match the file.
@@ -305,8 +272,8 @@ final class BufferPool {
             policy.remove(Int32(frame))
         }
         freeFrames = (0..<Int32(frameCount)).reversed()
-        counters.dirtyPages = 0
-        counters.residentPages = 0
+        statistics.dirtyPages = 0
+        statistics.residentPages = 0
     }
 
     // MARK: Logged operations
@@ -398,7 +365,7 @@ final class BufferPool {
     private func setDirty(_ frame: Int32, _ dirty: Bool) {
         if states[frame].pointee.dirty != dirty {
             states[frame].pointee.dirty = dirty
-            counters.dirtyPages += dirty ? 1 : -1
+            statistics.dirtyPages += dirty ? 1 : -1
         }
     }
 
@@ -407,7 +374,7 @@ final class BufferPool {
         frameOwner[Int(frame)] = PageID.max
         policy.remove(frame)
         freeFrames.append(frame)
-        counters.residentPages -= 1
+        statistics.residentPages -= 1
     }
 
     /// Installs `bytes` as page `id` (replacing any cached copy) and marks it dirty: redo of a page image.

@@ -18,7 +18,6 @@ final class ClockEviction: EvictionPolicy {
     func admit(_ frame: Int32) {
         states[frame].pointee.resident = true
         states[frame].pointee.referenced = true
-        _ = states.takeSharedMark(frame)
     }
 
     @inline(__always) func recordAccess(_ frame: Int32) {
@@ -38,9 +37,7 @@ final class ClockEviction: EvictionPolicy {
             hand = hand + 1 == count ? 0 : hand + 1
             let state = states[frame]
             guard state.pointee.resident, !isPinned(frame) else { continue }
-            // A use by a shared read (`FrameStates.markShared`) counts like one recorded here.
-            let markedByReader = states.takeSharedMark(frame)
-            if state.pointee.referenced || markedByReader {
+            if state.pointee.referenced {
                 state.pointee.referenced = false
                 continue
             }

@@ -245,18 +245,6 @@ package final class StorageEngine {
         return try existingTree(slot)?.withValue(forKey: key, body) != nil
     }
 
-    /// `visitValue` for a read under the engine's shared lock (see `SharedLocked`), alongside other such
-    /// reads: changes nothing but atomic access marks in the buffer pool. Throws
-    /// `SharedReadUnavailable`, before calling `body`, when the read needs the exclusive lock (a page
-    /// to load, a value in an overflow chain, root slots not cached, a pool policy other than CLOCK).
-    package func visitValueShared(_ slot: RootSlot, _ key: UnsafeRawBufferPointer,
-                                  _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
-        try pager.checkOpen()
-        guard pager.pool.allowsSharedReads, let root = pager.cachedRoot(slot) else { throw SharedReadUnavailable() }
-        guard root != .none else { return false }
-        return try BTree(root: root, pager: pager).withValueShared(forKey: key, body)
-    }
-
     /// Calls `body(i, value)` for each key `key(i)`, `i` in `0 ..< count`, present in the tree of
     /// `slot`; the keys must ascend by `compareKeys` (see `BTree.withValues`: keys sharing a leaf
     /// share its descent). Bytes are valid only during each call.

@@ -173,10 +173,6 @@ final class Pager {
         return loaded[slot.rawValue]
     }
 
-    /// The root of `slot` when the root slots are cached (nil: not loaded yet); changes nothing, so a
-    /// read under the engine's shared lock may ask.
-    func cachedRoot(_ slot: RootSlot) -> PageID? { roots?[slot.rawValue] }
-
     /// Forgets the cached root slots: page 0 changed underneath them (redo, or an operation undone in
     /// memory).
     func reloadRoots() {

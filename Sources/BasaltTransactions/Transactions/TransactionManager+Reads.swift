@@ -36,23 +36,6 @@ extension TransactionManager {
         return try historyVersion(engine, tree, key, at: snapshot) { try body($0) } != nil
     }
 
-    /// `visitVersion` under the engine's shared lock: throws `SharedReadUnavailable` (before calling
-    /// `body`) when the read needs the exclusive lock, including a version newer than `snapshot`, whose
-    /// past is in history.
-    static func visitVersionShared(_ engine: StorageEngine, _ tree: RootSlot, _ key: UnsafeRawBufferPointer,
-                                   at snapshot: Timestamp, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
-        var visible = false
-        _ = try engine.visitValueShared(tree, key) { stored in
-            let header = try VersionFormat.header(stored)
-            guard header.timestamp <= snapshot else { throw SharedReadUnavailable() }
-            if !header.tombstone {
-                visible = true
-                try body(VersionFormat.payload(stored))
-            }
-        }
-        return visible
-    }
-
     /// The history version of `key` current at `snapshot`, if it was present then.
     static func historyVersion<R>(_ engine: StorageEngine, _ tree: RootSlot, _ key: UnsafeRawBufferPointer, at snapshot: Timestamp,
                                   _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
@@ -100,9 +83,8 @@ extension TransactionManager {
         }
         let snapshot = snapshot(for: txn)
         if txn.tracksReads { txn.reads.read(tree, key) }
-        return try key.withUnsafeBytes { k in
-            if let found = try readShared({ try Self.visitVersionShared($0, tree, k, at: snapshot, body) }) { return found }
-            return try readDeferringMisses { engine in try Self.visitVersion(engine, tree, k, at: snapshot, body) }
+        return try readDeferringMisses { engine in
+            try key.withUnsafeBytes { try Self.visitVersion(engine, tree, $0, at: snapshot, body) }
         }
     }
 
@@ -182,13 +164,6 @@ extension TransactionManager {
     package func visitLatest(_ tree: RootSlot, _ key: UnsafeRawBufferPointer,
                              _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
         advanceVisibleIfDue()
-        // Every commit up to the visible time was applied before it became visible, and none is being
-        // applied while the shared lock is held: the snapshot read inside either lock is complete.
-        if let found = try readShared({ engine in
-            try Self.visitVersionShared(engine, tree, key, at: Timestamp(visibleMirror.load(ordering: .acquiring)), body)
-        }) {
-            return found
-        }
         return try readDeferringMisses { engine in
             let snapshot = Timestamp(visibleMirror.load(ordering: .acquiring))
             return try Self.visitVersion(engine, tree, key, at: snapshot, body)

@@ -45,7 +45,7 @@ package final class TransactionManager: Sendable {
         var options: TransactionOptions
     }
 
-    let engine: SharedLocked<EngineState>
+    let engine: Locked<EngineState>
     let shared: Locked<SharedState>
     /// Mirrors of `shared.visible` and of the LSN of the oldest pending commit (`UInt64.max`: none),
     /// stored under `shared`'s lock after every change (`publish`), read without it on the read path.
@@ -95,7 +95,7 @@ package final class TransactionManager: Sendable {
         // Everything in the file is committed and durable (recovery ran): it is all visible.
         let visible = clock.now()
         clock.observe(visible)
-        self.engine = SharedLocked(EngineState(engine: engine, clock: clock))
+        self.engine = Locked(EngineState(engine: engine, clock: clock))
         shared = Locked(SharedState(visible: visible, collectedThrough: collected, options: options))
         visibleMirror = Atomic(visible.rawValue)
         visibleWhenDurable = options.visibleWhenDurable
@@ -209,22 +209,6 @@ package final class TransactionManager: Sendable {
                 }
                 pending = (miss, bytes)
             }
-        }
-    }
-
-    /// Runs the point read `body` under the engine's shared lock, alongside other such reads (it may
-    /// use only the engine's shared-read calls, `visitValueShared`); nil when it threw
-    /// `SharedReadUnavailable` — it needs the exclusive lock, and the caller reads again with it.
-    func readShared<R>(_ body: (StorageEngine) throws -> R) throws -> R? {
-        do {
-            return try engine.withSharedLock { state in
-                guard let engine = state.pointee.engine else { throw StorageError.closed }
-                return try body(engine)
-            }
-        } catch is SharedReadUnavailable {
-            return nil
-        } catch {
-            throw TransactionError.isOwn(error) ? TransactionError.wrap(error) : error
         }
     }
 
