@@ -343,6 +343,15 @@ package enum ExpressionEvaluator {
         }
     }
 
+    /// Whether `parameterOrConstant` evaluates `expression` (a constant, a parameter or a cast of one).
+    package static func isParameterOrConstant(_ expression: BoundExpression) -> Bool {
+        switch expression {
+        case .constant, .parameter: return true
+        case .cast(let operand, _, _): return isParameterOrConstant(operand)
+        default: return false
+        }
+    }
+
     static func missingParameter(_ index: Int) -> ExecutionError {
         ExecutionError("08P01", "there is no parameter $\(index + 1)", hint: "Bind a value for every parameter of the statement.")
     }

@@ -11,14 +11,7 @@ package final class ValuesOperator: Operator {
     package init(width: Int, rows: [[BoundExpression]]) {
         self.width = width
         self.rows = rows
-        func isConstant(_ expression: BoundExpression) -> Bool {
-            switch expression {
-            case .constant, .parameter: return true
-            case .cast(let operand, _, _): return isConstant(operand)
-            default: return false
-            }
-        }
-        constantOnly = width > 0 && rows.allSatisfy { $0.allSatisfy(isConstant) }
+        constantOnly = width > 0 && rows.allSatisfy { $0.allSatisfy(ExpressionEvaluator.isParameterOrConstant) }
     }
 
     /// The rows' values, computed without building a batch (a prepared INSERT's VALUES), when every

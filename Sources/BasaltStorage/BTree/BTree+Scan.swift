@@ -55,13 +55,7 @@ extension BTree {
     @inline(__always)
     private func visit(_ node: BTreeNode, _ index: Int, _ key: UnsafeRawBufferPointer,
                        _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws -> Bool {
-        switch node.leafValue(index) {
-        case .inline(let value):
-            return try body(key, value)
-        case let .overflow(length, first):
-            let value = try readOverflow(first: first, length: length)
-            return try value.withUnsafeBytes { try body(key, $0) }
-        }
+        try withLeafValue(node, index) { try body(key, $0) }
     }
 
     /// The leaf and index of the first key >= `key` (the leftmost position when nil). The index may equal

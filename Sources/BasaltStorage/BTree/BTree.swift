@@ -48,13 +48,7 @@ struct BTree {
                 defer { pool.unpin(frame) }
                 let (index, found) = node.lowerBound(keyPointer, key.count)
                 guard found else { return nil }
-                switch node.leafValue(index) {
-                case .inline(let bytes):
-                    return try body(bytes)
-                case let .overflow(length, first):
-                    let value = try readOverflow(first: first, length: length)
-                    return try value.withUnsafeBytes { try body($0) }
-                }
+                return try withLeafValue(node, index, body)
             }
             let next = node.child(node.childIndex(keyPointer, key.count))
             pool.unpin(frame)
@@ -82,14 +76,21 @@ struct BTree {
                 let node = BTreeNode(page)
                 let (index, found) = node.lowerBound(k.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, k.count)
                 guard found else { return }
-                switch node.leafValue(index) {
-                case .inline(let bytes):
-                    try body(i, bytes)
-                case let .overflow(length, first):
-                    let value = try readOverflow(first: first, length: length)
-                    try value.withUnsafeBytes { try body(i, $0) }
-                }
+                try withLeafValue(node, index) { try body(i, $0) }
             }
+        }
+    }
+
+    /// Calls `body` with the value of cell `index` of leaf `node`, read from its overflow chain when it
+    /// has one (bytes valid only during the call).
+    @inline(__always)
+    func withLeafValue<R>(_ node: BTreeNode, _ index: Int, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        switch node.leafValue(index) {
+        case .inline(let bytes):
+            return try body(bytes)
+        case let .overflow(length, first):
+            let value = try readOverflow(first: first, length: length)
+            return try value.withUnsafeBytes { try body($0) }
         }
     }
 

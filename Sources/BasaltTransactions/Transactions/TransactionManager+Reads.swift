@@ -89,9 +89,10 @@ extension TransactionManager {
     }
 
     /// Reads each of `keys` — ascending in byte order, repeats allowed — as `visit` does, calling
-    /// `body(i, value)` for each key `keys[i]` visible to `txn`, in order. Keys that share a leaf share
-    /// its descent, and the engine lock is taken once per `scanChunk` keys, not per key: the batched
-    /// lookups of a join. Throws `TransactionError` (a storage failure also dooms `txn`), or what
+    /// `body(i, value)` once for each key `keys[i]` visible to `txn`. Calls are not in key order: within
+    /// each chunk, keys the transaction wrote come first and versions read from history last. Keys that
+    /// share a leaf share its descent, and the engine lock is taken once per `scanChunk` keys, not per
+    /// key: the batched lookups of a join. Throws `TransactionError` (a storage failure also dooms `txn`), or what
     /// `body` throws.
     package func visitSorted(_ txn: TransactionContext, _ tree: RootSlot, _ keys: [[UInt8]],
                              _ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws {
