@@ -111,7 +111,11 @@ private extension KeyTestRandom {
         switch int(0...3) {
         case 0: return Int64(bitPattern: next())
         case 1: return Int64(int(-3...3))
-        case 2: return [Int64.min, .min + 1, -1, 0, 1, .max - 1, .max][int(0...6)]
+        case 2:
+            // The ends of the range and of each payload width of the compact encoding.
+            let edges: [Int64] = [.min, .min + 1, -256, -255, -1, 0, 1, 255, 256, 65_535, 65_536, 1 << 55,
+                                  (1 << 56) - 1, 1 << 56, .max - 1, .max]
+            return edges[int(0...edges.count - 1)]
         default: return Int64(bitPattern: next()) >> Int64(int(0...62))
         }
     }
@@ -306,10 +310,15 @@ struct KeyEncoderTests {
         #expect(enc(.null, desc: true) == [0xFA])
         #expect(enc(.bool(false)) == [0x10, 0x00])
         #expect(enc(.bool(true)) == [0x10, 0x01])
-        #expect(enc(.int(0)) == [0x20, 0x80, 0, 0, 0, 0, 0, 0, 0])
-        #expect(enc(.int(-1)) == [0x20, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
-        #expect(enc(.int(Int64.min)) == [0x20, 0, 0, 0, 0, 0, 0, 0, 0])
-        #expect(enc(.int(258), desc: true) == [0xDF, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE, 0xFD])
+        #expect(enc(.int(0)) == [0x22, 0x00])
+        #expect(enc(.int(255)) == [0x22, 0xFF])
+        #expect(enc(.int(256)) == [0x23, 0x01, 0x00])
+        #expect(enc(.int(1_000_000)) == [0x24, 0x0F, 0x42, 0x40])
+        #expect(enc(.int(Int64.max)) == [0x29, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
+        #expect(enc(.int(-1)) == [0x21, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
+        #expect(enc(.int(Int64.min)) == [0x21, 0, 0, 0, 0, 0, 0, 0, 0])
+        #expect(enc(.int(258), desc: true) == [0xDC, 0xFE, 0xFD])
+        #expect(enc(.int(-2), desc: true) == [0xDE, 0x80, 0, 0, 0, 0, 0, 0, 1])
         #expect(enc(.double(0)) == [0x30, 0x80, 0, 0, 0, 0, 0, 0, 0])
         #expect(enc(.double(-0.0)) == enc(.double(0)))
         #expect(enc(.double(1)) == [0x30, 0xBF, 0xF0, 0, 0, 0, 0, 0, 0])
@@ -324,7 +333,7 @@ struct KeyEncoderTests {
         #expect(enc(.blob([0, 0xFF])) == [0x50, 0x00, 0xFF, 0xFF, 0x00, 0x01])
         #expect(enc(.blob([0]), desc: true) == [0xAF, 0xFF, 0x00, 0xFF, 0xFE])
         #expect(KeyEncoder.encode([.int(1), .text("x")], descending: [false, true])
-            == [0x20, 0x80, 0, 0, 0, 0, 0, 0, 1, 0xBF, 0x87, 0xFF, 0xFE])
+            == [0x22, 0x01, 0xBF, 0x87, 0xFF, 0xFE])
     }
 
     @Test("the struct API matches the static encoder and reuses its buffer")
@@ -379,7 +388,18 @@ struct KeyEncoderTests {
             }
         }
         #expect(decodeError([], [false]) == .truncated(offset: 0))
-        #expect(decodeError([0x20, 0x80, 0], [false]) == .truncated(offset: 3))
+        #expect(decodeError([0x21, 0x80, 0], [false]) == .truncated(offset: 3))
+        #expect(decodeError([0x24, 0x01, 0x02], [false]) == .truncated(offset: 3))
+        // The retired fixed-width tag of format 2, a non-minimal width, and a sign that contradicts the tag.
+        #expect(decodeError([0x20, 0x80, 0, 0, 0, 0, 0, 0, 0], [false]) == .unknownTag(0x20, offset: 0))
+        #expect(decodeError([0x23, 0x00, 0x05], [false])
+            == .malformed(offset: 1, detail: "integer is not in its shortest form"))
+        #expect(decodeError([0xDC, 0xFF, 0xFA], [true])
+            == .malformed(offset: 1, detail: "integer is not in its shortest form"))
+        #expect(decodeError([0x29, 0x80, 0, 0, 0, 0, 0, 0, 0], [false])
+            == .malformed(offset: 1, detail: "integer out of range"))
+        #expect(decodeError([0x21, 0x80, 0, 0, 0, 0, 0, 0, 0], [false])
+            == .malformed(offset: 1, detail: "non-negative integer under the negative tag"))
         #expect(decodeError([0x10], [false]) == .truncated(offset: 1))
         #expect(decodeError([0x10, 0x02], [false]) == .malformed(offset: 1, detail: "bool byte 0x2"))
         #expect(decodeError([0x41], [false]) == .unknownTag(0x41, offset: 0))

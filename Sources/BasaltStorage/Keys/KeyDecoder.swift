@@ -90,9 +90,23 @@ public struct KeyDecoder: Sendable {
             guard b <= 1 else { throw .malformed(offset: offset, detail: "bool byte 0x\(String(b, radix: 16))") }
             offset += 1
             return .bool(b == 1)
-        case KeyEncoder.Tag.int:
-            let bits = try readFixed(mask: mask)
-            return .int(Int64(bitPattern: bits ^ KeyEncoder.signBit))
+        case KeyEncoder.Tag.negativeInt:
+            let payloadOffset = offset
+            let value = Int64(bitPattern: try readFixed(mask: mask) ^ KeyEncoder.signBit)
+            guard value < 0 else { throw .malformed(offset: payloadOffset, detail: "non-negative integer under the negative tag") }
+            return .int(value)
+        case KeyEncoder.Tag.nonNegativeInt...KeyEncoder.Tag.lastNonNegativeInt:
+            let width = Int(tag - KeyEncoder.Tag.nonNegativeInt) + 1
+            guard bytes.count - offset >= width else { throw .truncated(offset: bytes.count) }
+            let first = bytes[offset] ^ mask
+            guard first != 0 || width == 1 else {
+                throw .malformed(offset: offset, detail: "integer is not in its shortest form")
+            }
+            var bits: UInt64 = 0
+            for i in offset..<offset + width { bits = bits << 8 | UInt64(bytes[i] ^ mask) }
+            guard bits <= UInt64(Int64.max) else { throw .malformed(offset: offset, detail: "integer out of range") }
+            offset += width
+            return .int(Int64(bits))
         case KeyEncoder.Tag.double:
             let payloadOffset = offset
             let ordered = try readFixed(mask: mask)

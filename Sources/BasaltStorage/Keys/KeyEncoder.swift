@@ -14,8 +14,13 @@
 //   0x00  -         reserved, never a tag                       -
 //   0x05  NULL      none                                        NULL sorts before every non-NULL value
 //   0x10  BOOL      1 byte: 0x00 false, 0x01 true               false < true
-//   0x20  INT64     8 bytes big-endian, sign bit flipped        Int64.min ... Int64.max
-//                   (UInt64(bitPattern: v) ^ 0x8000_0000_0000_0000)
+//   0x20  -         retired: the 8-byte INT64 of database        -
+//                   format 2; never written or read since format 3
+//   0x21  INT64 < 0 8 bytes big-endian of                       Int64.min ... -1
+//                   UInt64(bitPattern: v) ^ 0x8000_0000_0000_0000
+//   0x22  INT64 >= 0 n = 1...8 bytes big-endian of v, the      0 ... Int64.max: a longer payload is a
+//   ...             fewest that hold it (a first byte 0x00     larger value; equal lengths compare
+//   0x29            only for 0 itself); tag = 0x21 + n          bytewise
 //   0x30  FLOAT64   8 bytes big-endian of the IEEE-754 bits b:  -inf < ... < -0 == +0 < ... < +inf < NaN
 //                   b has sign set -> ~b; else b ^ 0x8000_0000_0000_0000
 //                   -0.0 is written as +0.0 (bits 0x0000_0000_0000_0000 -> 0x8000_0000_0000_0000);
@@ -33,7 +38,7 @@
 // Descending components
 // ---------------------
 //   A component marked descending is written as its ascending bytes with every byte inverted (b ^ 0xFF),
-//   tag and terminator included: NULL tag 0xFA, BOOL 0xEF, INT64 0xDF, FLOAT64 0xCF, TEXT 0xBF,
+//   tag and terminator included: NULL tag 0xFA, BOOL 0xEF, INT64 0xDE and 0xDD...0xD6, FLOAT64 0xCF, TEXT 0xBF,
 //   BLOB 0xAF; the text/blob escape becomes 0xFF 0x00 and the terminator 0xFF 0xFE. NULL therefore
 //   sorts last in a descending column. Ascending tags are all < 0x80 and descending ones all > 0x80, so
 //   a decoder told the wrong direction fails on the tag instead of misreading the value.
@@ -41,7 +46,9 @@
 // Why it orders correctly
 // -----------------------
 //   Every component is self-delimiting and no component's encoding is a proper prefix of another
-//   value's encoding of the same column (fixed widths; escaped + terminated strings). So the first
+//   value's encoding of the same column (the tag fixes an integer's width; escaped + terminated
+//   strings). Each value has exactly one encoding (minimal integer widths, canonical NaN and zero), so
+//   equal values have equal bytes. So the first
 //   differing byte of two keys lies in the first differing component, and memcmp order equals the
 //   column-by-column tuple order. A key that is a whole-component prefix of another (fewer columns)
 //   sorts first.
@@ -131,7 +138,11 @@ extension KeyEncoder {
     enum Tag {
         static let null: UInt8 = 0x05
         static let bool: UInt8 = 0x10
-        static let int: UInt8 = 0x20
+        /// Negative INT64, 8-byte payload.
+        static let negativeInt: UInt8 = 0x21
+        /// Non-negative INT64 with a payload of n = 1...8 bytes is tagged `nonNegativeInt + n - 1`.
+        static let nonNegativeInt: UInt8 = 0x22
+        static let lastNonNegativeInt: UInt8 = 0x29
         static let double: UInt8 = 0x30
         static let text: UInt8 = 0x40
         static let blob: UInt8 = 0x50
@@ -170,8 +181,17 @@ extension KeyEncoder {
     }
 
     public static func appendInt(_ value: Int64, descending: Bool, to out: inout [UInt8]) {
-        let bits = UInt64(bitPattern: value) ^ signBit
-        appendFixed(tag: Tag.int, bits: bits, descending: descending, to: &out)
+        if value < 0 {
+            appendFixed(tag: Tag.negativeInt, bits: UInt64(bitPattern: value) ^ signBit, descending: descending, to: &out)
+            return
+        }
+        let bits = UInt64(value)
+        let width = max(1, (64 - bits.leadingZeroBitCount + 7) >> 3)
+        let mask: UInt8 = descending ? 0xFF : 0x00
+        // The payload is the low `width` bytes of the big-endian word, i.e. its last `width` bytes.
+        let payload = (descending ? ~bits : bits).bigEndian
+        out.append((Tag.nonNegativeInt + UInt8(width - 1)) ^ mask)
+        withUnsafeBytes(of: payload) { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[(8 - width)...])) }
     }
 
     public static func appendDouble(_ value: Double, descending: Bool, to out: inout [UInt8]) {
@@ -243,7 +263,7 @@ extension KeyEncoder {
             switch component {
             case .null: size += 1
             case .bool: size += 2
-            case .int, .double: size += 9
+            case .int, .double: size += 9  // the widest integer
             case let .text(s): size += s.utf8.count + 3
             case let .blob(b): size += b.count + 3
             }

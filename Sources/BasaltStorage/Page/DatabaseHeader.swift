@@ -21,7 +21,9 @@ enum DatabaseHeader {
     static let magic: [UInt8] = Array("BasaltDB".utf8)
     /// 2: values of the MVCC trees carry a version header (see `BasaltTransactions.VersionFormat`);
     /// a version-1 file stores bare values and cannot be read as versions.
-    static let formatVersion: UInt32 = 2
+    /// 3: integer key components take 1...8 payload bytes (`KeyEncoder`); the keys of a version-2 file
+    /// use the retired fixed-width tag and would sort wrongly against them.
+    static let formatVersion: UInt32 = 3
 
     static let magicOffset = 24
     static let versionOffset = 32

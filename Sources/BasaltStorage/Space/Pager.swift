@@ -117,7 +117,7 @@ final class Pager {
             throw StorageError.notADatabase(path: path, detail: "the file does not start with a Basalt header")
         }
         let version = probe.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: DatabaseHeader.versionOffset, as: UInt32.self)) }
-        // Only the current format: version 1 stored bare values, which version 2 would misread as versions.
+        // Only the current format: older versions store values or keys the current code would misread.
         guard version == DatabaseHeader.formatVersion else {
             throw StorageError.unsupportedFormatVersion(path: path, found: version, supported: DatabaseHeader.formatVersion)
         }
