@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 /// The write-ahead log: an append-only stream of `LogRecord`s stored in numbered segment files beside
 /// the data file (`<database>-log.<n>`), each about `segmentSize` bytes.
@@ -74,13 +81,25 @@ package final class WriteAheadLog: Sendable {
         /// (the reason PostgreSQL zero-fills its WAL segments). Zeros read as no record (length 0).
         mutating func write(_ bytes: [UInt8], at offset: UInt64, chunk: Int) throws {
             let end = offset + UInt64(bytes.count)
+            if offset > allocated { try fillZeros(from: allocated, to: offset) }
+            try bytes.withUnsafeBytes { try handle.write($0, at: offset) }
             if end > allocated {
+                // Only the zeros past the records: the records themselves extend the file.
                 let target = max(end, allocated + UInt64(chunk))
-                let zeros = [UInt8](repeating: 0, count: Int(target - allocated))
-                try zeros.withUnsafeBytes { try handle.write($0, at: allocated) }
+                try fillZeros(from: end, to: target)
                 allocated = target
             }
-            try bytes.withUnsafeBytes { try handle.write($0, at: offset) }
+        }
+
+        private mutating func fillZeros(from start: UInt64, to end: UInt64) throws {
+            guard end > start else { return }
+            // calloc: a large block comes zeroed from the kernel, so no page is written before the write
+            // reads it.
+            let count = Int(end - start)
+            // Like Swift's own allocations, running out of memory here traps.
+            guard let zeros = calloc(count, 1) else { fatalError("cannot allocate \(count) bytes of log zero fill") }
+            defer { free(zeros) }
+            try handle.write(UnsafeRawBufferPointer(start: zeros, count: count), at: start)
         }
     }
 
@@ -252,8 +271,8 @@ package final class WriteAheadLog: Sendable {
             if let failure = t.failure { throw StorageError.readOnlyAfterFailure(failure.description) }
             return lsn ?? t.endLSN
         }
-        while let job = try takeFiles(unless: { $0.durableLSN >= target }) {
-            try drain(job)
+        while var job = try takeFiles(unless: { $0.durableLSN >= target }) {
+            try drain(&job)
         }
     }
 
@@ -284,8 +303,8 @@ package final class WriteAheadLog: Sendable {
     }
 
     /// Writes and syncs `job` into the current segment (see `finish`).
-    private func drain(_ job: Job) throws {
-        try finish(job) { files in try writeAndSync(job, &files) }
+    private func drain(_ job: inout Job) throws {
+        try finish(&job) { files, job in try writeAndSync(job, &files) }
     }
 
     /// Writes `job` at its place in the current segment and syncs the segment.
@@ -300,8 +319,8 @@ package final class WriteAheadLog: Sendable {
     /// Syncs the current segment and continues in a new one starting at `start` (the current end).
     private func switchSegment(at start: LSN) throws {
         // Own the files with everything pending taken; keep them while the new segment is created.
-        guard let job = try takeFiles(unless: { _ in false }) else { return }
-        try finish(job, { files in
+        guard var job = try takeFiles(unless: { _ in false }) else { return }
+        try finish(&job, { files, job in
             try writeAndSync(job, &files)
             let number = files.segments[files.segments.count - 1].number + 1
             let handle = try Self.createSegment(fileSystem, segmentPath(number), number: number, start: start)
@@ -315,9 +334,10 @@ package final class WriteAheadLog: Sendable {
     /// Runs `work` on the files the caller owns with `job` (from `takeFiles`). Then, on success, publishes
     /// `job.end` as durable (and applies `then`); on failure records it (invariant 4). Either way it
     /// releases the files and wakes every waiter.
-    private func finish(_ job: Job, _ work: (inout Files) throws -> Void, then: (inout Tail) -> Void = { _ in }) throws {
+    private func finish(_ job: inout Job, _ work: (inout Files, borrowing Job) throws -> Void,
+                        then: (inout Tail) -> Void = { _ in }) throws {
         do {
-            try files.withLock(work)
+            try files.withLock { try work(&$0, job) }
         } catch let error as StorageError {
             tail.broadcast { t in
                 if t.failure == nil { t.failure = error }
@@ -325,13 +345,18 @@ package final class WriteAheadLog: Sendable {
             }
             throw error
         }
+        // The job's buffer becomes the next spare. Taken out of the job first, so it is uniquely
+        // referenced and `removeAll(keepingCapacity:)` keeps its pages instead of allocating a fresh
+        // block that every later append would fault in page by page.
+        var spare = job.bytes
+        job.bytes = []
+        spare.removeAll(keepingCapacity: true)
+        let end = job.end
         tail.broadcast { t in
-            t.durableLSN = max(t.durableLSN, job.end)
+            t.durableLSN = max(t.durableLSN, end)
             durable.store(t.durableLSN, ordering: .releasing)
             t.busy = false
-            var spare = job.bytes
-            spare.removeAll(keepingCapacity: true)
-            if t.spare.isEmpty { t.spare = spare }
+            if t.spare.capacity < spare.capacity { t.spare = spare }
             then(&t)
         }
     }
