@@ -94,6 +94,8 @@ struct SQLSuite: BenchSuite {
         context.progress.say("sql: generating \(options.rows) rows and the access sequences (seed \(context.common.seed))")
         let data = SQLData(options, seed: context.common.seed)
         var samples = Samples()
+        /// The database file's size after each engine's last run (closed, so checkpointed).
+        var fileBytes: [Engine: UInt64] = [:]
         for run in 1...context.runs {
             let engines: [Engine] = run % 2 == 1 ? [.basalt, .sqlite] : [.sqlite, .basalt]
             for engine in engines {
@@ -106,10 +108,12 @@ struct SQLSuite: BenchSuite {
                         let db = try BasaltSQLBench(path: dir + "/basalt.db", cacheBytes: context.cacheBytes,
                                                     pageSize: context.pageSize, full: options.sync == "full")
                         try runWorkloads(db, data, &samples, say)
+                        fileBytes[engine] = Self.fileSize(dir + "/basalt.db")
                     case .sqlite:
                         let db = try SQLiteSQLBench(path: dir + "/sqlite.db", cacheBytes: context.cacheBytes,
                                                     synchronous: options.sync.uppercased())
                         try runWorkloads(db, data, &samples, say)
+                        fileBytes[engine] = Self.fileSize(dir + "/sqlite.db")
                     }
                 }
             }
@@ -120,7 +124,16 @@ struct SQLSuite: BenchSuite {
         let engines = "sql: Basalt SyncMode.\(options.sync), pageSize=\(context.pageSize), SQL API with $n parameters; "
             + "SQLite journal_mode=WAL, synchronous=\(options.sync.uppercased()), prepared statements with sqlite3_bind; "
             + "autocommit reads on both"
-        return SuiteOutcome(results: samples.results(), notes: [shape, engines])
+        let mib = { (engine: Engine) in
+            fileBytes[engine].map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "?"
+        }
+        let sizes = "sql: database file after the run (t with its index on k, and u): "
+            + "Basalt \(mib(.basalt)), SQLite \(mib(.sqlite))"
+        return SuiteOutcome(results: samples.results(), notes: [shape, engines, sizes])
+    }
+
+    private static func fileSize(_ path: String) -> UInt64? {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value
     }
 
     /// Every workload once on one freshly opened engine; records one sample each and verifies the results.
