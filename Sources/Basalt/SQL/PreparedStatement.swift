@@ -46,6 +46,8 @@ final class PlanCache {
     private var lease: PlanLease?
     /// The cached plan as a point get, when it is one (recognised once per plan).
     private var pointGet: PointGet?
+    /// The cached plan as a point insert, when it is one (recognised once per plan).
+    private var pointInsert: PointInsert?
 
     /// Whether the cached plan is a point get (of some catalog version): lets other statements skip
     /// looking the version up.
@@ -56,6 +58,15 @@ final class PlanCache {
     func pointGet(version current: UInt64) -> (get: PointGet, names: [String], types: [SQLType])? {
         guard let pointGet, version == current else { return nil }
         return (pointGet, columns.names, columns.types)
+    }
+
+    /// Whether the cached plan is a point insert (of some catalog version).
+    var mayBePointInsert: Bool { pointInsert != nil }
+
+    /// The cached plan as a point insert, when it is one and was made under catalog `version`.
+    func pointInsert(version current: UInt64) -> PointInsert? {
+        guard let pointInsert, version == current else { return nil }
+        return pointInsert
     }
 
     /// Gives `runner` the cached plan when it is free and made under the current catalog version (the
@@ -70,6 +81,7 @@ final class PlanCache {
         guard let used = runner.usedPlan, let version = runner.schemaVersion else { return }
         if !runner.reusedPlan || self.version != version {
             pointGet = PointGet.recognize(used.root)
+            pointInsert = PointInsert.recognize(used.root)
         }
         self.version = version
         self.plan = used

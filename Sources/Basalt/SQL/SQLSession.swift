@@ -303,6 +303,9 @@ public final class SQLSession: @unchecked Sendable {
     private func runInBlock(_ statement: BasaltSQL.Statement, _ parameters: [SQLValue], sql: String,
                             cache: PlanCache?) throws -> Outcome {
         let context = block!.context!
+        if block!.schema == nil, let cache, let count = try pointInsert(cache, context, parameters, sql: sql) {
+            return .count(count)
+        }
         let runner = StatementRunner(database: database, transaction: context, schema: block!.schema,
                                      plannerOptions: plannerOptions, sql: sql)
         cache?.offer(to: runner)
@@ -367,6 +370,21 @@ public final class SQLSession: @unchecked Sendable {
         }
     }
 
+    /// Runs the cached plan as a point insert in `transaction` when it is one made under the newest
+    /// committed catalog (the caller has checked that the transaction changed no schema); nil otherwise.
+    /// Returns the number of rows inserted.
+    private func pointInsert(_ cache: PlanCache, _ transaction: TransactionContext, _ parameters: [SQLValue],
+                             sql: String) throws -> Int? {
+        guard cache.mayBePointInsert else { return nil }
+        do {
+            let (schema, version) = try database.sql.schema(database.manager)
+            guard let insert = cache.pointInsert(version: version) else { return nil }
+            return try insert.run(StatementRunner.context(database, transaction, schema, parameters))
+        } catch {
+            throw database.sqlError(error, sql: sql)
+        }
+    }
+
     private func autocommit(_ statement: BasaltSQL.Statement, _ parameters: [SQLValue], sql: String, lazy: Bool,
                             cache: PlanCache?) throws -> Outcome {
         let readOnly: Bool
@@ -386,10 +404,14 @@ public final class SQLSession: @unchecked Sendable {
             } catch {
                 throw database.failed(error, "begin")
             }
-            let runner = StatementRunner(database: database, transaction: context, schema: nil,
-                                         plannerOptions: plannerOptions, sql: sql)
-            cache?.offer(to: runner)
             do {
+                if !readOnly, let cache, let count = try pointInsert(cache, context, parameters, sql: sql) {
+                    try database.manager.commit(context)
+                    return .count(count)
+                }
+                let runner = StatementRunner(database: database, transaction: context, schema: nil,
+                                             plannerOptions: plannerOptions, sql: sql)
+                cache?.offer(to: runner)
                 let outcome = try runner.run(statement, parameters, lazy: lazy && readOnly, ownsTransaction: lazy && readOnly)
                 cache?.keep(from: runner, outcome: outcome)
                 if case .rows = outcome, lazy && readOnly { return outcome }   // the rows end the transaction

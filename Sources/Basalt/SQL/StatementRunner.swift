@@ -52,6 +52,12 @@ final class StatementRunner {
     }
 
     func context(_ schema: Schema, _ parameters: [SQLValue]) -> ExecutionContext {
+        Self.context(database, transaction, schema, parameters)
+    }
+
+    /// A fresh context for one statement of `transaction`: `now()` is the statement's start.
+    static func context(_ database: Database, _ transaction: TransactionContext, _ schema: Schema,
+                        _ parameters: [SQLValue]) -> ExecutionContext {
         let now = Int64((Date().timeIntervalSince1970 * 1_000_000).rounded())
         let started = Int64(transaction.startedAt.secondsSince1970 * 1_000_000)
         return ExecutionContext(manager: database.manager, transaction: transaction, parameters: parameters, schema: schema,

@@ -39,13 +39,13 @@ package final class InsertOperator: Operator {
 
     package func open(_ context: ExecutionContext) throws {
         // VALUES of constants and parameters are evaluated directly, without batches.
-        let constantRows = try (source as? ValuesOperator)?.constantRows(context)
-        let rows = constantRows == nil ? try source.collect(context) : RowBatch(width: source.width)
+        let constantValues = (source as? ValuesOperator).flatMap { $0.constantOnly ? $0 : nil }
+        let rows = constantValues == nil ? try source.collect(context) : RowBatch(width: source.width)
         var out = RowBatch(width: width)
         // Rows this statement inserted or updated: DO UPDATE must not change one twice (21000).
         var touched = Set<[UInt8]>()
-        for r in 0..<(constantRows?.count ?? rows.count) {
-            let row = try validator.validate(constantRows?[r] ?? Array(rows.row(r)), context)
+        for r in 0..<(constantValues?.rowCount ?? rows.count) {
+            let row = try validator.validate(constantValues?.constantRow(r, context) ?? Array(rows.row(r)), context)
             var written: [SQLValue]? = row
             switch conflict {
             case .fail:

@@ -5,7 +5,7 @@ package final class ValuesOperator: Operator {
     let rows: [[BoundExpression]]
     var done = false
 
-    /// Whether every value is a constant, a parameter or a cast of one (`constantRows` applies).
+    /// Whether every value is a constant, a parameter or a cast of one (`constantRow` applies).
     let constantOnly: Bool
 
     package init(width: Int, rows: [[BoundExpression]]) {
@@ -14,20 +14,25 @@ package final class ValuesOperator: Operator {
         constantOnly = width > 0 && rows.allSatisfy { $0.allSatisfy(ExpressionEvaluator.isParameterOrConstant) }
     }
 
-    /// The rows' values, computed without building a batch (a prepared INSERT's VALUES), when every
-    /// value is a constant, a parameter or a cast of one; nil otherwise. Same values and errors as
-    /// `next`.
-    package func constantRows(_ context: ExecutionContext) throws -> [[SQLValue]]? {
-        guard constantOnly else { return nil }
-        return try rows.map { row in
-            try row.map { expression in
-                guard let value = try ExpressionEvaluator.parameterOrConstant(expression, context.parameters) else {
-                    preconditionFailure("constantOnly admitted an expression parameterOrConstant does not evaluate")
-                }
-                return value
+    /// Row `r`'s values, computed without building a batch (a prepared INSERT's VALUES), when
+    /// `constantOnly` holds; same values and errors as `next`. A fresh array, so a caller that
+    /// consumes it owns it uniquely and can change it in place.
+    package func constantRow(_ r: Int, _ context: ExecutionContext) throws -> [SQLValue] {
+        precondition(constantOnly, "constantRow of VALUES with expressions that need evaluation")
+        let expressions = rows[r]
+        var row: [SQLValue] = []
+        row.reserveCapacity(expressions.count)
+        for expression in expressions {
+            guard let value = try ExpressionEvaluator.parameterOrConstant(expression, context.parameters) else {
+                preconditionFailure("constantOnly admitted an expression parameterOrConstant does not evaluate")
             }
+            row.append(value)
         }
+        return row
     }
+
+    /// The number of VALUES rows.
+    package var rowCount: Int { rows.count }
 
     package func open(_ context: ExecutionContext) throws { done = false }
 

@@ -18,7 +18,9 @@ package enum TableStore {
 
     /// The row key of `row` (logical column order) in `table`; `rowID` for tables without a primary key.
     package static func rowKey(_ table: TableDescriptor, _ row: [SQLValue], rowID: Int64? = nil) -> [UInt8] {
-        var key = ObjectKey.prefix(table.id)
+        var key: [UInt8] = []
+        key.reserveCapacity(32)   // an id prefix and a few integers or a short text: one allocation
+        ObjectKey.appendPrefix(table.id, to: &key)
         if table.hasRowID {
             KeyCodec.append(.integer(rowID ?? 0), type: .bigint, descending: false, to: &key)
         } else {

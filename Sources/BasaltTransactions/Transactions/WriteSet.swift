@@ -125,16 +125,18 @@ struct WriteSet {
 
     var isEmpty: Bool { count == 0 }
 
+    // Reads go through the buffer pointer: it borrows the element in place, where the array's
+    // subscript getter copies a whole `TreeWrites` (retaining and releasing its arrays) per call.
+
     func treeIndex(_ tree: RootSlot) -> Int? {
-        for i in trees.indices where trees[i].slot == tree { return i }
-        return nil
+        trees.withUnsafeBufferPointer { trees in trees.firstIndex { $0.slot == tree } }
     }
 
     /// The latest buffered write to `key` of `tree`, if any. Its bytes stay valid as long as the
     /// write set.
     func find(_ tree: RootSlot, _ key: UnsafeRawBufferPointer) -> Entry? {
-        guard let t = treeIndex(tree), let i = trees[t].position(of: key) else { return nil }
-        return trees[t].entries[i]
+        guard let t = treeIndex(tree) else { return nil }
+        return trees.withUnsafeBufferPointer { trees in trees[t].position(of: key).map { trees[t].entries[$0] } }
     }
 
     /// Buffers a write of `value` (nil: a deletion) to `key` of `tree`, replacing any earlier one.
@@ -147,7 +149,7 @@ struct WriteSet {
             trees.append(TreeWrites(slot: tree))
         }
         let valueCount = value.map { Int32($0.count) } ?? -1
-        if let i = trees[t].position(of: key) {
+        if let i = trees.withUnsafeBufferPointer({ $0[t].position(of: key) }) {
             let old = trees[t].entries[i]
             var new: Entry
             if !isJournaling, old.capacity >= valueCount {

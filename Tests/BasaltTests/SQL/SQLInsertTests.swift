@@ -222,6 +222,56 @@ import Testing
         try db.close()
     }
 
+    /// A prepared INSERT of parameters runs without the operator tree (`PointInsert`); it must keep
+    /// every rule of the planned path: constraints, index maintenance after later DDL, the aborted
+    /// state of a transaction block, and the transaction's own uncommitted DDL.
+    @Test func preparedPointInsertKeepsConstraintsIndexesAndTransactionRules() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE p (id INT PRIMARY KEY)")
+        try db.execute("INSERT INTO p VALUES (1), (2)")
+        try db.execute("""
+            CREATE TABLE t (id INT PRIMARY KEY, k INT NOT NULL CHECK (k >= 0), s VARCHAR(3), p INT REFERENCES p(id))
+            """)
+        let session = db.session()
+        let insert = try session.prepare("INSERT INTO t VALUES ($1, $2, $3, $4)")
+        for i in 0..<20 { #expect(try insert.execute([i, i % 5, "s\(i)", i % 2 + 1]) == 1) }
+        expectSQLError("23505") { try insert.execute([3, 0, "x", 1]) }
+        expectSQLError("23502") { try insert.execute([100, Int?.none, "x", 1]) }
+        expectSQLError("23514") { try insert.execute([100, -1, "x", 1]) }
+        expectSQLError("22001") { try insert.execute([100, 1, "long", 1]) }
+        expectSQLError("23503") { try insert.execute([100, 1, "x", 3]) }
+        expectSQLError("22P02") { try insert.execute(["nope", 1, "x", 1]) }
+        #expect(try db.scalar("SELECT count(*) FROM t") == "20")
+
+        // An index created after the statement was prepared is maintained by its next executions.
+        try db.execute("CREATE UNIQUE INDEX tk ON t(s, k)")
+        #expect(try insert.execute([20, 7, "new", 1]) == 1)
+        expectSQLError("23505") { try insert.execute([21, 7, "new", 1]) }
+        #expect(try db.rows("SELECT id FROM t WHERE s = 'new' AND k = 7") == [["20"]])
+
+        // In a block: rows are visible only after COMMIT, and a failed execution aborts the block.
+        try session.execute("BEGIN")
+        for i in 30..<40 { #expect(try insert.execute([i, 1, "b\(i - 30)", 1]) == 1) }
+        #expect(try db.scalar("SELECT count(*) FROM t WHERE id >= 30") == "0")
+        try session.execute("COMMIT")
+        #expect(try db.scalar("SELECT count(*) FROM t WHERE id >= 30") == "10")
+        try session.execute("BEGIN")
+        #expect(try insert.execute([40, 1, "c", 1]) == 1)
+        expectSQLError("23505") { try insert.execute([40, 1, "d", 1]) }
+        expectSQLError("25P02") { try insert.execute([41, 1, "e", 1]) }
+        try session.execute("ROLLBACK")
+        #expect(try db.scalar("SELECT count(*) FROM t WHERE id >= 40") == "0")
+
+        // The block's own DDL: the insert sees the added column's default and the dropped index.
+        try session.execute("BEGIN")
+        try session.execute("ALTER TABLE t ADD COLUMN extra INT DEFAULT 9")
+        try session.execute("DROP INDEX tk")
+        #expect(try insert.execute([50, 7, "new", 1]) == 1)
+        try session.execute("COMMIT")
+        #expect(try db.rows("SELECT id, extra FROM t WHERE s = 'new' ORDER BY id") == [["20", "9"], ["50", "9"]])
+        try db.close()
+    }
+
     @Test func preparedStatementSeesLaterSchemaAndData() throws {
         let db = try SQLTest.open()
         try db.execute("CREATE TABLE t (id INT)")

@@ -1,0 +1,33 @@
+import BasaltStorage
+
+/// An INSERT of VALUES rows made only of constants and parameters, failing on conflicts and returning
+/// nothing — `INSERT INTO t(a, b) VALUES ($1, $2)` — recognised in a finished plan so that a prepared
+/// statement's executions skip the operator machinery: no statement runner, no batches, no result
+/// buffer; each row is validated and written exactly as `InsertOperator` does (`TableStore.insert`,
+/// with its locks, unique checks, index entries and foreign keys).
+///
+/// Anything else (ON CONFLICT, RETURNING, INSERT … SELECT, expressions in VALUES) is not a point insert.
+package struct PointInsert {
+    let table: TableDescriptor
+    let validator: RowValidator
+    let values: ValuesOperator
+
+    /// The point insert `root` performs, if it is one.
+    package static func recognize(_ root: any Operator) -> PointInsert? {
+        guard let insert = root as? InsertOperator, case .fail = insert.conflict, insert.returning == nil,
+              let values = insert.source as? ValuesOperator, values.constantOnly else { return nil }
+        return PointInsert(table: insert.table, validator: insert.validator, values: values)
+    }
+
+    /// Inserts the rows with `context`'s parameters and returns how many it inserted. Throws what
+    /// `InsertOperator` throws for the same rows (08P01 for a missing parameter, 23502, 23505, 23503,
+    /// 23514, 22xxx for values the columns cannot hold, and transaction errors).
+    package func run(_ context: ExecutionContext) throws -> Int {
+        for r in 0..<values.rowCount {
+            let row = try values.constantRow(r, context)
+            try TableStore.insert(context, table, validator.validate(row, context))
+            context.changedRows += 1
+        }
+        return values.rowCount
+    }
+}
