@@ -17,7 +17,10 @@ public final class SQLSession: @unchecked Sendable {
     private let gate = Locked(())
 
     /// The session's transaction block.
-    struct Block {
+    ///
+    /// A class, though only the session holds it: each statement tests and reads the block, and a
+    /// struct would be copied whole (its schema's dictionaries, its savepoints) by each such test.
+    final class Block {
         var context: TransactionContext?
         var isolation: IsolationLevel
         var readOnly: Bool
@@ -27,6 +30,11 @@ public final class SQLSession: @unchecked Sendable {
         /// Open savepoints with the block's schema when each was taken, so ROLLBACK TO undoes DDL's
         /// effect on the session's schema as the transaction layer undoes its catalog writes.
         var savepoints: [(name: String, schema: Schema?)] = []
+
+        init(isolation: IsolationLevel, readOnly: Bool) {
+            self.isolation = isolation
+            self.readOnly = readOnly
+        }
     }
     private var block: Block?
     /// SET TRANSACTION for the next transaction, and SET/SHOW settings.
@@ -133,7 +141,7 @@ public final class SQLSession: @unchecked Sendable {
             settings["next_isolation"] = nil
             return .count(0)
         case .commit:
-            guard var current = block else { return .count(0) }
+            guard let current = block else { return .count(0) }
             block = nil
             guard let context = current.context else { return .count(0) }
             if current.failed {

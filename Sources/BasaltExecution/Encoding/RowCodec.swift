@@ -62,8 +62,21 @@ public enum RowCodec {
     /// `checkAssignable`), because the decoder reads each column as the class of its declared type.
     /// Allocates nothing beyond the growth of `out`.
     public static func encode(_ values: [SQLValue], into out: inout [UInt8]) {
+        let size = encodedSize(values)
+        let start = out.count
+        if start == 0 {
+            out = [UInt8](repeating: 0, count: size)   // a memset, where the generic append loops
+        } else {
+            out.append(contentsOf: repeatElement(0, count: size))
+        }
+        out.withUnsafeMutableBytes { raw in
+            encode(values, to: UnsafeMutableRawBufferPointer(rebasing: raw[start..<start + size]))
+        }
+    }
+
+    /// The exact number of bytes `encode` writes for `values`.
+    public static func encodedSize(_ values: [SQLValue]) -> Int {
         let n = values.count
-        // Exact size first, so the buffer grows once.
         var size = varintSize(UInt64(n)) + (n + 7) / 8
         for v in values {
             switch v {
@@ -78,57 +91,57 @@ public enum RowCodec {
             case let .timestamp(t): size += varintSize(zigzag(t))
             }
         }
-        let start = out.count
-        if start == 0 {
-            out = [UInt8](repeating: 0, count: size)   // a memset, where the generic append loops
-        } else {
-            out.append(contentsOf: repeatElement(0, count: size))
-        }
-        out.withUnsafeMutableBytes { raw in
-            let base = raw.baseAddress! + start
-            var p = writeVarint(UInt64(n), to: base)
-            let bitmap = base + p
-            p += (n + 7) / 8
-            for (i, v) in values.enumerated() {
-                switch v {
-                case .null:
-                    let byte = bitmap + i / 8
-                    byte.storeBytes(of: byte.load(as: UInt8.self) | UInt8(1 << (i % 8)), as: UInt8.self)
-                case let .boolean(b):
-                    (base + p).storeBytes(of: b ? 1 : 0, as: UInt8.self)
-                    p += 1
-                case let .integer(x):
-                    p += writeVarint(zigzag(x), to: base + p)
-                case let .double(x):
-                    (base + p).storeBytes(of: x.bitPattern.littleEndian, as: UInt64.self)
-                    p += 8
-                case let .numeric(d):
-                    p += writeVarint(zigzag(d.significand), to: base + p)
-                    (base + p).storeBytes(of: UInt8(d.scale), as: UInt8.self)
-                    p += 1
-                case let .text(s):
-                    var s = s
-                    s.withUTF8 { utf8 in
-                        p += writeVarint(UInt64(utf8.count), to: base + p)
-                        if utf8.count > 0 {
-                            (base + p).copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
-                        }
-                        p += utf8.count
+        return size
+    }
+
+    /// Encodes `values` into `buffer`, which holds exactly `encodedSize(values)` bytes (any contents).
+    public static func encode(_ values: [SQLValue], to buffer: UnsafeMutableRawBufferPointer) {
+        let n = values.count
+        let size = buffer.count
+        let base = buffer.baseAddress!
+        var p = writeVarint(UInt64(n), to: base)
+        let bitmap = base + p
+        bitmap.initializeMemory(as: UInt8.self, repeating: 0, count: (n + 7) / 8)
+        p += (n + 7) / 8
+        for (i, v) in values.enumerated() {
+            switch v {
+            case .null:
+                let byte = bitmap + i / 8
+                byte.storeBytes(of: byte.load(as: UInt8.self) | UInt8(1 << (i % 8)), as: UInt8.self)
+            case let .boolean(b):
+                (base + p).storeBytes(of: b ? 1 : 0, as: UInt8.self)
+                p += 1
+            case let .integer(x):
+                p += writeVarint(zigzag(x), to: base + p)
+            case let .double(x):
+                (base + p).storeBytes(of: x.bitPattern.littleEndian, as: UInt64.self)
+                p += 8
+            case let .numeric(d):
+                p += writeVarint(zigzag(d.significand), to: base + p)
+                (base + p).storeBytes(of: UInt8(d.scale), as: UInt8.self)
+                p += 1
+            case let .text(s):
+                var s = s
+                s.withUTF8 { utf8 in
+                    p += writeVarint(UInt64(utf8.count), to: base + p)
+                    if utf8.count > 0 {
+                        (base + p).copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
                     }
-                case let .blob(b):
-                    p += writeVarint(UInt64(b.count), to: base + p)
-                    b.withUnsafeBytes { bytes in
-                        if bytes.count > 0 { (base + p).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
-                    }
-                    p += b.count
-                case let .date(d):
-                    p += writeVarint(zigzag(Int64(d)), to: base + p)
-                case let .timestamp(t):
-                    p += writeVarint(zigzag(t), to: base + p)
+                    p += utf8.count
                 }
+            case let .blob(b):
+                p += writeVarint(UInt64(b.count), to: base + p)
+                b.withUnsafeBytes { bytes in
+                    if bytes.count > 0 { (base + p).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+                }
+                p += b.count
+            case let .date(d):
+                p += writeVarint(zigzag(Int64(d)), to: base + p)
+            case let .timestamp(t):
+                p += writeVarint(zigzag(t), to: base + p)
             }
-            assert(p == size, "row size computed wrongly")
         }
+        assert(p == size, "row size computed wrongly")
     }
 
     // MARK: Decoding

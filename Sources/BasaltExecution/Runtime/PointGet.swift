@@ -8,7 +8,9 @@ import BasaltStorage
 /// Recognised shapes: a `TableScanOperator` whose range fixes every primary key column with constants
 /// or parameters (no row key output), alone or under a `ProjectOperator` of plain column references.
 /// Anything else (filters, limits, expressions, row-id tables) is not a point get.
-package struct PointGet {
+/// A class: a cached plan hands it to every execution, and a struct would copy its table descriptor
+/// (dozens of references) each time.
+package final class PointGet {
     let table: TableDescriptor
     let keyValues: [BoundExpression]
     let keyTypes: [SQLType]
@@ -16,6 +18,16 @@ package struct PointGet {
     let wantedPhysical: [Int]
     /// Positions in the scan's output of each result column (nil: all, in order).
     let output: [Int]?
+
+    private init(table: TableDescriptor, keyValues: [BoundExpression], keyTypes: [SQLType], physicalTypes: [SQLType],
+                 wantedPhysical: [Int], output: [Int]?) {
+        self.table = table
+        self.keyValues = keyValues
+        self.keyTypes = keyTypes
+        self.physicalTypes = physicalTypes
+        self.wantedPhysical = wantedPhysical
+        self.output = output
+    }
 
     /// The point get `root` performs, if it is one.
     package static func recognize(_ root: any Operator) -> PointGet? {

@@ -7,7 +7,9 @@ import BasaltStorage
 /// with its locks, unique checks, index entries and foreign keys).
 ///
 /// Anything else (ON CONFLICT, RETURNING, INSERT … SELECT, expressions in VALUES) is not a point insert.
-package struct PointInsert {
+/// A class: a cached plan hands it to every execution, and a struct would copy its table descriptor
+/// and validator (dozens of references) each time.
+package final class PointInsert {
     let table: TableDescriptor
     let validator: RowValidator
     let values: ValuesOperator
@@ -17,6 +19,12 @@ package struct PointInsert {
         guard let insert = root as? InsertOperator, case .fail = insert.conflict, insert.returning == nil,
               let values = insert.source as? ValuesOperator, values.constantOnly else { return nil }
         return PointInsert(table: insert.table, validator: insert.validator, values: values)
+    }
+
+    private init(table: TableDescriptor, validator: RowValidator, values: ValuesOperator) {
+        self.table = table
+        self.validator = validator
+        self.values = values
     }
 
     /// Inserts the rows with `context`'s parameters and returns how many it inserted. Throws what

@@ -34,19 +34,21 @@ package enum TableStore {
     /// The encoded row value.
     package static func encodeRow(_ table: TableDescriptor, _ row: [SQLValue]) -> [UInt8] {
         var out: [UInt8] = []
-        // Until a column is dropped or reordered, logical order is physical order: encode the row as is.
+        RowCodec.encode(physicalRow(table, row), into: &out)
+        return out
+    }
+
+    /// `row` (logical order) in physical column order. Until a column is dropped or reordered, logical
+    /// order is physical order and the row is returned as is.
+    static func physicalRow(_ table: TableDescriptor, _ row: [SQLValue]) -> [SQLValue] {
         var inPlace = table.nextPhysical == row.count
         if inPlace {
             for (i, column) in table.columns.enumerated() where column.physical != i { inPlace = false; break }
         }
-        if inPlace {
-            RowCodec.encode(row, into: &out)
-            return out
-        }
+        if inPlace { return row }
         var physical = [SQLValue](repeating: .null, count: table.nextPhysical)
         for (i, column) in table.columns.enumerated() { physical[column.physical] = row[i] }
-        RowCodec.encode(physical, into: &out)
-        return out
+        return physical
     }
 
     /// Decodes a stored row into logical column order, appending to `out`.
@@ -198,7 +200,10 @@ package enum TableStore {
         try checkForeignKeys(context, table, row, previous: nil)
         // The row key is locked (and known absent) unless it is a fresh row id, which no one else can
         // hold: its version needs no lock or conflict check either.
-        try context.manager.putLocked(context.transaction, slot, key, encodeRow(table, row))
+        let physical = physicalRow(table, row)
+        try context.manager.putLocked(context.transaction, slot, key, valueCount: RowCodec.encodedSize(physical)) {
+            RowCodec.encode(physical, to: $0)
+        }
         // Unique entries were locked above; a non-unique entry's key contains the row key, as new as
         // the row itself.
         for entry in entries { try context.manager.putLocked(context.transaction, slot, entry.key, entry.value) }

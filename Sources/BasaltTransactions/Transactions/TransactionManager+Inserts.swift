@@ -35,6 +35,14 @@ extension TransactionManager {
         key.withUnsafeBytes { k in value.withUnsafeBytes { txn.writes.record(tree, k, $0) } }
     }
 
+    /// `putLocked` of a value of `valueCount` bytes that `fill` encodes straight into the write set
+    /// (called once, unless a size error throws first and changes nothing).
+    package func putLocked(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8], valueCount: Int,
+                           _ fill: (UnsafeMutableRawBufferPointer) -> Void) throws(TransactionError) {
+        try checkWritable(txn, keyCount: key.count, valueCount: valueCount)
+        key.withUnsafeBytes { txn.writes.record(tree, $0, valueCount: valueCount, fill) }
+    }
+
     /// `putLocked` for bytes that are not arrays (copied into the write set).
     package func putLocked(_ txn: TransactionContext, _ tree: RootSlot, _ key: UnsafeRawBufferPointer,
                            _ value: UnsafeRawBufferPointer) throws(TransactionError) {

@@ -141,6 +141,20 @@ struct WriteSet {
 
     /// Buffers a write of `value` (nil: a deletion) to `key` of `tree`, replacing any earlier one.
     mutating func record(_ tree: RootSlot, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer?) {
+        guard let value else {
+            record(tree, key, valueCount: -1) { _ in }
+            return
+        }
+        record(tree, key, valueCount: value.count) { room in
+            if value.count > 0 { room.baseAddress!.copyMemory(from: value.baseAddress!, byteCount: value.count) }
+        }
+    }
+
+    /// Buffers a write to `key` of `tree` of a value of `valueCount` bytes (-1: a deletion) that `fill`
+    /// writes into the record's room for it, replacing any earlier write: a caller that can encode
+    /// the value in place saves building it elsewhere and copying it.
+    mutating func record(_ tree: RootSlot, _ key: UnsafeRawBufferPointer, valueCount bytesOfValue: Int,
+                         _ fill: (UnsafeMutableRawBufferPointer) -> Void) {
         let t: Int
         if let found = treeIndex(tree) {
             t = found
@@ -148,39 +162,36 @@ struct WriteSet {
             t = trees.count
             trees.append(TreeWrites(slot: tree))
         }
-        let valueCount = value.map { Int32($0.count) } ?? -1
+        let valueCount = Int32(bytesOfValue)
+        let new: Entry
         if let i = trees.withUnsafeBufferPointer({ $0[t].position(of: key) }) {
             let old = trees[t].entries[i]
-            var new: Entry
             if !isJournaling, old.capacity >= valueCount {
-                new = old
-                new.valueCount = valueCount
-                if let value, value.count > 0 {
-                    (new.record + Int(new.keyCount) + VersionFormat.headerSize).copyMemory(from: value.baseAddress!, byteCount: value.count)
-                }
+                var reused = old
+                reused.valueCount = valueCount
+                new = reused
             } else {
-                new = makeRecord(key, value)
+                new = makeRecord(key, valueCount: valueCount)
             }
             trees[t].entries[i] = new
             if isJournaling { journal.append(JournalEntry(tree: t, entry: i, previous: old)) }
         } else {
-            trees[t].append(makeRecord(key, value))
+            new = makeRecord(key, valueCount: valueCount)
+            trees[t].append(new)
             count += 1
             bytes += key.count
             if isJournaling { journal.append(JournalEntry(tree: t, entry: trees[t].entries.count - 1, previous: nil)) }
         }
+        fill(UnsafeMutableRawBufferPointer(mutating: new.value))
         bytes += max(Int(valueCount), 0)
     }
 
-    private func makeRecord(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer?) -> Entry {
-        let valueCount = value?.count ?? 0
-        let record = arena.allocate(key.count + VersionFormat.headerSize + valueCount)
+    /// A record for `key` with room for `valueCount` value bytes (none for a deletion, -1).
+    private func makeRecord(_ key: UnsafeRawBufferPointer, valueCount: Int32) -> Entry {
+        let room = Int(max(valueCount, 0))
+        let record = arena.allocate(key.count + VersionFormat.headerSize + room)
         if key.count > 0 { record.copyMemory(from: key.baseAddress!, byteCount: key.count) }
-        if let value, value.count > 0 {
-            (record + key.count + VersionFormat.headerSize).copyMemory(from: value.baseAddress!, byteCount: value.count)
-        }
-        return Entry(record: record, keyCount: Int32(key.count), valueCount: value.map { Int32($0.count) } ?? -1,
-                     capacity: Int32(valueCount))
+        return Entry(record: record, keyCount: Int32(key.count), valueCount: valueCount, capacity: Int32(room))
     }
 
     /// Undoes the journal back to `position`.
