@@ -235,6 +235,40 @@ import Testing
         #expect(pool.statistics.misses == misses + 1, "\(policy): page 9 should have been evicted and read back")
     }
 
+    /// A page is verified on its first read only: read back after eviction, or after the pool wrote it,
+    /// it is trusted (the database's file lock leaves the pool the file's only writer). A new pool
+    /// verifies again, so damage done while no pool had the file open is caught.
+    @Test func pagesAreVerifiedOncePerPool() throws {
+        let fs = SimulatedFileSystem()
+        let (handle, pageCount) = try Self.fileWithPages(fs, minimumPages: 3 * BufferPool.minimumFrames)
+        defer { try? handle.close() }
+        // The pages a pool can read (all but pages never written, which fail verification).
+        let ids = (1..<PageID(pageCount)).filter { id in
+            (try? BufferPool(file: handle, pageSize: 4096, budgetBytes: 0, policy: .clock).withPage(id) { _ in }) != nil
+        }
+        #expect(ids.count > 2 * BufferPool.minimumFrames)
+        let pool = BufferPool(file: handle, pageSize: 4096, budgetBytes: 0, policy: .clock)
+        for id in ids { try pool.withPage(id) { _ in } }
+        #expect(pool.statistics.verifiedReads == UInt64(ids.count))
+        #expect(pool.statistics.evictions > 0, "the pool must be too small to keep every page")
+        let misses = pool.statistics.misses
+        for id in ids { try pool.withPage(id) { _ in } }
+        #expect(pool.statistics.misses > misses, "evicted pages are read again")
+        #expect(pool.statistics.verifiedReads == UInt64(ids.count), "a page read before is not verified again")
+
+        // Damage to a page a fresh pool has not read is caught, however often the old pool read it.
+        let damaged = ids[ids.count / 2]
+        fs.corrupt(path: "direct.db", offset: Int(damaged) * 4096 + 100, xor: 0x40)
+        let fresh = BufferPool(file: handle, pageSize: 4096, budgetBytes: 0, policy: .clock)
+        #expect {
+            try fresh.withPage(damaged) { _ in }
+        } throws: { error in
+            if case StorageError.corruption(page: damaged, _) = error { return true }
+            return false
+        }
+        #expect(fresh.statistics.verifiedReads == 0)
+    }
+
     /// A page that fails verification is neither cached nor leaks its frame.
     @Test func failedLoadDoesNotLeakAFrame() throws {
         let fs = SimulatedFileSystem()
@@ -511,7 +545,7 @@ extension BufferPoolTests {
         var leafMiss: DeferredPageMiss?
         var leafBytes: [UInt8]?
         for _ in 0..<8 {
-            let bytes = try #require(try engine.detachedReader.read(current.page))
+            let bytes = try #require(try engine.detachedReader.read(current))
             do {
                 _ = try engine.deferringMisses { try engine.get(.keyValue, target) }
                 leafMiss = current
@@ -545,7 +579,7 @@ extension BufferPoolTests {
                 value = try engine.deferringMisses { try engine.get(.keyValue, target) }
                 break
             } catch let m as DeferredPageMiss {
-                let bytes = try #require(try engine.detachedReader.read(m.page))
+                let bytes = try #require(try engine.detachedReader.read(m))
                 let loads = engine.bufferPoolStatistics.detachedLoads
                 try engine.installDetached(m, bytes)
                 #expect(engine.bufferPoolStatistics.detachedLoads == loads + 1)
@@ -554,6 +588,6 @@ extension BufferPoolTests {
         #expect(value == Self.detachedValue("new-1234"))
 
         try engine.close()
-        #expect(try engine.detachedReader.read(first.page) == nil, "a read after shutDown")
+        #expect(try engine.detachedReader.read(first) == nil, "a read after shutDown")
     }
 }

@@ -15,8 +15,9 @@ import Darwin
 ///    (`PageID.max` for a free frame).
 /// 2. A frame with `states[f].pins > 0` is never chosen for eviction.
 /// 3. A dirty frame is written back (with its checksum sealed) before its frame is reused.
-/// 4. Every page read from the file is verified (checksum, id, type) before any caller sees it; a page
-///    that fails is not cached.
+/// 4. Every page read from the file is verified (checksum, id, type, node layout) before any caller
+///    sees it, unless this pool already verified or wrote that page's current bytes (`verified`); a
+///    page that fails is not cached.
 ///
 /// Not thread-safe: the owner (`Pager`, and above it the database's lock) serialises all calls.
 final class BufferPool {
@@ -36,6 +37,13 @@ final class BufferPool {
     /// Pages written to the file so far: a detached read is current if this has not moved since its
     /// miss (see `DetachedPageReader`).
     private(set) var fileWrites: UInt64 = 0
+
+    /// Pages whose bytes in the file this pool verified on a read or wrote itself: read back, they skip
+    /// the checksum and layout checks. Sound because the file's bytes can change only through this
+    /// pool's write-backs while it is open (the database holds an exclusive lock on the file, and every
+    /// page write goes through `writeBack`), so a re-read returns bytes already checked or produced
+    /// here. A fresh pool (every open, so after any crash) trusts nothing.
+    private var verified = PageSet()
 
     /// While set, a miss throws `DeferredPageMiss` instead of reading the page under the caller's lock.
     var defersMisses = false
@@ -147,7 +155,7 @@ final class BufferPool {
 
     @inline(never)
     private func load(_ id: PageID) throws -> Int32 {
-        if defersMisses { throw DeferredPageMiss(page: id, fileWrites: fileWrites) }
+        if defersMisses { throw DeferredPageMiss(page: id, fileWrites: fileWrites, verified: verified.contains(id)) }
         let frame = try claimFrame()
         let p = page(ofFrame: frame)
         do {
@@ -156,8 +164,12 @@ final class BufferPool {
             guard read == pageSize else {
                 throw StorageError.corruption(page: id, detail: "page lies past the end of the file (\(read) of \(pageSize) bytes read)")
             }
-            try p.verify(expected: id)
-            try Self.verifyStructure(p)
+            if !verified.contains(id) {
+                try p.verify(expected: id)
+                try Self.verifyStructure(p)
+                verified.insert(id)
+                statistics.verifiedReads &+= 1
+            }
         } catch {
             freeFrames.append(frame)
             throw error
@@ -178,6 +190,7 @@ final class BufferPool {
         }
         let frame = try claimFrame()
         bytes.withUnsafeBytes { page(ofFrame: frame).base.copyMemory(from: $0.baseAddress!, byteCount: pageSize) }
+        verified.insert(id)   // the detached reader verified the bytes, or they were verified before
         statistics.misses &+= 1
         statistics.detachedLoads &+= 1
         install(id, in: frame)
@@ -227,6 +240,7 @@ final class BufferPool {
         try file.write(UnsafeRawBufferPointer(start: p.base, count: pageSize),
                        at: UInt64(frameOwner[Int(frame)]) * UInt64(pageSize))
         states[frame].pointee.dirty = false
+        verified.insert(frameOwner[Int(frame)])
         statistics.dirtyPages -= 1
         statistics.writes &+= 1
         fileWrites &+= 1

@@ -10,6 +10,9 @@ public struct BufferPoolStatistics: Sendable, Equatable, Codable {
     /// Pages read outside the engine lock but not cached: another thread cached the page first, or a
     /// page was written to the file meanwhile (the read is then repeated).
     public var detachedDiscards: UInt64 = 0
+    /// Misses whose page was checked (checksum, id, type, layout): the first read of each page since
+    /// the pool was created. A page the pool verified or wrote before is read back unchecked.
+    public var verifiedReads: UInt64 = 0
     /// Frames reused for another page.
     public var evictions: UInt64 = 0
     /// Dirty pages written back to the file (by eviction or flush).

@@ -32,10 +32,12 @@ package final class DetachedPageReader: @unchecked Sendable {
         self.pageSize = pageSize
     }
 
-    /// Page `id` as in the file, checksum and structure verified as a pool load verifies them; nil
-    /// after `shutDown`. Throws what the read or the verification throws (the caller then falls back to
-    /// a load under the lock, which reports the error with full context).
-    package func read(_ id: PageID) throws -> [UInt8]? {
+    /// Page `id` as in the file, checksum and structure verified as a pool load verifies them (unless
+    /// `miss` says the pool already verified these bytes); nil after `shutDown`. Throws what the read or
+    /// the verification throws (the caller then falls back to a load under the lock, which reports the
+    /// error with full context).
+    package func read(_ miss: DeferredPageMiss) throws -> [UInt8]? {
+        let id = miss.page
         let admitted = gate.withLock { state -> Bool in
             guard !state.closed else { return false }
             state.inFlight += 1
@@ -51,9 +53,11 @@ package final class DetachedPageReader: @unchecked Sendable {
                 guard read == pageSize else {
                     throw StorageError.corruption(page: id, detail: "page lies past the end of the file")
                 }
-                let page = Page(base: raw.baseAddress!, size: pageSize)
-                try page.verify(expected: id)
-                try BufferPool.verifyStructure(page)
+                if !miss.verified {
+                    let page = Page(base: raw.baseAddress!, size: pageSize)
+                    try page.verify(expected: id)
+                    try BufferPool.verifyStructure(page)
+                }
                 initialized = pageSize
             } catch {
                 failure = error
@@ -73,8 +77,10 @@ package final class DetachedPageReader: @unchecked Sendable {
 }
 
 /// Thrown by a pool read while misses are deferred (see `DetachedPageReader`): page `page` is not
-/// resident; `fileWrites` is the pool's count of page writes to the file when it was found missing.
+/// resident; `fileWrites` is the pool's count of page writes to the file when it was found missing;
+/// `verified` says whether the pool had already verified (or written) the page's bytes in the file.
 package struct DeferredPageMiss: Error {
     package let page: PageID
     package let fileWrites: UInt64
+    package let verified: Bool
 }

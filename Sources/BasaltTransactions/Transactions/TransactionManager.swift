@@ -203,7 +203,7 @@ package final class TransactionManager: Sendable {
                 misses += 1
                 // A failed read (a closed file, a page that fails verification) is left to the load
                 // under the lock, which reports it with full context.
-                guard let bytes = try? reader.read(miss.page) else {
+                guard let bytes = try? reader.read(miss) else {
                     misses = Self.maximumDeferredMisses
                     continue
                 }
