@@ -13,6 +13,12 @@ public struct Config: Sendable {
     public var bufferPoolBytes: Int = 64 << 20
     /// Which pages the buffer pool evicts first. Default CLOCK.
     public var eviction: EvictionPolicyKind = .clock
+    /// Whether a buffer pool miss copies its page from a read-only memory mapping of the file instead of
+    /// reading it with a system call (about twice as fast per miss). The trade, as with SQLite's
+    /// `mmap_size`: should the disk fail to return a page that has left the operating system's cache,
+    /// the process gets SIGBUS instead of an I/O error. Default true; the simulated file system never
+    /// maps.
+    public var memoryMappedReads: Bool = true
     /// Where diagnostics go: the application's logging backend, at `.error` level by default (silent
     /// unless something fails). Never receives keys, values or row contents.
     public var logger: Logger = {

@@ -100,7 +100,8 @@ public final class Database: Sendable, KeyValueScanning {
                 options: StorageOptions(pageSize: config.pageSize, bufferPoolBytes: config.bufferPoolBytes,
                                         eviction: config.eviction, logSegmentBytes: config.logSegmentBytes,
                                         checkpointLogBytes: config.checkpointLogBytes,
-                                        checkpointInterval: config.checkpointInterval))
+                                        checkpointInterval: config.checkpointInterval,
+                                        memoryMappedReads: config.memoryMappedReads))
             var options = TransactionOptions()
             options.historyRetention = config.historyRetention
             options.lockTimeout = config.lockTimeout

@@ -124,3 +124,50 @@ struct POSIXFileSystemTests {
         try fs.removeFile(path: path)
     }
 }
+
+/// Buffer pool misses served from a read-only mapping of a real file (`FileMapping`).
+@Suite("BufferPool file mapping")
+struct BufferPoolMappingTests {
+    /// Pages written through a pool that maps its file come back intact, while the file grows past
+    /// the mapping again and again (a tiny reservation forces remaps); a fresh pool on the grown file
+    /// reads every page from the mapping and verifies each once; a pool told not to map reads the same.
+    @Test func missesReadThroughTheMappingWhileTheFileGrows() throws {
+        let directory = try TemporaryDirectory()
+        let fs = POSIXFileSystem()
+        let handle = try fs.open(path: directory.file("mapped.db"), options: FileOpenOptions())
+        defer { try? handle.close() }
+        let pageSize = 4096
+        let pages = 300
+        let marker = { (id: Int) in UInt64(id) &* 0x9E37_79B9_7F4A_7C15 }
+        let writer = BufferPool(file: handle, pageSize: pageSize, budgetBytes: 0, policy: .clock, mapFile: true,
+                                mappingSlack: UInt64(2 * pageSize))
+        var random = SystemRandomNumberGenerator()
+        for id in 0..<pages {
+            try writer.withNewPage(PageID(id), type: .overflow) { $0.setU64(pageSize - 8, marker(id)) }
+            // Read back earlier pages as the file grows: evicted ones are misses through the mapping.
+            let earlier = Int.random(in: 0...id, using: &random)
+            #expect(try writer.withPage(PageID(earlier)) { $0.u64(pageSize - 8) } == marker(earlier))
+        }
+        try writer.writeAllDirty()
+        #expect(writer.mappings > 3, "the file should have outgrown its mapping several times (each remap doubles it)")
+        for id in (0..<pages).shuffled() {
+            #expect(try writer.withPage(PageID(id)) { $0.u64(pageSize - 8) } == marker(id), "page \(id)")
+        }
+
+        for mapFile in [true, false] {
+            let reader = BufferPool(file: handle, pageSize: pageSize, budgetBytes: 0, policy: .clock, mapFile: mapFile)
+            for id in (0..<pages).shuffled() {
+                #expect(try reader.withPage(PageID(id)) { $0.u64(pageSize - 8) } == marker(id), "page \(id), mapFile \(mapFile)")
+            }
+            #expect(reader.mappings == (mapFile ? 1 : 0))
+            #expect(reader.statistics.verifiedReads == UInt64(pages))
+            // Past the end of the file is corruption, never a read of the mapping beyond the file.
+            #expect {
+                _ = try reader.withPage(PageID(pages + 3)) { _ in }
+            } throws: { error in
+                if case StorageError.corruption(page: PageID(pages + 3), _) = error { return true }
+                return false
+            }
+        }
+    }
+}

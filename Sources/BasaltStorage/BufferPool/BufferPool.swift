@@ -45,6 +45,12 @@ final class BufferPool {
     /// here. A fresh pool (every open, so after any crash) trusts nothing.
     private var verified = PageSet()
 
+    /// The file mapped for reading misses (nil: each miss is a `pread`). Invariant: `mappedFileBytes` never
+    /// exceeds the file's size, so a copy from below it never touches the mapping past the end of the
+    /// file (SIGBUS): it starts as the size at open and grows only with writes that extended the file.
+    private var mapping: FileMapping?
+    private var mappedFileBytes: UInt64 = 0
+
     /// While set, a miss throws `DeferredPageMiss` instead of reading the page under the caller's lock.
     var defersMisses = false
 
@@ -55,8 +61,13 @@ final class BufferPool {
     /// The pages the current logged operation changes (inactive outside one).
     let capture: PageCapture
 
-    /// Creates a pool of `budgetBytes / pageSize` frames (at least `minimumFrames`).
-    init(file: any FileHandle, pageSize: Int, budgetBytes: Int, policy kind: EvictionPolicyKind) {
+    /// Creates a pool of `budgetBytes / pageSize` frames (at least `minimumFrames`). With `mapFile`, misses
+    /// copy pages from a read-only mapping of the file when the handle can map (see `FileMapping`).
+    /// `mappingSlack` is the address space reserved past the file's size, so a growing file is remapped
+    /// rarely (tests shrink it to remap often).
+    init(file: any FileHandle, pageSize: Int, budgetBytes: Int, policy kind: EvictionPolicyKind, mapFile: Bool = false,
+         mappingSlack: UInt64 = 256 << 20) {
+        self.mappingSlack = mappingSlack
         self.file = file
         self.pageSize = pageSize
         frameCount = max(Self.minimumFrames, budgetBytes / pageSize)
@@ -70,6 +81,35 @@ final class BufferPool {
         capture = PageCapture(pageSize: pageSize, frameCount: frameCount)
         statistics.frameCount = frameCount
         statistics.budgetBytes = frameCount * pageSize
+        if mapFile, let size = try? file.size() {
+            mappedFileBytes = size
+            remap(covering: size)
+        }
+    }
+
+    private let mappingSlack: UInt64
+    /// How many times the file was mapped (tests).
+    private(set) var mappings = 0
+
+    /// Maps (again) enough of the file for `bytes` and some growth; on failure misses fall back to `pread`.
+    private func remap(covering bytes: UInt64) {
+        let length = (bytes * 2 + mappingSlack) / UInt64(pageSize) * UInt64(pageSize)
+        mapping = nil
+        mapping = file.mapForReading(length: Int(length))
+        if mapping != nil { mappings += 1 }
+    }
+
+    /// Notes that the file holds at least `end` bytes (a write reached there).
+    private func fileReaches(_ end: UInt64) {
+        guard let mapping, end > mappedFileBytes else { return }
+        mappedFileBytes = end
+        if end > UInt64(mapping.length) { remap(covering: end) }
+    }
+
+    /// Drops the file mapping (before the file closes); later misses use `pread`.
+    func unmapFile() {
+        mapping = nil
+        mappedFileBytes = 0
     }
 
     /// The fewest frames a pool has: a B+tree operation pins a handful of pages at once.
@@ -159,8 +199,15 @@ final class BufferPool {
         let frame = try claimFrame()
         let p = page(ofFrame: frame)
         do {
-            let read = try file.read(into: UnsafeMutableRawBufferPointer(start: p.base, count: pageSize),
-                                     at: UInt64(id) * UInt64(pageSize))
+            let offset = UInt64(id) * UInt64(pageSize)
+            let read: Int
+            if let mapping, offset + UInt64(pageSize) <= mappedFileBytes {
+                p.base.copyMemory(from: mapping.base + Int(offset), byteCount: pageSize)
+                read = pageSize
+            } else {
+                read = try file.read(into: UnsafeMutableRawBufferPointer(start: p.base, count: pageSize), at: offset)
+                if read == pageSize { fileReaches(offset + UInt64(pageSize)) }
+            }
             guard read == pageSize else {
                 throw StorageError.corruption(page: id, detail: "page lies past the end of the file (\(read) of \(pageSize) bytes read)")
             }
@@ -237,8 +284,9 @@ final class BufferPool {
         let p = page(ofFrame: frame)
         try beforeWriteBack?(p)
         p.sealChecksum()
-        try file.write(UnsafeRawBufferPointer(start: p.base, count: pageSize),
-                       at: UInt64(frameOwner[Int(frame)]) * UInt64(pageSize))
+        let offset = UInt64(frameOwner[Int(frame)]) * UInt64(pageSize)
+        try file.write(UnsafeRawBufferPointer(start: p.base, count: pageSize), at: offset)
+        fileReaches(offset + UInt64(pageSize))
         states[frame].pointee.dirty = false
         verified.insert(frameOwner[Int(frame)])
         statistics.dirtyPages -= 1

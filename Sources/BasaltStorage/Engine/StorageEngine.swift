@@ -9,16 +9,19 @@ package struct StorageOptions: Sendable {
     package var checkpointLogBytes: Int
     /// A checkpoint starts on the first write after this long since the last one.
     package var checkpointInterval: Duration
+    /// Whether buffer pool misses copy pages from a read-only mapping of the file (see `FileMapping`).
+    package var memoryMappedReads: Bool
 
     package init(pageSize: Int = 8192, bufferPoolBytes: Int = 64 << 20, eviction: EvictionPolicyKind = .clock,
                  logSegmentBytes: Int = 16 << 20, checkpointLogBytes: Int = 64 << 20,
-                 checkpointInterval: Duration = .seconds(300)) {
+                 checkpointInterval: Duration = .seconds(300), memoryMappedReads: Bool = true) {
         self.pageSize = pageSize
         self.bufferPoolBytes = bufferPoolBytes
         self.eviction = eviction
         self.logSegmentBytes = logSegmentBytes
         self.checkpointLogBytes = checkpointLogBytes
         self.checkpointInterval = checkpointInterval
+        self.memoryMappedReads = memoryMappedReads
     }
 }
 
@@ -88,7 +91,8 @@ package final class StorageEngine {
             try file.close()
         }
         pager = try Pager(fileSystem: fileSystem, path: path, pageSize: options.pageSize,
-                          bufferPoolBytes: options.bufferPoolBytes, eviction: options.eviction, checkHeaderPage: false)
+                          bufferPoolBytes: options.bufferPoolBytes, eviction: options.eviction,
+                          mapFile: options.memoryMappedReads, checkHeaderPage: false)
         if pager.wasCreated {
             // A log left behind by an earlier database at this path must never be replayed into this one.
             try Self.removeLog(fileSystem: fileSystem, path: path)

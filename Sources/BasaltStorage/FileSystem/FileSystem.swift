@@ -51,4 +51,11 @@ public protocol FileHandle: AnyObject {
     func truncate(to size: UInt64) throws
     /// Releases the lock and the descriptor. Further calls throw.
     func close() throws
+    /// A read-only shared mapping of the file's first `length` bytes, or nil when this handle cannot
+    /// map (the default; see `FileMapping` for what touching it past the end of the file does).
+    func mapForReading(length: Int) -> FileMapping?
+}
+
+extension FileHandle {
+    public func mapForReading(length: Int) -> FileMapping? { nil }
 }

@@ -165,6 +165,12 @@ public final class POSIXFileHandle: FileHandle {
         if rc != 0 { throw storageError(errno: errno, operation: "fdatasync", path: path) }
     }
 
+    /// A shared read-only mapping of the descriptor (which closing the handle does not invalidate).
+    public func mapForReading(length: Int) -> FileMapping? {
+        guard fd >= 0 else { return nil }
+        return FileMapping.map(descriptor: fd, length: length)
+    }
+
     /// The size reported by `fstat`.
     public func size() throws -> UInt64 {
         let fd = try liveDescriptor()

@@ -53,7 +53,7 @@ final class Pager {
     /// Opens the database at `path`, creating it with `pageSize` when the file is empty or missing.
     /// Throws `notADatabase`, `unsupportedFormatVersion` or `corruption` without writing to the file.
     init(fileSystem: any FileSystem, path: String, pageSize requestedPageSize: Int, bufferPoolBytes: Int,
-         eviction: EvictionPolicyKind, create: Bool = true, checkHeaderPage: Bool = true) throws {
+         eviction: EvictionPolicyKind, mapFile: Bool = false, create: Bool = true, checkHeaderPage: Bool = true) throws {
         guard DatabaseHeader.isValidPageSize(requestedPageSize) else {
             throw StorageError.invalidConfiguration("page size \(requestedPageSize) must be a power of two from 4096 to 65536")
         }
@@ -78,7 +78,7 @@ final class Pager {
         wasCreated = isNew
         self.pageSize = pageSize
         limits = BTreeLimits(pageSize: pageSize)
-        pool = BufferPool(file: file, pageSize: pageSize, budgetBytes: poolBytes, policy: eviction)
+        pool = BufferPool(file: file, pageSize: pageSize, budgetBytes: poolBytes, policy: eviction, mapFile: mapFile)
         let scratchMemory = UnsafeMutableRawPointer.allocate(byteCount: Self.scratchPageCount * pageSize, alignment: 4096)
         self.scratchMemory = scratchMemory
         scratch = (0..<Self.scratchPageCount).map { Page(base: scratchMemory + $0 * pageSize, size: pageSize) }
@@ -361,6 +361,7 @@ final class Pager {
         defer {
             isClosed = true
             detachedReader.shutDown()
+            pool.unmapFile()
             try? file.close()
         }
         if failure == nil { try flush() }
