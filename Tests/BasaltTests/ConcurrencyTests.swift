@@ -649,9 +649,14 @@ extension ConcurrencyTests {
     /// outside the engine lock, then cached only if no page was written meanwhile. A writer updates and
     /// checkpoints throughout (so pages are written back between a miss and its install); every read
     /// must return its key's value, at least as new as the last commit before the read began, and the
-    /// final state must equal the model.
-    @Test func pointReadsLoadMissingPagesOutsideTheLockExactly() throws {
-        let scratch = try ScratchDatabase { $0.bufferPoolBytes = 24 * 8192 }
+    /// final state must equal the model. With the file mapped, misses are copied under the lock
+    /// instead, and the same must hold.
+    @Test(arguments: [false, true])
+    func pointReadsLoadMissingPagesOutsideTheLockExactly(mapped: Bool) throws {
+        let scratch = try ScratchDatabase {
+            $0.bufferPoolBytes = 24 * 8192
+            $0.memoryMappedReads = mapped
+        }
         let db = scratch.db
         let seed = UInt64.random(in: 0...UInt64.max)
         let keys = 3000
@@ -713,7 +718,11 @@ extension ConcurrencyTests {
             #expect(try db.get(Self.pageTestKey(i)) == Self.pageTestValue(i, model[i]), "seed \(seed): key \(i)")
         }
         let pool = try db.statistics().bufferPool
-        #expect(pool.detachedLoads > 0, "seed \(seed): no miss was read outside the lock")
+        if mapped {
+            #expect(pool.detachedLoads == 0 && pool.misses > 0, "seed \(seed): mapped misses are copied under the lock")
+        } else {
+            #expect(pool.detachedLoads > 0, "seed \(seed): no miss was read outside the lock")
+        }
         print("detached page reads: \(pool.detachedLoads) cached, \(pool.detachedDiscards) discarded, \(pool.misses) misses (seed \(seed))")
     }
 }

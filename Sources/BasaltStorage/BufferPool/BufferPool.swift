@@ -106,6 +106,9 @@ final class BufferPool {
         if end > UInt64(mapping.length) { remap(covering: end) }
     }
 
+    /// Whether misses copy pages from a mapping of the file (no system call per miss).
+    var mapsFile: Bool { mapping != nil }
+
     /// Drops the file mapping (before the file closes); later misses use `pread`.
     func unmapFile() {
         mapping = nil

@@ -224,6 +224,10 @@ package final class StorageEngine {
     /// key was present. Not generic on purpose: a generic read called from another module runs
     /// unspecialised, looking up type metadata at run time on every call, which the point-read paths
     /// of the layers above measurably paid for.
+    /// Whether a pool miss copies its page from a mapping of the file: then it costs about as much as
+    /// the extra descent and lock round trip of reading it outside the lock, so readers do not defer.
+    package var missesAreMapped: Bool { pager.pool.mapsFile }
+
     /// Reads pages of this file outside the engine lock (see `DetachedPageReader`).
     package var detachedReader: DetachedPageReader { pager.detachedReader }
 
