@@ -50,6 +50,10 @@ final class BufferPool {
     /// file (SIGBUS): it starts as the size at open and grows only with writes that extended the file.
     private var mapping: FileMapping?
     private var mappedFileBytes: UInt64 = 0
+    /// Address space reserved past the file's size when mapping it.
+    private let mappingSlack: UInt64
+    /// How many times the file was mapped (tests).
+    private(set) var mappings = 0
 
     /// While set, a miss throws `DeferredPageMiss` instead of reading the page under the caller's lock.
     var defersMisses = false
@@ -86,10 +90,6 @@ final class BufferPool {
             remap(covering: size)
         }
     }
-
-    private let mappingSlack: UInt64
-    /// How many times the file was mapped (tests).
-    private(set) var mappings = 0
 
     /// Maps (again) enough of the file for `bytes` and some growth; on failure misses fall back to `pread`.
     private func remap(covering bytes: UInt64) {
