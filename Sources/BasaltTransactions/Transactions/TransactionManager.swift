@@ -176,11 +176,11 @@ package final class TransactionManager: Sendable {
     static let maximumDeferredMisses = 6
 
     /// Runs the point read `body` under the engine lock, with page misses deferred while another point
-    /// read is in progress on another thread and the file is not mapped: a missing page is then read and verified after the lock
-    /// is released — so the other thread's reads and commits proceed during the I/O — then cached, and
-    /// `body` runs again (see `DetachedPageReader`). Alone, a read loads under the lock (a deferred miss
-    /// costs a second descent and a copy of the page). `body` must change nothing and call back its
-    /// caller only after its last page access.
+    /// read is in progress on another thread and the file is not mapped: a missing page is then read and
+    /// verified after the lock is released — so the other thread's reads and commits proceed during the
+    /// I/O — then cached, and `body` runs again (see `DetachedPageReader`). Alone, a read loads under the
+    /// lock (a deferred miss costs a second descent and a copy of the page). `body` must change nothing
+    /// and call back its caller only after its last page access.
     func readDeferringMisses<R>(_ body: (StorageEngine) throws -> R) throws -> R {
         pointReads.count.wrappingAdd(1, ordering: .relaxed)
         defer { pointReads.count.wrappingSubtract(1, ordering: .relaxed) }
