@@ -10,6 +10,9 @@ struct Relation {
     /// Predicates on this relation alone, over its own column positions.
     var filters: [BoundExpression] = []
     var offset = 0
+    /// The relation's columns the query reads (nil: unknown, all); a base table's others need not be
+    /// decoded.
+    var read: Set<Int>?
 }
 
 extension QueryPlanner {
@@ -58,6 +61,10 @@ extension QueryPlanner {
             if relations.count == 1, let table = relations[r].table, let used = usedColumns {
                 covered = Set(used.compactMap { table.columnIndex($0) })
                 if covered!.count != used.count { covered = nil }
+            }
+            if relations.count > 1, relations[r].table != nil, let used = usedColumns {
+                // By bare name, whatever the qualifier: a superset of what is read.
+                relations[r].read = Set(relations[r].columns.indices.filter { used.contains(relations[r].columns[$0].name) })
             }
             relations[r].op = try accessPath(relations[r], usedColumns: covered)
         }

@@ -12,6 +12,9 @@ extension QueryPlanner {
         if let table = relation.table {
             let (scan, consumed) = chooseScan(table, relation.filters, usedColumns: usedColumns)
             op = scan
+            if let read = relation.read, let table = scan as? TableScanOperator, let pruned = table.reading(only: read) {
+                op = pruned
+            }
             // Predicates the key range enforces exactly need no re-check per row.
             remaining = relation.filters.enumerated().filter { !consumed.contains($0.offset) }.map(\.element)
         } else {
@@ -234,7 +237,8 @@ extension QueryPlanner {
         guard keyFor.count == table.primaryKey.count else { return nil }
         let keys = table.primaryKey.map { keyFor[$0]! }
         return IndexLookupJoinOperator(left: left, table: table, keys: keys,
-                                       residual: residual.isEmpty ? nil : residual.count == 1 ? residual[0] : .and(residual))
+                                       residual: residual.isEmpty ? nil : residual.count == 1 ? residual[0] : .and(residual),
+                                       read: relation.read)
     }
 
     /// A join of `left` (columns 0..<leftWidth of the pair) and `right` with `conjuncts` over the

@@ -297,12 +297,28 @@ extension QueryPlanner {
         return ProjectOperator(child: input, expressions: expressions)
     }
 
-    /// The column names a single-table core reads anywhere (select list, WHERE, GROUP BY, HAVING,
+    /// The column names a core reads anywhere (select list, WHERE, join conditions, GROUP BY, HAVING,
     /// ORDER BY), or nil when that cannot be known here: a `*`, a subquery (it may read outer columns),
-    /// or more than one FROM item. Lets a covering index answer the query alone.
+    /// a USING or NATURAL join. Lets a covering index answer a single-table query alone, and the scans
+    /// and lookups of a join skip decoding columns nothing reads.
     func usedColumnNames(_ core: SelectCore, orderBy: [OrderItem]) -> Set<String>? {
-        guard core.from.count == 1, case .table = core.from[0].kind else { return nil }
         var expressions: [Expression] = []
+        // FROM may be base tables, derived tables and inner joins ON conditions: every name read is then
+        // spelled out. USING and NATURAL read columns by implication, outer joins only their own.
+        func collect(_ ref: TableReference) -> Bool {
+            switch ref.kind {
+            case .table, .derived: return true
+            case .join(let left, let right, _, let condition):
+                switch condition {
+                case .on(let e): expressions.append(e)
+                case .none: break
+                case .using, .natural: return false
+                }
+                return collect(left) && collect(right)
+            case .function: return false
+            }
+        }
+        guard !core.from.isEmpty, core.from.allSatisfy(collect) else { return nil }
         for item in core.items {
             guard case .expression(let e, _) = item else { return nil }
             expressions.append(e)

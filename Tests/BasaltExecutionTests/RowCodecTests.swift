@@ -65,6 +65,12 @@ import Testing
                     var projected: [SQLValue] = []
                     try RowCodec.decodeColumns(Array(out.dropFirst()), types: types, wanted: w, into: &projected)
                     #expect(identical(projected, w.map { row[$0] }), "seed \(seed): wanted \(w)")
+                    // Unread entries anywhere are NULL and leave the others' values in place.
+                    let holes = w.map { Bool.random(using: &g) ? RowCodec.unread : $0 }
+                    var withHoles: [SQLValue] = [.integer(7)]  // decodeColumns appends
+                    try RowCodec.decodeColumns(Array(out.dropFirst()), types: types, wanted: holes, into: &withHoles)
+                    #expect(identical(withHoles, [.integer(7)] + holes.map { $0 == RowCodec.unread ? .null : row[$0] }),
+                            "seed \(seed): wanted \(holes)")
                 }
             }
         }

@@ -50,6 +50,10 @@ public enum RowCodec {
         return true
     }
 
+    /// A `wanted` entry of `decodeColumns` standing for a column the caller never reads: it decodes as
+    /// NULL and costs nothing, so an operator keeps its row layout while skipping unused columns.
+    public static let unread = -1
+
     static func corrupted(_ detail: String) -> ExecutionError {
         ExecutionError("XX001", "row data is corrupted", detail: detail)
     }
@@ -173,20 +177,30 @@ public enum RowCodec {
     }
 
     /// Appends `wanted.count` values to `out`, the k-th being column `wanted[k]` of the row (`types` are
-    /// the types of all the table's columns). Columns before the last wanted one are skipped without
-    /// building values; columns after it are not read at all. Precondition: every index in `wanted` is in
-    /// `0..<types.count`. Throws XX001 for a corrupt row (as far as it is read).
+    /// the types of all the table's columns), or NULL without reading anything when `wanted[k]` is
+    /// `RowCodec.unread` (a column no expression of the query reads). Columns before the last wanted one
+    /// are skipped without building values; columns after it are not read at all. Precondition: every
+    /// other index in `wanted` is in `0..<types.count`. Throws XX001 for a corrupt row (as far as it is
+    /// read).
     public static func decodeColumns(_ bytes: UnsafeRawBufferPointer, types: [SQLType], wanted: [Int],
                                      into out: inout [SQLValue]) throws(ExecutionError) {
         guard !wanted.isEmpty else { return }
         var ascending = true
-        for k in wanted.indices.dropFirst() where wanted[k] <= wanted[k - 1] { ascending = false; break }
+        var previous = -1
+        for w in wanted where w != unread {
+            if w <= previous { ascending = false; break }
+            previous = w
+        }
         var reader = Reader(bytes)
         let stored = try reader.header()
         if ascending {
             // The common case (a projection in table order): values are appended as they are decoded.
             var c = 0  // next stored column to read or skip
             for w in wanted {
+                if w == unread {
+                    out.append(.null)
+                    continue
+                }
                 while c < w && c < stored {
                     if !reader.isNull(c) { try reader.skip(types[c]) }
                     c += 1
@@ -202,7 +216,7 @@ public enum RowCodec {
         }
         let base = out.count
         for _ in wanted { out.append(.null) }
-        let end = min(wanted.max()! + 1, stored)  // columns the row stores up to the last wanted one
+        let end = min(wanted.max()! + 1, stored)  // columns the row stores up to the last wanted one (`unread` is -1)
         for c in 0..<end {
             let isWanted = wanted.contains(c)
             if reader.isNull(c) { continue }

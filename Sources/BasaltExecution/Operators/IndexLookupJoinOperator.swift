@@ -35,7 +35,10 @@ package final class IndexLookupJoinOperator: Operator {
     private var bufferRows = RowBatch.preferredSize
     private var leftFinished = false
 
-    package init(left: any Operator, table: TableDescriptor, keys: [BoundExpression], residual: BoundExpression?) {
+    /// `read`: the table's (logical) columns the residual and everything downstream read (nil: all);
+    /// the others are NULL in the output and never decoded.
+    package init(left: any Operator, table: TableDescriptor, keys: [BoundExpression], residual: BoundExpression?,
+                 read: Set<Int>? = nil) {
         precondition(!table.hasRowID && keys.count == table.primaryKey.count)
         self.left = left
         self.table = table
@@ -43,7 +46,9 @@ package final class IndexLookupJoinOperator: Operator {
         self.residual = residual
         self.keyTypes = table.primaryKey.map { table.columns[$0].type }
         self.physicalTypes = table.physicalTypes
-        self.wantedPhysical = table.columns.map(\.physical)
+        self.wantedPhysical = table.columns.indices.map {
+            read == nil || read!.contains($0) ? table.columns[$0].physical : RowCodec.unread
+        }
         self.width = left.width + table.columns.count
     }
 

@@ -21,7 +21,10 @@ package final class TableScanOperator: Operator {
     /// Set when the range fixes every primary key column: one point read instead of a scan.
     var pointKey: [UInt8]?
 
-    package init(table: TableDescriptor, range: KeyRange = KeyRange(), columns: [Int]? = nil, includeKey: Bool = false) {
+    /// `read`: the logical columns anything downstream reads (nil: all); the others keep their place
+    /// in the output but are NULL and never decoded.
+    package init(table: TableDescriptor, range: KeyRange = KeyRange(), columns: [Int]? = nil, includeKey: Bool = false,
+                 read: Set<Int>? = nil) {
         self.table = table
         self.range = range
         self.columns = columns
@@ -29,7 +32,7 @@ package final class TableScanOperator: Operator {
         let logical = columns ?? Array(table.columns.indices)
         self.width = logical.count + (includeKey ? 1 : 0)
         self.physicalTypes = table.physicalTypes
-        self.wantedPhysical = logical.map { table.columns[$0].physical }
+        self.wantedPhysical = logical.map { read == nil || read!.contains($0) ? table.columns[$0].physical : RowCodec.unread }
     }
 
     /// The same scan producing only the given logical columns (in that order), so a projection of plain
@@ -38,6 +41,13 @@ package final class TableScanOperator: Operator {
     package func narrowed(to columns: [Int]) -> TableScanOperator? {
         guard self.columns == nil, !includeKey, columns.allSatisfy(table.columns.indices.contains) else { return nil }
         return TableScanOperator(table: table, range: range, columns: columns)
+    }
+
+    /// The same scan with the same output layout, decoding only the logical columns in `read` (the
+    /// others are NULL); nil when this scan already selects columns or appends the row key.
+    package func reading(only read: Set<Int>) -> TableScanOperator? {
+        guard columns == nil, !includeKey else { return nil }
+        return TableScanOperator(table: table, range: range, read: read)
     }
 
     package func open(_ context: ExecutionContext) throws {
