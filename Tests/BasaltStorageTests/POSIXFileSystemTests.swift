@@ -170,4 +170,73 @@ struct BufferPoolMappingTests {
             }
         }
     }
+
+    /// Reads of pages that are not resident come from the mapping in place: no frame is claimed (no
+    /// miss, no eviction, no write-back), each page is verified on its first read, a damaged page is
+    /// refused, and a page held across a remap (writes inside the read grow the file past the mapping)
+    /// still reads its own bytes.
+    @Test func readsOfNonResidentPagesTakeNoFrame() throws {
+        let directory = try TemporaryDirectory()
+        let fs = POSIXFileSystem()
+        let handle = try fs.open(path: directory.file("in-place.db"), options: FileOpenOptions())
+        defer { try? handle.close() }
+        let pageSize = 4096
+        let pages = 120
+        let marker = { (id: Int) in UInt64(id) &* 0x9E37_79B9_7F4A_7C15 }
+        let pool = BufferPool(file: handle, pageSize: pageSize, budgetBytes: 0, policy: .clock, mapFile: true,
+                              mappingSlack: UInt64(2 * pageSize))
+        for id in 0..<pages {
+            try pool.withNewPage(PageID(id), type: .overflow) { $0.setU64(pageSize - 8, marker(id)) }
+        }
+        try pool.writeAllDirty()
+        // 16 frames: most pages are not resident now.
+        let before = pool.statistics
+        var inPlace = 0
+        for id in (0..<pages).shuffled() {
+            let pin = try pool.pinForRead(PageID(id))
+            #expect(pin.page.u64(pageSize - 8) == marker(id), "page \(id)")
+            if pin.frame < 0 { inPlace += 1 }
+            pool.release(pin)
+        }
+        #expect(inPlace >= pages - pool.frameCount)
+        #expect(pool.statistics.inPlaceReads - before.inPlaceReads == UInt64(inPlace))
+        #expect(pool.statistics.misses == before.misses && pool.statistics.evictions == before.evictions
+                && pool.statistics.writes == before.writes)
+
+        // Held across remaps: new pages written (and evicted) inside the read grow the file.
+        var held = -1
+        for id in 0..<pages where held < 0 {
+            let pin = try pool.pinForRead(PageID(id))
+            if pin.frame < 0 { held = id }
+            pool.release(pin)
+        }
+        #expect(held >= 0)
+        let mappingsBefore = pool.mappings
+        let pin = try pool.pinForRead(PageID(held))
+        #expect(pin.frame < 0)
+        for id in pages..<pages + 200 {
+            try pool.withNewPage(PageID(id), type: .overflow) { $0.setU64(pageSize - 8, marker(id)) }
+        }
+        #expect(pool.mappings > mappingsBefore, "the writes should have remapped the file")
+        #expect(pin.page.u64(pageSize - 8) == marker(held))
+        pool.release(pin)
+        try pool.writeAllDirty()
+
+        // A fresh pool verifies each page once, in place, and refuses a damaged one.
+        var garbage = [UInt8](repeating: 0x5A, count: 64)
+        try garbage.withUnsafeMutableBytes { try handle.write(UnsafeRawBufferPointer($0), at: UInt64(7 * pageSize + 100)) }
+        let fresh = BufferPool(file: handle, pageSize: pageSize, budgetBytes: 0, policy: .clock, mapFile: true)
+        for id in 0..<pages + 200 where id != 7 {
+            #expect(try fresh.withPageForRead(PageID(id)) { $0.u64(pageSize - 8) } == marker(id), "page \(id)")
+            _ = try fresh.withPageForRead(PageID(id)) { _ in }
+        }
+        #expect(fresh.statistics.verifiedReads == UInt64(pages + 199))
+        #expect(fresh.statistics.inPlaceReads == UInt64(2 * (pages + 199)) && fresh.statistics.misses == 0)
+        #expect {
+            _ = try fresh.withPageForRead(PageID(7)) { _ in }
+        } throws: { error in
+            if case StorageError.corruption(page: PageID(7), _) = error { return true }
+            return false
+        }
+    }
 }

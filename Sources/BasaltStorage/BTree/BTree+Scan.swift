@@ -10,9 +10,9 @@ extension BTree {
         if !reverse {
             var (leaf, index) = try position(atOrAfter: lower)
             while leaf != .none {
-                let frame = try pool.pin(leaf)
-                defer { pool.unpin(frame) }
-                let node = BTreeNode(pool.page(ofFrame: frame))
+                let pin = try pool.pinForRead(leaf)
+                defer { pool.release(pin) }
+                let node = BTreeNode(pin.page)
                 guard node.isLeaf else {
                     throw StorageError.corruption(page: leaf, detail: "leaf chain reaches a page of type \(node.page.rawType)")
                 }
@@ -30,9 +30,9 @@ extension BTree {
         } else {
             var (leaf, index) = try position(before: upper)
             while leaf != .none {
-                let frame = try pool.pin(leaf)
-                defer { pool.unpin(frame) }
-                let node = BTreeNode(pool.page(ofFrame: frame))
+                let pin = try pool.pinForRead(leaf)
+                defer { pool.release(pin) }
+                let node = BTreeNode(pin.page)
                 guard node.isLeaf else {
                     throw StorageError.corruption(page: leaf, detail: "leaf chain reaches a page of type \(node.page.rawType)")
                 }
@@ -63,7 +63,7 @@ extension BTree {
     func position(atOrAfter key: UnsafeRawBufferPointer?) throws -> (PageID, Int) {
         var id = root
         while true {
-            let next: PageID? = try pool.withPage(id) { page in
+            let next: PageID? = try pool.withPageForRead(id) { page in
                 let node = BTreeNode(page)
                 guard node.isNode else {
                     throw StorageError.corruption(page: id, detail: "tree \(root) links to a page of type \(page.rawType)")
@@ -76,7 +76,7 @@ extension BTree {
             id = next
         }
         guard let key else { return (id, 0) }
-        let index = try pool.withPage(id) {
+        let index = try pool.withPageForRead(id) {
             BTreeNode($0).lowerBound(key.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, key.count).index
         }
         return (id, index)
@@ -87,7 +87,7 @@ extension BTree {
     func position(before key: UnsafeRawBufferPointer?) throws -> (PageID, Int) {
         var id = root
         while true {
-            let next: PageID? = try pool.withPage(id) { page in
+            let next: PageID? = try pool.withPageForRead(id) { page in
                 let node = BTreeNode(page)
                 guard node.isNode else {
                     throw StorageError.corruption(page: id, detail: "tree \(root) links to a page of type \(page.rawType)")
@@ -108,7 +108,7 @@ extension BTree {
             id = next
         }
         guard let key else { return (id, Int.max) }
-        let index = try pool.withPage(id) {
+        let index = try pool.withPageForRead(id) {
             BTreeNode($0).lowerBound(key.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, key.count).index
         }
         return (id, index - 1)

@@ -95,14 +95,14 @@ extension BTree {
         var id = root
         var upper: [UInt8]?
         while true {
-            let frame = try pool.pin(id)
-            let node = BTreeNode(pool.page(ofFrame: frame))
+            let pin = try pool.pinForRead(id)
+            let node = BTreeNode(pin.page)
             guard node.isNode else {
-                pool.unpin(frame)
+                pool.release(pin)
                 throw StorageError.corruption(page: id, detail: "tree \(root) links to a page of type \(node.page.rawType)")
             }
             if node.isLeaf {
-                pool.unpin(frame)
+                pool.release(pin)
                 return (id, upper)
             }
             let index = node.childIndex(keyPointer, key.count)
@@ -111,7 +111,7 @@ extension BTree {
                 upper = Array(UnsafeRawBufferPointer(start: separator.pointer, count: separator.count))
             }
             let next = node.child(index)
-            pool.unpin(frame)
+            pool.release(pin)
             path.append(page: id, index: index)
             id = next
         }

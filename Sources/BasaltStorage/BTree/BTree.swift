@@ -38,20 +38,20 @@ struct BTree {
         let keyPointer = key.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
         var id = root
         while true {
-            let frame = try pool.pin(id)
-            let node = BTreeNode(pool.page(ofFrame: frame))
+            let pin = try pool.pinForRead(id)
+            let node = BTreeNode(pin.page)
             guard node.isNode else {
-                pool.unpin(frame)
+                pool.release(pin)
                 throw StorageError.corruption(page: id, detail: "tree \(root) links to a page of type \(node.page.rawType)")
             }
             if node.isLeaf {
-                defer { pool.unpin(frame) }
+                defer { pool.release(pin) }
                 let (index, found) = node.lowerBound(keyPointer, key.count)
                 guard found else { return nil }
                 return try withLeafValue(node, index, body)
             }
             let next = node.child(node.childIndex(keyPointer, key.count))
-            pool.unpin(frame)
+            pool.release(pin)
             id = next
         }
     }
@@ -72,7 +72,7 @@ struct BTree {
             if leaf == .none || upper.map({ $0.withUnsafeBytes { compareKeys(k, $0) } >= 0 }) == true {
                 (leaf, upper) = try descendBounded(to: k, path: &path)
             }
-            try pool.withPage(leaf) { page in
+            try pool.withPageForRead(leaf) { page in
                 let node = BTreeNode(page)
                 let (index, found) = node.lowerBound(k.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, k.count)
                 guard found else { return }
@@ -101,7 +101,7 @@ struct BTree {
 
     /// Whether the tree has no keys.
     func isEmpty() throws -> Bool {
-        try pool.withPage(root) { page in BTreeNode(page).count == 0 }
+        try pool.withPageForRead(root) { page in BTreeNode(page).count == 0 }
     }
 
     // MARK: Descent with a path

@@ -61,7 +61,7 @@ struct BTreeCursor {
     /// Loads the pair at (leaf, index), following next links past the end of a leaf.
     private mutating func settleForward() throws -> Bool {
         while leaf != .none {
-            let loaded: Bool? = try tree.pool.withPage(leaf) { page in
+            let loaded: Bool? = try tree.pool.withPageForRead(leaf) { page in
                 let node = BTreeNode(page)
                 guard node.isLeaf else {
                     throw StorageError.corruption(page: page.id, detail: "leaf chain reaches a page of type \(page.rawType)")
@@ -82,7 +82,7 @@ struct BTreeCursor {
 
     private mutating func settleBackward() throws -> Bool {
         while leaf != .none {
-            let loaded: Bool? = try tree.pool.withPage(leaf) { page in
+            let loaded: Bool? = try tree.pool.withPageForRead(leaf) { page in
                 let node = BTreeNode(page)
                 guard node.isLeaf else {
                     throw StorageError.corruption(page: page.id, detail: "leaf chain reaches a page of type \(page.rawType)")

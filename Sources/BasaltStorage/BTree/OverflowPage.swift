@@ -62,7 +62,7 @@ extension BTree {
                 guard id != .none else {
                     throw StorageError.corruption(page: first, detail: "overflow chain ends after \(offset) of \(length) bytes")
                 }
-                id = try pool.withPage(id) { page in
+                id = try pool.withPageForRead(id) { page in
                     guard page.type == .overflow else {
                         throw StorageError.corruption(page: page.id, detail: "overflow chain reaches a page of type \(page.rawType)")
                     }

@@ -50,6 +50,11 @@ final class BufferPool {
     /// file (SIGBUS): it starts as the size at open and grows only with writes that extended the file.
     private var mapping: FileMapping?
     private var mappedFileBytes: UInt64 = 0
+    /// Pages being read in place from a mapping (`pinForRead` without a frame), not yet released.
+    private var mappedReaders = 0
+    /// Mappings replaced while `mappedReaders > 0`: kept mapped until the last such read is released,
+    /// since a reader may still hold a page inside them.
+    private var retiredMappings: [FileMapping] = []
     /// Address space reserved past the file's size when mapping it.
     private let mappingSlack: UInt64
     /// How many times the file was mapped (tests).
@@ -94,6 +99,7 @@ final class BufferPool {
     /// Maps (again) enough of the file for `bytes` and some growth; on failure misses fall back to `pread`.
     private func remap(covering bytes: UInt64) {
         let length = (bytes * 2 + mappingSlack) / UInt64(pageSize) * UInt64(pageSize)
+        if mappedReaders > 0, let mapping { retiredMappings.append(mapping) }
         mapping = nil
         mapping = file.mapForReading(length: Int(length))
         if mapping != nil { mappings += 1 }
@@ -111,6 +117,7 @@ final class BufferPool {
 
     /// Drops the file mapping (before the file closes); later misses use `pread`.
     func unmapFile() {
+        precondition(mappedReaders == 0, "unmapping the file while a page is read from it")
         mapping = nil
         mappedFileBytes = 0
     }
@@ -185,6 +192,69 @@ final class BufferPool {
     @inline(__always)
     func unpin(_ frame: Int32) {
         states[frame].pointee.pins -= 1
+    }
+
+    /// A page held for reading by `pinForRead`: a pinned frame, or (`frame == -1`) the page's bytes in
+    /// place in the file's read-only mapping. Release with `release`; never write through `page`.
+    struct ReadPin {
+        let page: Page
+        let frame: Int32
+    }
+
+    /// Holds page `id` for reading. A resident page is pinned in its frame; any other is read in place
+    /// from the file's mapping when the file is mapped (verified on its first read like any miss): no
+    /// frame is claimed, so a read neither copies the page nor evicts (and writes back) another.
+    ///
+    /// Sound because a page that is not resident has its current bytes in the file (a dirty page is
+    /// always resident), and the file's copy of a page changes only when the pool writes that page
+    /// back, which needs it resident and dirty: the caller must not change the page while holding it
+    /// (the tree-reading contract). A remap while such reads are held keeps the old mapping alive.
+    @inline(__always)
+    func pinForRead(_ id: PageID) throws -> ReadPin {
+        if let frame = pageTable.frame(of: id) {
+            statistics.hits &+= 1
+            states[frame].pointee.pins += 1
+            policy.recordAccess(frame)
+            return ReadPin(page: page(ofFrame: frame), frame: frame)
+        }
+        return try readInPlace(id)
+    }
+
+    @inline(__always)
+    func release(_ pin: ReadPin) {
+        if pin.frame >= 0 {
+            states[pin.frame].pointee.pins -= 1
+        } else {
+            mappedReaders -= 1
+            if mappedReaders == 0 && !retiredMappings.isEmpty { retiredMappings.removeAll() }
+        }
+    }
+
+    /// Runs `body` with page `id` held for reading (`pinForRead`). `body` must not change the page.
+    @inline(__always)
+    func withPageForRead<R>(_ id: PageID, _ body: (Page) throws -> R) throws -> R {
+        let pin = try pinForRead(id)
+        defer { release(pin) }
+        return try body(pin.page)
+    }
+
+    @inline(never)
+    private func readInPlace(_ id: PageID) throws -> ReadPin {
+        let offset = UInt64(id) * UInt64(pageSize)
+        guard let mapping, offset + UInt64(pageSize) <= mappedFileBytes else {
+            let frame = try load(id)
+            return ReadPin(page: page(ofFrame: frame), frame: frame)
+        }
+        let p = Page(base: UnsafeMutableRawPointer(mutating: mapping.base + Int(offset)), size: pageSize)
+        if !verified.contains(id) {
+            try p.verify(expected: id)
+            try Self.verifyStructure(p)
+            verified.insert(id)
+            statistics.verifiedReads &+= 1
+        }
+        statistics.inPlaceReads &+= 1
+        mappedReaders += 1
+        return ReadPin(page: p, frame: -1)
     }
 
     @inline(__always)

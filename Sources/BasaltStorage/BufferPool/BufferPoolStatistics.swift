@@ -5,6 +5,9 @@ public struct BufferPoolStatistics: Sendable, Equatable, Codable {
     public var hits: UInt64 = 0
     /// Page requests that read the page from the file.
     public var misses: UInt64 = 0
+    /// Reads of pages that were not resident served in place from the file's mapping, without a frame
+    /// (not counted in `misses`).
+    public var inPlaceReads: UInt64 = 0
     /// Misses read outside the engine lock by point reads and then cached (counted in `misses` too).
     public var detachedLoads: UInt64 = 0
     /// Pages read outside the engine lock but not cached: another thread cached the page first, or a
