@@ -67,13 +67,26 @@ package final class IndexLookupJoinOperator: Operator {
             if emitted < buffered.count {
                 var pairs = RowBatch(width: width, reservingRows: min(RowBatch.preferredSize, buffered.count - emitted))
                 let innerWidth = wantedPhysical.count
-                while emitted < buffered.count && pairs.count < RowBatch.preferredSize {
-                    let slot = Int(matches[emitted])
-                    if slot >= 0 {
-                        pairs.append(buffered.row(emitted), inner[slot * innerWidth ..< (slot + 1) * innerWidth])
+                let leftWidth = buffered.width
+                // Element by element from the arrays themselves: slices of them would retain each
+                // array per pair, and a class property touched per pair pays an exclusivity check.
+                var end = emitted
+                buffered.values.withUnsafeBufferPointer { left in
+                    inner.withUnsafeBufferPointer { right in
+                        matches.withUnsafeBufferPointer { matches in
+                            while end < matches.count && pairs.count < RowBatch.preferredSize {
+                                let slot = Int(matches[end])
+                                if slot >= 0 {
+                                    for i in end * leftWidth ..< (end + 1) * leftWidth { pairs.values.append(left[i]) }
+                                    for i in slot * innerWidth ..< (slot + 1) * innerWidth { pairs.values.append(right[i]) }
+                                    pairs.markRowAppended()
+                                }
+                                end += 1
+                            }
+                        }
                     }
-                    emitted += 1
                 }
+                emitted = end
                 if let residual, !pairs.isEmpty {
                     let selected = try ExpressionEvaluator.filter(residual, pairs, context)
                     if selected.count != pairs.count { pairs = pairs.selecting(selected) }
@@ -151,11 +164,27 @@ package final class IndexLookupJoinOperator: Operator {
             }
         }
         if !sortedKeys.isEmpty { groupEnds.append(groupRows.count) }
+        // The closure works on locals: class properties mutated per key would each pay an exclusivity
+        // check (and retain the arrays read).
         var innerRows: Int32 = 0
-        try context.manager.visitSorted(context.transaction, .tables, sortedKeys) { g, value in
-            try RowCodec.decodeColumns(value, types: physicalTypes, wanted: wantedPhysical, into: &inner)
-            for r in groupRows[(g == 0 ? 0 : groupEnds[g - 1])..<groupEnds[g]] { matches[Int(r)] = innerRows }
-            innerRows += 1
+        var inner = self.inner
+        var matches = self.matches
+        self.inner = []
+        self.matches = []
+        defer {
+            self.inner = inner
+            self.matches = matches
+        }
+        let types = physicalTypes
+        let wanted = wantedPhysical
+        try groupRows.withUnsafeBufferPointer { groupRows in
+            try groupEnds.withUnsafeBufferPointer { groupEnds in
+                try context.manager.visitSorted(context.transaction, .tables, sortedKeys) { g, value in
+                    try RowCodec.decodeColumns(value, types: types, wanted: wanted, into: &inner)
+                    for i in (g == 0 ? 0 : groupEnds[g - 1])..<groupEnds[g] { matches[Int(groupRows[i])] = innerRows }
+                    innerRows += 1
+                }
+            }
         }
     }
 
