@@ -58,6 +58,16 @@ package final class IndexScanOperator: Operator {
         }
     }
 
+    /// Where each output column of an index-only scan comes from: `i >= 0` index column i of the entry,
+    /// `-2 - j` primary key column j, -1 none (NULL: a column the planner knows nothing reads).
+    private var entrySources: [Int] {
+        (columns ?? Array(table.columns.indices)).map { c in
+            if let i = index.columns.firstIndex(where: { $0.column == c }) { return i }
+            if table.hasRowID { return -1 }
+            return table.primaryKey.firstIndex(of: c).map { -2 - $0 } ?? -1
+        }
+    }
+
     /// Rows from index entries alone (`indexOnly`).
     func nextFromEntries(_ context: ExecutionContext) throws -> RowBatch? {
         while !finished {
@@ -65,11 +75,8 @@ package final class IndexScanOperator: Operator {
             var last: [UInt8]?
             var stopped = false
             let indexPrefixLength = ObjectKey.prefixLength(index.id)
-            let logicalCount = table.columns.count
-            let indexColumns = index.columns
-            let pkColumns = table.hasRowID ? [] : table.primaryKey
-            let outputColumns = columns ?? Array(0..<logicalCount)
-            var row = [SQLValue](repeating: .null, count: logicalCount)
+            let sources = entrySources
+            let needsPrimaryKey = sources.contains { $0 < -1 }
             // Reused across entries: decoding an entry allocates only its decoder's copy of the key.
             var indexValues: [SQLValue] = []
             var pkValues: [SQLValue] = []
@@ -81,20 +88,22 @@ package final class IndexScanOperator: Operator {
                 decoder.reset(UnsafeRawBufferPointer(rebasing: key[indexPrefixLength...]))
                 indexValues.removeAll(keepingCapacity: true)
                 try KeyCodec.decodeComponents(from: &decoder, types: indexTypes, descending: indexDescending, into: &indexValues)
-                for i in indexColumns.indices { row[indexColumns[i].column] = indexValues[i] }
                 pkValues.removeAll(keepingCapacity: true)
                 // A unique index keeps the primary key in the value; any other, after the index columns.
-                if value.count > 0 {
-                    valueDecoder.reset(value)
-                    try KeyCodec.decodeComponents(from: &valueDecoder, types: pkTypes, descending: pkDescending, into: &pkValues)
-                } else {
-                    try KeyCodec.decodeComponents(from: &decoder, types: pkTypes, descending: pkDescending, into: &pkValues)
+                if needsPrimaryKey {
+                    if value.count > 0 {
+                        valueDecoder.reset(value)
+                        try KeyCodec.decodeComponents(from: &valueDecoder, types: pkTypes, descending: pkDescending, into: &pkValues)
+                    } else {
+                        try KeyCodec.decodeComponents(from: &decoder, types: pkTypes, descending: pkDescending, into: &pkValues)
+                    }
                 }
-                for i in pkColumns.indices { row[pkColumns[i]] = pkValues[i] }
                 if width == 0 {
                     batch.appendEmptyRow()
                 } else {
-                    for c in outputColumns { batch.values.append(row[c]) }
+                    for source in sources {
+                        batch.values.append(source >= 0 ? indexValues[source] : source == -1 ? .null : pkValues[-source - 2])
+                    }
                     batch.markRowAppended()
                 }
                 if batch.count >= RowBatch.preferredSize {
