@@ -44,6 +44,10 @@ public struct Config: Sendable {
     /// Size of one log segment file; whole segments are deleted after checkpoints. Default 16 MiB, at
     /// least 4 KiB (larger records get a segment of their own).
     public var logSegmentBytes: Int = 16 << 20
+    /// The longest a commit's log sync waits for another transaction's commit to share it. It waits
+    /// only while waiting has recently paired commits (concurrent writers); a lone writer never waits.
+    /// Default 100 µs, from zero (never wait) to 10 ms.
+    public var groupCommitWait: Duration = .microseconds(100)
 
     /// How long committed history stays readable by `Database.read(asOf:)` (and at least how long a
     /// replaced version is kept). Default 4 hours, like CockroachDB's gc.ttlseconds; zero keeps only what
@@ -123,6 +127,10 @@ public struct Config: Sendable {
         guard (0...1000).contains(transactionRetries) else {
             throw BasaltError(code: .invalidParameterValue, message: "transactionRetries \(transactionRetries) must be from 0 to 1000",
                               context: ["field": "transactionRetries"])
+        }
+        guard groupCommitWait >= .zero, groupCommitWait <= .milliseconds(10) else {
+            throw BasaltError(code: .invalidParameterValue, message: "groupCommitWait \(groupCommitWait) must be from 0 to 10 ms",
+                              context: ["field": "groupCommitWait"])
         }
         guard logSegmentBytes >= 4096, logSegmentBytes <= 1 << 30 else {
             throw BasaltError(code: .invalidParameterValue, message: "logSegmentBytes \(logSegmentBytes) must be from 4096 to 1 GiB",

@@ -101,7 +101,8 @@ public final class Database: Sendable, KeyValueScanning {
                                         eviction: config.eviction, logSegmentBytes: config.logSegmentBytes,
                                         checkpointLogBytes: config.checkpointLogBytes,
                                         checkpointInterval: config.checkpointInterval,
-                                        memoryMappedReads: config.memoryMappedReads))
+                                        memoryMappedReads: config.memoryMappedReads,
+                                        groupCommitWait: config.groupCommitWait))
             var options = TransactionOptions()
             options.historyRetention = config.historyRetention
             options.lockTimeout = config.lockTimeout

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import BasaltStorage
 
@@ -179,5 +180,49 @@ import Testing
             if case .readOnlyAfterFailure = error as? StorageError { return true }
             return false
         }
+    }
+
+    /// Group commit with a partner wait: a lone committer never waits; two committing threads come to
+    /// wait for each other and share syncs, and every acknowledged record is recovered.
+    @Test func flushersWaitForAPartnerOnlyUnderConcurrentCommits() throws {
+        let fs = SimulatedFileSystem()
+        let log = try WriteAheadLog(fileSystem: fs, basePath: "db", groupCommitWait: .milliseconds(5))
+        var rng = SeededRandom(seed: 0x6C_0C)
+        for i in 0..<200 {
+            let lsn = try log.append(Self.record(&rng, transaction: UInt64(i)))
+            try log.flush(covering: lsn)
+        }
+        #expect(log.groupCommitWaits.waits == 0, "a lone committer waited")
+        #expect(fs.operationCount(of: .sync) >= 200)
+
+        let syncsBefore = fs.operationCount(of: .sync)
+        let appendLock = Locked(())   // one appender at a time, as the engine's lock ensures
+        let perThread = 400
+        let failures = Locked<[String]>([])
+        let done = DispatchGroup()
+        for t in 0..<2 {
+            done.enter()
+            Thread {
+                var rng = SeededRandom(seed: 0x6C_0D + UInt64(t))
+                for i in 0..<perThread {
+                    do {
+                        let lsn = try appendLock.withLock { _ in try log.append(Self.record(&rng, transaction: UInt64(1000 * (t + 1) + i))) }
+                        try log.flush(covering: lsn)
+                        if log.durableLSN <= lsn { failures.withLock { $0.append("thread \(t): record \(i) acknowledged before durable") } }
+                    } catch {
+                        failures.withLock { $0.append("thread \(t): \(error)") }
+                    }
+                }
+                done.leave()
+            }.start()
+        }
+        #expect(done.wait(timeout: .now() + 120) == .success)
+        #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 }.prefix(3))")
+        let (waits, partnered) = log.groupCommitWaits
+        let syncs = fs.operationCount(of: .sync) - syncsBefore
+        #expect(partnered > 0, "two committers never paired (waits \(waits))")
+        #expect(syncs < 2 * perThread, "\(syncs) syncs for \(2 * perThread) commits")
+        let reopened = try WriteAheadLog(fileSystem: fs, basePath: "db")
+        #expect(reopened.recoveredRecords.count == 200 + 2 * perThread)
     }
 }

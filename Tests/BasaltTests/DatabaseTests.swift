@@ -83,13 +83,22 @@ import Testing
     }
 
     @Test func invalidConfigIsRejected() throws {
-        var config = Config()
-        config.pageSize = 5000
-        #expect {
-            _ = try Database.open(path: Self.temporaryPath(), config: config)
-        } throws: { error in
-            (error as? BasaltError)?.code == .invalidParameterValue
+        var badPage = Config()
+        badPage.pageSize = 5000
+        var negativeWait = Config()
+        negativeWait.groupCommitWait = .microseconds(-1)
+        var longWait = Config()
+        longWait.groupCommitWait = .milliseconds(11)
+        for config in [badPage, negativeWait, longWait] {
+            #expect {
+                _ = try Database.open(path: Self.temporaryPath(), config: config)
+            } throws: { error in
+                (error as? BasaltError)?.code == .invalidParameterValue
+            }
         }
+        var noWait = Config()
+        noWait.groupCommitWait = .zero
+        try Database.open(path: Self.temporaryPath(), config: noWait).close()
     }
 
     @Test func putBatchLastWinsAndScanLimit() throws {

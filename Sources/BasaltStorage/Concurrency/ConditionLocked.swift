@@ -51,6 +51,32 @@ package final class ConditionLocked<Value>: @unchecked Sendable {
         }
     }
 
+    /// `wait(until:)` that gives up at `deadline` (`CLOCK_REALTIME` nanoseconds): nil when `ready` has
+    /// not produced a result by then.
+    package func wait<R>(until ready: (inout Value) throws -> R?, deadline: UInt64) rethrows -> R? {
+        var limit = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while true {
+            if let result = try ready(&value) { return result }
+            if pthread_cond_timedwait(condition, mutex, &limit) == ETIMEDOUT { return try ready(&value) }
+        }
+    }
+
+    /// The current `CLOCK_REALTIME` time in nanoseconds, the clock of `wait(until:deadline:)`.
+    package static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
+    /// Wakes every waiter without changing the value.
+    package func wakeAll() {
+        pthread_mutex_lock(mutex)
+        pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
     /// Changes the value and wakes every waiter.
     package func broadcast(_ body: (inout Value) -> Void) {
         pthread_mutex_lock(mutex)

@@ -11,10 +11,14 @@ package struct StorageOptions: Sendable {
     package var checkpointInterval: Duration
     /// Whether buffer pool misses copy pages from a read-only mapping of the file (see `FileMapping`).
     package var memoryMappedReads: Bool
+    /// The longest a log flusher waits for another commit to share its sync (see `WriteAheadLog`).
+    package var groupCommitWait: Duration
 
     package init(pageSize: Int = 8192, bufferPoolBytes: Int = 64 << 20, eviction: EvictionPolicyKind = .clock,
                  logSegmentBytes: Int = 16 << 20, checkpointLogBytes: Int = 64 << 20,
-                 checkpointInterval: Duration = .seconds(300), memoryMappedReads: Bool = true) {
+                 checkpointInterval: Duration = .seconds(300), memoryMappedReads: Bool = true,
+                 groupCommitWait: Duration = .microseconds(100)) {
+        self.groupCommitWait = groupCommitWait
         self.pageSize = pageSize
         self.bufferPoolBytes = bufferPoolBytes
         self.eviction = eviction
@@ -101,7 +105,8 @@ package final class StorageEngine {
         do {
             if pager.wasCreated { try control.write(ControlFile.Checkpoint()) }
             log = try WriteAheadLog(fileSystem: fileSystem, basePath: path, segmentSize: options.logSegmentBytes,
-                                    firstSegment: control.current.firstSegment, startLSN: control.current.logEnd)
+                                    firstSegment: control.current.firstSegment, startLSN: control.current.logEnd,
+                                    groupCommitWait: options.groupCommitWait)
         } catch {
             control.close()
             throw error

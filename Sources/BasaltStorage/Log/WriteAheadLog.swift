@@ -39,6 +39,12 @@ import Synchronization
 /// every waiter. Committers whose record that sync covered return; of the rest, one becomes the next
 /// flusher and takes everything appended during the previous sync — one `fdatasync` per batch, and
 /// the batch grows with the number of committers.
+///
+/// With few committers that alone rarely pairs two commits: each arrives while the other's sync runs,
+/// and then syncs alone. So a flusher may first wait up to `groupCommitWait` for one more record to be
+/// appended, but only while waiting has recently paid: `Tail.partnerScore` rises when a commit arrived
+/// during a sync it missed or when a wait gathered one, and falls when a wait gathered nothing — a lone
+/// committer never waits (PostgreSQL's commit_delay, self-tuned instead of gated on a sibling count).
 package final class WriteAheadLog: Sendable {
     static let magic: [UInt8] = Array("BasaltLG".utf8)
     static let formatVersion: UInt32 = 1
@@ -64,7 +70,26 @@ package final class WriteAheadLog: Sendable {
         var failure: StorageError?
         /// A thread owns the segment files (flushing or switching segments); others wait.
         var busy = false
+        /// The end of the bytes the current flusher took (valid while `busy` and not `awaitingPartner`).
+        var inFlightEnd: LSN = 0
+        /// A flusher owns the files but waits for another record before taking the pending bytes.
+        var awaitingPartner = false
+        /// How much a flusher's wait for a partner has recently paid, 0 (never wait) to `maxPartnerScore`.
+        var partnerScore = 0
+        /// Flushes that waited for a partner, and those whose wait gathered one.
+        var partnerWaits = 0
+        var partnersFound = 0
     }
+
+    /// Group commit waits so far: flushes that waited for a partner, and how many gathered one.
+    package var groupCommitWaits: (waits: Int, partnered: Int) {
+        tail.withLock { ($0.partnerWaits, $0.partnersFound) }
+    }
+
+    static let maxPartnerScore = 8
+
+    /// The longest a flusher waits for a partner (see the concurrency note); zero never waits.
+    let groupCommitWait: Duration
 
     /// The segment files. Invariant: used only by the thread that set `Tail.busy` (or during init and
     /// close), so at most one thread does file I/O on the log at a time; `handle` is the last segment
@@ -122,8 +147,9 @@ package final class WriteAheadLog: Sendable {
     /// interrupted and are deleted. Reads every segment, cutting a torn tail; throws `logCorruption` for
     /// damage to records that were durable.
     package init(fileSystem: any FileSystem, basePath: String, segmentSize: Int = 16 << 20, firstSegment: UInt64 = 1,
-                 startLSN: LSN = WriteAheadLog.firstLSN) throws {
+                 startLSN: LSN = WriteAheadLog.firstLSN, groupCommitWait: Duration = .zero) throws {
         precondition(segmentSize >= 4096, "log segments are at least 4 KiB")
+        self.groupCommitWait = groupCommitWait
         self.fileSystem = fileSystem
         self.basePath = basePath
         self.segmentSize = segmentSize
@@ -253,15 +279,17 @@ package final class WriteAheadLog: Sendable {
         if used + size > segmentSize && end > segmentStart {
             try switchSegment(at: end)
         }
-        return tail.withLock { t in
+        let (lsn, wake) = tail.withLock { t in
             var stamped = record
             stamped.lsn = t.endLSN
             stamped.durableLSN = t.durableLSN
             stamped.encode(at: t.endLSN, into: &t.pending)
             let lsn = t.endLSN
             t.endLSN += LSN(size)
-            return lsn
+            return (lsn, t.awaitingPartner)
         }
+        if wake { tail.wakeAll() }
+        return lsn
     }
 
     /// Makes every record below `lsn` (all appended records by default) durable. Concurrent callers share
@@ -269,9 +297,14 @@ package final class WriteAheadLog: Sendable {
     package func flush(through lsn: LSN? = nil) throws {
         let target = try tail.withLock { t -> LSN in
             if let failure = t.failure { throw StorageError.readOnlyAfterFailure(failure.description) }
-            return lsn ?? t.endLSN
+            let target = lsn ?? t.endLSN
+            // Arriving during a sync that does not cover this record: a wait would have paired them.
+            if t.busy, !t.awaitingPartner, target > t.inFlightEnd, t.inFlightEnd > 0 {
+                t.partnerScore = min(t.partnerScore + 1, Self.maxPartnerScore)
+            }
+            return target
         }
-        while var job = try takeFiles(unless: { $0.durableLSN >= target }) {
+        while var job = try takeFiles(unless: { $0.durableLSN >= target }, mayWaitForPartner: true) {
             try drain(&job)
         }
     }
@@ -288,17 +321,36 @@ package final class WriteAheadLog: Sendable {
 
     /// Waits until `done` holds (returns nil) or the files are free; then takes them and the pending
     /// bytes (the caller must `drain`, which releases the files).
-    private func takeFiles(unless done: @escaping (Tail) -> Bool) throws -> Job? {
-        try tail.wait { t -> Job?? in
+    /// With `mayWaitForPartner`, a flusher first waits for one more record as the concurrency note says.
+    private func takeFiles(unless done: @escaping (Tail) -> Bool, mayWaitForPartner: Bool = false) throws -> Job? {
+        let waitsUntil: UInt64? = try tail.wait { t -> UInt64?? in
             if let failure = t.failure { throw StorageError.readOnlyAfterFailure(failure.description) }
             if done(t) { return .some(nil) }
             if t.busy { return nil }
             t.busy = true
+            guard mayWaitForPartner, groupCommitWait > .zero, t.partnerScore > 0 else { return .some(0) }
+            t.awaitingPartner = true
+            return .some(t.endLSN)
+        }
+        guard let waitsUntil else { return nil }
+        if waitsUntil > 0 {
+            let (seconds, attoseconds) = groupCommitWait.components
+            let deadline = ConditionLocked<Tail>.now() + UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+            let partner = tail.wait(until: { t in t.endLSN > waitsUntil ? true : nil }, deadline: deadline) != nil
+            tail.withLock { t in
+                t.partnerScore = partner ? min(t.partnerScore + 1, Self.maxPartnerScore) : max(t.partnerScore - 2, 0)
+                t.partnerWaits += 1
+                if partner { t.partnersFound += 1 }
+            }
+        }
+        return tail.withLock { t in
+            t.awaitingPartner = false
             let job = Job(bytes: t.pending, start: t.pendingLSN, end: t.endLSN)
             t.pending = t.spare
             t.spare = []
             t.pendingLSN = t.endLSN
-            return .some(job)
+            t.inFlightEnd = t.endLSN
+            return job
         }
     }
 
