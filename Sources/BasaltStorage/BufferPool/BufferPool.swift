@@ -180,13 +180,18 @@ final class BufferPool {
     /// Pins page `id`, reading it if needed. Pair with `unpin`.
     @inline(__always)
     func pin(_ id: PageID) throws -> Int32 {
-        if let frame = pageTable.frame(of: id) {
-            statistics.hits &+= 1
-            states[frame].pointee.pins += 1
-            policy.recordAccess(frame)
-            return frame
-        }
+        if let frame = pinResident(id) { return frame }
         return try load(id)
+    }
+
+    /// Pins page `id` if it is resident (a hit).
+    @inline(__always)
+    private func pinResident(_ id: PageID) -> Int32? {
+        guard let frame = pageTable.frame(of: id) else { return nil }
+        statistics.hits &+= 1
+        states[frame].pointee.pins += 1
+        policy.recordAccess(frame)
+        return frame
     }
 
     @inline(__always)
@@ -211,12 +216,7 @@ final class BufferPool {
     /// (the tree-reading contract). A remap while such reads are held keeps the old mapping alive.
     @inline(__always)
     func pinForRead(_ id: PageID) throws -> ReadPin {
-        if let frame = pageTable.frame(of: id) {
-            statistics.hits &+= 1
-            states[frame].pointee.pins += 1
-            policy.recordAccess(frame)
-            return ReadPin(page: page(ofFrame: frame), frame: frame)
-        }
+        if let frame = pinResident(id) { return ReadPin(page: page(ofFrame: frame), frame: frame) }
         return try readInPlace(id)
     }
 
@@ -246,12 +246,7 @@ final class BufferPool {
             return ReadPin(page: page(ofFrame: frame), frame: frame)
         }
         let p = Page(base: UnsafeMutableRawPointer(mutating: mapping.base + Int(offset)), size: pageSize)
-        if !verified.contains(id) {
-            try p.verify(expected: id)
-            try Self.verifyStructure(p)
-            verified.insert(id)
-            statistics.verifiedReads &+= 1
-        }
+        try verifyOnce(p, id)
         statistics.inPlaceReads &+= 1
         mappedReaders += 1
         return ReadPin(page: p, frame: -1)
@@ -284,12 +279,7 @@ final class BufferPool {
             guard read == pageSize else {
                 throw StorageError.corruption(page: id, detail: "page lies past the end of the file (\(read) of \(pageSize) bytes read)")
             }
-            if !verified.contains(id) {
-                try p.verify(expected: id)
-                try Self.verifyStructure(p)
-                verified.insert(id)
-                statistics.verifiedReads &+= 1
-            }
+            try verifyOnce(p, id)
         } catch {
             freeFrames.append(frame)
             throw error
@@ -316,6 +306,16 @@ final class BufferPool {
         install(id, in: frame)
         unpin(frame)
         return true
+    }
+
+    /// Checks page `id` just read from the file unless this pool verified or wrote its bytes before
+    /// (invariant 4); remembers it as verified.
+    private func verifyOnce(_ page: Page, _ id: PageID) throws {
+        guard !verified.contains(id) else { return }
+        try page.verify(expected: id)
+        try Self.verifyStructure(page)
+        verified.insert(id)
+        statistics.verifiedReads &+= 1
     }
 
     /// The structural check every page read from the file passes, besides its checksum: a B+tree node's
