@@ -303,8 +303,8 @@ extension QueryPlanner {
     /// and lookups of a join skip decoding columns nothing reads.
     func usedColumnNames(_ core: SelectCore, orderBy: [OrderItem]) -> Set<String>? {
         var expressions: [Expression] = []
-        // FROM may be base tables, derived tables and inner joins ON conditions: every name read is then
-        // spelled out. USING and NATURAL read columns by implication, outer joins only their own.
+        // FROM items may be tables, derived tables and joins with ON conditions (whose names count as
+        // read): every name read is then spelled out. USING and NATURAL read columns by implication.
         func collect(_ ref: TableReference) -> Bool {
             switch ref.kind {
             case .table, .derived: return true

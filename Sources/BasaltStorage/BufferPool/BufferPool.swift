@@ -18,6 +18,9 @@ import Darwin
 /// 4. Every page read from the file is verified (checksum, id, type, node layout) before any caller
 ///    sees it, unless this pool already verified or wrote that page's current bytes (`verified`); a
 ///    page that fails is not cached.
+/// 5. A page held by `pinForRead` without a frame lies in a mapping that stays mapped until it is
+///    released (`mappedReaders`, `retiredMappings`), and its bytes in the file do not change meanwhile
+///    (only write-backs change them, and a page read in place is neither resident nor dirty).
 ///
 /// Not thread-safe: the owner (`Pager`, and above it the database's lock) serialises all calls.
 final class BufferPool {
@@ -223,7 +226,7 @@ final class BufferPool {
     @inline(__always)
     func release(_ pin: ReadPin) {
         if pin.frame >= 0 {
-            states[pin.frame].pointee.pins -= 1
+            unpin(pin.frame)
         } else {
             mappedReaders -= 1
             if mappedReaders == 0 && !retiredMappings.isEmpty { retiredMappings.removeAll() }
