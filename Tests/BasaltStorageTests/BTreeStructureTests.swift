@@ -562,4 +562,88 @@ import Testing
             #expect(same)
         }
     }
+
+    // MARK: Prefix skip
+
+    /// The prefix skips of every node of the key-value tree.
+    static func prefixSkips(_ engine: StorageEngine) throws -> [Int] {
+        var skips: [Int] = []
+        func walk(_ id: PageID) throws {
+            let (skip, children): (Int, [PageID]) = try engine.pager.pool.withPage(id) { page in
+                let node = BTreeNode(page)
+                return (node.prefixSkip, node.isLeaf ? [] : (0...node.count).map { node.child($0) })
+            }
+            skips.append(skip)
+            for child in children { try walk(child) }
+        }
+        try walk(try engine.pager.root(.keyValue))
+        return skips
+    }
+
+    /// Nodes whose keys share leading bytes leave them out of their slot prefixes; keys that do not share
+    /// them (below, above, shorter, in between) lower the skip, and every read still matches the model.
+    @Test func prefixSkipFollowsTheKeysANodeHolds() throws {
+        let seed: UInt64 = 0x5C1F
+        var rng = SeededRandom(seed: seed)
+        let (_, engine) = try Self.engine(pageSize: 4096)
+        var model = SortedModel()
+        let shared: [UInt8] = Array("table-0007/".utf8)
+        for i in (0..<30_000).shuffled(using: &rng) {
+            let key = shared + Self.counterKey(i * 2)
+            try engine.put(key, Self.counterKey(i))
+            model.put(key, Self.counterKey(i))
+        }
+        try Self.expectMatches(engine, model, "seed \(seed), shared prefix")
+        let skips = try Self.prefixSkips(engine)
+        #expect(skips.filter { $0 >= shared.count }.count * 2 > skips.count,
+                "seed \(seed): most nodes should skip the shared prefix: \(skips.prefix(20))")
+        // Keys that break the shared bytes at every depth, interleaved with deletes.
+        var others: [[UInt8]] = [[], Array(shared.prefix(3)), Array("table-0006/".utf8) + Self.counterKey(5),
+                                 Array("table-0008".utf8), shared, shared + [0], Array("u".utf8)]
+        for _ in 0..<3_000 {
+            others.append(shared + Self.counterKey(Int.random(in: 0..<60_000, using: &rng) | 1))
+            others.append(Array(shared.prefix(Int.random(in: 0...shared.count, using: &rng))) + rng.bytes(Int.random(in: 0...6, using: &rng)))
+        }
+        for (n, key) in others.enumerated() {
+            try engine.put(key, [UInt8(n & 0xFF)])
+            model.put(key, [UInt8(n & 0xFF)])
+            if n % 3 == 0 {
+                let victim = shared + Self.counterKey(Int.random(in: 0..<30_000, using: &rng) * 2)
+                try engine.delete(victim)
+                _ = model.delete(victim)
+            }
+        }
+        try Self.expectMatches(engine, model, "seed \(seed), mixed prefixes")
+        for key in others + [shared + Self.counterKey(60_001), Array(shared.prefix(5)) + [0xFF]] {
+            #expect(try engine.get(key) == model.values[key], "seed \(seed): get \(key)")
+        }
+    }
+
+    /// A prefix skip longer than a key, or on an empty node, is rejected when the page is read.
+    @Test func nodeLayoutRejectsAnImpossiblePrefixSkip() throws {
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 16)
+        defer { memory.deallocate() }
+        let node = BTreeNode(Page(base: memory, size: 4096))
+        node.initialize(leaf: true, id: 9)
+        try node.validateLayout()
+        node.prefixSkip = 1
+        #expect(throws: StorageError.self) { try node.validateLayout() }
+        node.prefixSkip = 0
+        for key in [Array("ab1".utf8), Array("ab2".utf8), Array("ab3".utf8)] {
+            var cell = [UInt8](repeating: 0, count: LeafCell.size(keyCount: key.count, valueCount: 1, overflow: false))
+            cell.withUnsafeMutableBytes { target in
+                key.withUnsafeBytes { k in
+                    [UInt8(7)].withUnsafeBytes { v in
+                        _ = LeafCell.write(to: target.baseAddress!, key: k, value: v, overflowPage: .none, valueCount: 1)
+                    }
+                }
+            }
+            cell.withUnsafeBytes { node.appendCell($0) }
+        }
+        node.adoptCommonPrefix()
+        #expect(node.prefixSkip == 2)
+        try node.validateLayout()
+        node.prefixSkip = 4
+        #expect(throws: StorageError.self) { try node.validateLayout() }
+    }
 }

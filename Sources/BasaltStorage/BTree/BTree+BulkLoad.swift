@@ -67,7 +67,10 @@ extension BTree {
             }
             if needsLeaf {
                 let previous = leafID
-                if leafFrame >= 0 { pool.unpin(leafFrame) }
+                if leafFrame >= 0 {
+                    BTreeNode(pool.page(ofFrame: leafFrame)).adoptCommonPrefix()
+                    pool.unpin(leafFrame)
+                }
                 leafFrame = -1
                 leafID = try startLeaf(previous: previous)
                 if previous != .none {
@@ -87,7 +90,11 @@ extension BTree {
             previousKey = key
             count += 1
         }
-        if leafFrame >= 0 { pool.unpin(leafFrame); leafFrame = -1 }
+        if leafFrame >= 0 {
+            BTreeNode(pool.page(ofFrame: leafFrame)).adoptCommonPrefix()
+            pool.unpin(leafFrame)
+            leafFrame = -1
+        }
         guard !level.isEmpty else { return nil }
 
         // Internal levels until one node remains. Children are grouped first so no node ends up with a
@@ -128,6 +135,7 @@ extension BTree {
                         cell.withUnsafeBytes { node.appendCell($0) }
                         node.link1 = level[j].page
                     }
+                    node.adoptCommonPrefix()
                 }
                 upper.append((id, level[group.lowerBound].separator))
             }

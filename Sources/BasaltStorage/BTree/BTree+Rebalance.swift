@@ -76,6 +76,7 @@ extension BTree {
             let node = BTreeNode(page)
             node.initialize(leaf: isLeaf, id: leftID)
             for c in cells { node.appendCell(c) }
+            node.adoptCommonPrefix()
             if isLeaf {
                 node.link1 = r.next
                 node.link2 = l.previous
@@ -112,6 +113,7 @@ extension BTree {
             let node = BTreeNode(page)
             node.initialize(leaf: leaf, id: id)
             for c in cells { node.appendCell(c) }
+            node.adoptCommonPrefix()
             node.link1 = link1
             node.link2 = link2
         }

@@ -54,7 +54,7 @@ extension BTree {
                     }
                     pager.structureVersion &+= 1
                     guard let target = node.reserveCell(at: index, size: cellSize,
-                                                        keyPrefix: KeyPrefix.of(key.baseAddress, key.count),
+                                                        key: key.baseAddress, keyCount: key.count,
                                                         scratch: pager.scratch[0]) else {
                         return .split(index: index)
                     }

@@ -41,6 +41,7 @@ extension BTree {
                 let node = BTreeNode(page)
                 node.initialize(leaf: true, id: nodeID)
                 for c in cells[0..<k] { node.appendCell(c) }
+                node.adoptCommonPrefix()
                 node.link1 = rightID
                 node.link2 = src.previous
             }
@@ -48,6 +49,7 @@ extension BTree {
                 let node = BTreeNode(page)
                 node.initialize(leaf: true, id: rightID)
                 for c in cells[k...] { node.appendCell(c) }
+                node.adoptCommonPrefix()
                 node.link1 = src.next
                 node.link2 = nodeID
             }
@@ -64,12 +66,14 @@ extension BTree {
                 let node = BTreeNode(page)
                 node.initialize(leaf: false, id: nodeID)
                 for c in cells[0..<m] { node.appendCell(c) }
+                node.adoptCommonPrefix()
                 node.link1 = InternalCell.child(of: cells[m])
             }
             try pool.withNewPage(rightID, type: .internal) { page in
                 let node = BTreeNode(page)
                 node.initialize(leaf: false, id: rightID)
                 for c in cells[(m + 1)...] { node.appendCell(c) }
+                node.adoptCommonPrefix()
                 node.link1 = src.rightmostChild
             }
             try separator.withUnsafeBytes {

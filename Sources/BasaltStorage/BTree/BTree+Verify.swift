@@ -170,6 +170,15 @@ extension BTree {
             }
             extents.append((offset, cellSize))
             let cell = UnsafeRawBufferPointer(start: node.page.base + offset, count: cellSize)
+            let skip = node.prefixSkip
+            if skip > 0 {
+                let key = node.isLeaf ? InternalCell.key(ofLeafCell: cell) : InternalCell.key(of: cell)
+                let first = node.key(0)
+                if key.count < skip || first.count < skip || compareKeys(key.baseAddress!, skip, first.pointer, skip) != 0 {
+                    context.add("page \(id): key \(i) does not start with the node's \(skip) shared prefix bytes")
+                    continue
+                }
+            }
             if node.slotPrefix(i) != node.prefix(ofCell: cell) {
                 context.add("page \(id): slot \(i) carries a key prefix that differs from its key")
             }

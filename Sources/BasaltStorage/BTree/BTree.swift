@@ -163,7 +163,7 @@ struct BTree {
             }
             // Slot indexes shift: cursors must re-seek.
             pager.structureVersion &+= 1
-            guard let target = node.reserveCell(at: index, size: cellSize, keyPrefix: KeyPrefix.of(key.baseAddress, key.count),
+            guard let target = node.reserveCell(at: index, size: cellSize, key: key.baseAddress, keyCount: key.count,
                                                 scratch: pager.scratch[0]) else {
                 return false
             }

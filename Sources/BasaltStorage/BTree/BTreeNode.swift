@@ -4,7 +4,8 @@
 /// |---------------|------|-----------------------------------------------------------------------|
 /// | 0             | 24   | common page header (`Page`), type `leaf` or `internal`                |
 /// | 24            | 2    | cell count n                                                          |
-/// | 26            | 2    | reserved, zero                                                        |
+/// | 26            | 1    | prefix skip s: leading key bytes every cell shares (0...255)          |
+/// | 27            | 1    | reserved, zero                                                        |
 /// | 28            | 4    | content start: lowest byte used by cells (page size when empty)       |
 /// | 32            | 4    | leaf: next leaf (0: last); internal: rightmost child                  |
 /// | 36            | 4    | leaf: previous leaf (0: first); internal: zero                        |
@@ -19,12 +20,18 @@
 /// Internal cell: 4-byte child page, `varint keyLength`, key bytes. Child i holds keys k with
 /// `key[i-1] <= k < key[i]`; the rightmost child holds keys `>= key[n-1]`.
 ///
-/// The slot's key prefix is the key's first four bytes, big-endian, zero-padded (`KeyPrefix`). Binary
-/// search compares prefixes first and reads a cell only when they tie, so a search touches mostly the
-/// contiguous slot array instead of one cache line per probe scattered over the page.
+/// The slot's key prefix is the four key bytes after the node's prefix skip s, big-endian, zero-padded
+/// (`KeyPrefix` of `key[s...]`). Binary search compares prefixes first and reads a cell only when they
+/// tie, so a search touches mostly the contiguous slot array instead of one cache line per probe
+/// scattered over the page. The skip matters because neighbouring keys share their leading bytes (the
+/// object id, the integer's width tag, its high bytes): without it the four bytes would tie on nearly
+/// every probe. A node rebuilt from cells (split, merge, bulk load) takes the longest prefix its first
+/// and last keys share; a key inserted later that does not share it lowers the skip and rewrites the
+/// slot prefixes. Files written before the skip existed carry 0 there, which is the old layout.
 ///
 /// Invariants (checked by `BTree.verify`): slots point inside the content area, cells do not overlap,
-/// keys are strictly increasing, each slot's prefix is its key's prefix,
+/// keys are strictly increasing, every key is at least s bytes long and starts with the same s bytes
+/// (s = 0 in an empty node), each slot's prefix is `KeyPrefix` of its key after those s bytes,
 /// `contentStart - (44 + 6n) + garbage` equals the free bytes.
 struct BTreeNode {
     let page: Page
@@ -33,6 +40,9 @@ struct BTreeNode {
     /// Bytes per slot: 2-byte cell offset and 4-byte key prefix.
     static let slotSize = 6
     static let countOffset = 24
+    static let prefixSkipOffset = 26
+    /// The longest prefix skip the one-byte header field holds.
+    static let maxPrefixSkip = 255
     static let contentStartOffset = 28
     static let link1Offset = 32
     static let link2Offset = 36
@@ -51,6 +61,11 @@ struct BTreeNode {
     var count: Int {
         @inline(__always) get { Int(page.u16(Self.countOffset)) }
         nonmutating set { page.setU16(Self.countOffset, UInt16(newValue)) }
+    }
+    /// Leading key bytes every cell shares, which slot prefixes leave out.
+    var prefixSkip: Int {
+        @inline(__always) get { Int(page.u8(Self.prefixSkipOffset)) }
+        nonmutating set { page.setU8(Self.prefixSkipOffset, UInt8(newValue)) }
     }
     var contentStart: Int {
         @inline(__always) get { Int(page.u32(Self.contentStartOffset)) }
@@ -124,6 +139,14 @@ struct BTreeNode {
             guard end <= UInt64(size), at <= size else {
                 throw StorageError.corruption(page: id, detail: "cell \(i) runs past the page")
             }
+            // Searches compare the first key's first `prefixSkip` bytes (and slot prefixes start after
+            // them), so every key must be that long.
+            guard keyLength >= UInt64(prefixSkip) else {
+                throw StorageError.corruption(page: id, detail: "cell \(i) is shorter than the node's prefix skip")
+            }
+        }
+        if n == 0 && prefixSkip != 0 {
+            throw StorageError.corruption(page: id, detail: "empty node with a prefix skip")
         }
     }
 
@@ -158,10 +181,74 @@ struct BTreeNode {
     @inline(__always) func setSlotOffset(_ i: Int, _ offset: Int) {
         page.setU16(Self.headerSize + Self.slotSize * i, UInt16(offset))
     }
-    /// The key prefix a cell's bytes carry (leaf or internal, per this node's type).
+    /// The slot prefix a cell's bytes carry under the current prefix skip (leaf or internal, per this
+    /// node's type). Precondition: the cell's key has at least `prefixSkip` bytes.
     func prefix(ofCell cell: UnsafeRawBufferPointer) -> UInt32 {
         let key = isLeaf ? InternalCell.key(ofLeafCell: cell) : InternalCell.key(of: cell)
-        return KeyPrefix.of(key.baseAddress, key.count)
+        return slotPrefix(of: key.baseAddress, key.count)
+    }
+
+    /// The slot prefix of `key` under the current prefix skip (which the key's length covers).
+    @inline(__always)
+    func slotPrefix(of key: UnsafeRawPointer?, _ count: Int) -> UInt32 {
+        let skip = prefixSkip
+        guard skip > 0, let key else { return KeyPrefix.of(key, count) }
+        return KeyPrefix.of(key + skip, count - skip)
+    }
+
+    /// Where `key` stands against the bytes every key of this node shares: 0 when it starts with them
+    /// (or the skip is 0), -1 when it sorts before every key, 1 when after every key.
+    @inline(__always)
+    func sideOfSharedPrefix(_ key: UnsafeRawPointer, _ keyCount: Int) -> Int {
+        let skip = prefixSkip
+        guard skip > 0 else { return 0 }
+        let first = self.key(0)
+        let c = compareKeys(key, min(keyCount, skip), first.pointer, skip)
+        // A key that is a proper prefix of the shared bytes compares below them, as it should.
+        return c < 0 ? -1 : c > 0 ? 1 : 0
+    }
+
+    /// Sets the prefix skip to the longest prefix the first and last keys share (so every key shares
+    /// it) and rewrites the slot prefixes. Called on a node just rebuilt from cells.
+    func adoptCommonPrefix() {
+        let n = count
+        var skip = 0
+        if n >= 2 {
+            let a = key(0), b = key(n - 1)
+            let limit = min(a.count, b.count, Self.maxPrefixSkip)
+            while skip < limit && a.pointer.load(fromByteOffset: skip, as: UInt8.self)
+                    == b.pointer.load(fromByteOffset: skip, as: UInt8.self) {
+                skip += 1
+            }
+        }
+        if skip != prefixSkip { setPrefixSkip(skip) }
+    }
+
+    /// Makes room for `key` under the prefix skip: when the key does not start with the shared bytes,
+    /// lowers the skip to what it does share and rewrites the slot prefixes.
+    @inline(__always)
+    func admitKey(_ key: UnsafeRawPointer?, _ keyCount: Int) {
+        let skip = prefixSkip
+        guard skip > 0 else { return }
+        let first = self.key(0)
+        let limit = min(keyCount, skip)
+        var shared = 0
+        if let key {
+            while shared < limit && key.load(fromByteOffset: shared, as: UInt8.self)
+                    == first.pointer.load(fromByteOffset: shared, as: UInt8.self) {
+                shared += 1
+            }
+        }
+        if shared < skip { setPrefixSkip(shared) }
+    }
+
+    private func setPrefixSkip(_ skip: Int) {
+        prefixSkip = skip
+        for i in 0..<count {
+            let k = key(i)
+            let at = Self.headerSize + Self.slotSize * i + 2
+            page.base.storeBytes(of: KeyPrefix.of(k.pointer + skip, k.count - skip).bigEndian, toByteOffset: at, as: UInt32.self)
+        }
     }
 
     /// The key of cell `i`.
@@ -234,7 +321,9 @@ struct BTreeNode {
     /// The first index whose key is >= `key`, and whether it is equal.
     @inline(__always)
     func lowerBound(_ key: UnsafeRawPointer, _ keyCount: Int) -> (index: Int, found: Bool) {
-        let target = KeyPrefix.of(key, keyCount)
+        let side = sideOfSharedPrefix(key, keyCount)
+        if side != 0 { return (side < 0 ? 0 : count, false) }
+        let target = slotPrefix(of: key, keyCount)
         var low = 0, high = count
         while low < high {
             let mid = (low &+ high) >> 1
@@ -259,7 +348,9 @@ struct BTreeNode {
     /// Internal nodes: the index of the child whose range holds `key` (`count` for the rightmost).
     @inline(__always)
     func childIndex(_ key: UnsafeRawPointer, _ keyCount: Int) -> Int {
-        let target = KeyPrefix.of(key, keyCount)
+        let side = sideOfSharedPrefix(key, keyCount)
+        if side != 0 { return side < 0 ? 0 : count }
+        let target = slotPrefix(of: key, keyCount)
         var low = 0, high = count
         while low < high {
             let mid = (low &+ high) >> 1
@@ -278,13 +369,15 @@ struct BTreeNode {
 
     /// Reserves `size` bytes for a new cell at index `i` and returns where to write it, or nil when the
     /// node lacks room (the caller splits). Defragments when the free bytes exist but are scattered.
-    /// `keyPrefix` is `KeyPrefix.of` the cell's key.
-    func reserveCell(at i: Int, size: Int, keyPrefix: UInt32, scratch: Page) -> UnsafeMutableRawPointer? {
+    /// `key` is the key the caller writes into the cell (it lowers the prefix skip when it must).
+    func reserveCell(at i: Int, size: Int, key: UnsafeRawPointer?, keyCount: Int, scratch: Page) -> UnsafeMutableRawPointer? {
         let s = Self.slotSize
         if contiguousFree < size + s {
             guard totalFree >= size + s else { return nil }
             defragment(scratch: scratch)
         }
+        admitKey(key, keyCount)
+        let keyPrefix = slotPrefix(of: key, keyCount)
         let offset = contentStart - size
         contentStart = offset
         let n = count
@@ -300,14 +393,20 @@ struct BTreeNode {
     /// Inserts a copy of `bytes` as cell `i`; false when it does not fit.
     @discardableResult
     func insertCell(at i: Int, _ bytes: UnsafeRawBufferPointer, scratch: Page) -> Bool {
-        guard let target = reserveCell(at: i, size: bytes.count, keyPrefix: prefix(ofCell: bytes),
+        let key = isLeaf ? InternalCell.key(ofLeafCell: bytes) : InternalCell.key(of: bytes)
+        guard let target = reserveCell(at: i, size: bytes.count, key: key.baseAddress, keyCount: key.count,
                                        scratch: scratch) else { return false }
         if bytes.count > 0 { target.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
         return true
     }
 
-    /// Appends a copy of `bytes` after the last cell; the caller guarantees room (node rebuilds).
+    /// Appends a copy of `bytes` after the last cell; the caller guarantees room (node rebuilds, which
+    /// end with `adoptCommonPrefix`).
     func appendCell(_ bytes: UnsafeRawBufferPointer) {
+        if prefixSkip > 0 {
+            let key = isLeaf ? InternalCell.key(ofLeafCell: bytes) : InternalCell.key(of: bytes)
+            admitKey(key.baseAddress, key.count)
+        }
         let n = count
         let offset = contentStart - bytes.count
         precondition(offset >= Self.headerSize + Self.slotSize * (n + 1), "node rebuild overflowed page \(page.id)")
@@ -336,6 +435,7 @@ struct BTreeNode {
         if count == 0 {
             contentStart = page.size
             garbage = 0
+            prefixSkip = 0
         }
     }
 
