@@ -11,13 +11,12 @@ final class SQLEngine: Sendable {
     let functions: FunctionRegistry
     let rowIDs = RowIDAllocator()
 
-    /// The newest committed catalog (nil until loaded, and after a DDL commit until reloaded) and the
-    /// catalog version. Invariants: `schema` equals what `CatalogStore.load(manager, nil)` returned at its
-    /// load; `version` grows at every invalidation, so a plan made under version v is valid while the
-    /// version is still v.
+    /// The newest committed catalog (nil until loaded, and after `invalidate`) and the catalog epoch
+    /// (`TransactionManager.catalogEpoch`) read before loading it. Invariant: `schema` is at least as new
+    /// as the catalog of `epoch`, so a plan made under epoch e is valid while the epoch is still e.
     private struct Cache {
         var schema: Schema?
-        var version: UInt64 = 0
+        var epoch: UInt64 = 0
     }
     private let cache = Mutex(Cache())
 
@@ -25,23 +24,25 @@ final class SQLEngine: Sendable {
         self.functions = functions
     }
 
-    /// The newest committed schema and its version.
+    /// The newest committed schema and its version: the catalog epoch it is current for. A schema
+    /// change committing meanwhile moves the epoch, so a plan made under the returned version is
+    /// replanned, and a write planned with it fails retryably (`ExecutionContext.lockForWrite`).
     func schema(_ manager: TransactionManager) throws -> (schema: Schema, version: UInt64) {
-        if let hit = cache.withLock({ c in c.schema.map { ($0, c.version) } }) { return hit }
-        let versionBefore = cache.withLock { $0.version }
+        let epoch = manager.catalogEpoch
+        if let hit = cache.withLock({ c in c.epoch == epoch ? c.schema : nil }) { return (hit, epoch) }
         let loaded = try CatalogStore.load(manager, nil)
-        return cache.withLock { c in
-            // A DDL commit during the load makes it stale: use it for this statement, cache nothing.
-            if c.version == versionBefore { c.schema = loaded }
-            return (loaded, versionBefore)
+        cache.withLock { c in
+            if c.schema == nil || epoch >= c.epoch {
+                c.schema = loaded
+                c.epoch = epoch
+            }
         }
+        return (loaded, epoch)
     }
 
-    /// Drops the cached schema after a DDL commit (the next use reloads); plans made before are stale.
+    /// Drops the cached schema (the next use reloads). Commits that change the catalog move the epoch
+    /// themselves; this only frees the copy sooner.
     func invalidate() {
-        cache.withLock { c in
-            c.schema = nil
-            c.version &+= 1
-        }
+        cache.withLock { $0.schema = nil }
     }
 }

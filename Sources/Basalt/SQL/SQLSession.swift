@@ -387,7 +387,9 @@ public final class SQLSession: @unchecked Sendable {
         do {
             let (schema, version) = try database.sql.schema(database.manager)
             guard let insert = cache.pointInsert(version: version) else { return nil }
-            return try insert.run(StatementRunner.context(database, transaction, schema, parameters))
+            let context = StatementRunner.context(database, transaction, schema, parameters)
+            context.catalogEpoch = version
+            return try insert.run(context)
         } catch {
             throw database.sqlError(error, sql: sql)
         }

@@ -100,6 +100,7 @@ final class StatementRunner {
             }
             usedPlan = planned
             let ctx = context(schema, parameters)
+            ctx.catalogEpoch = schemaVersion
             let (names, types) = usedColumns
             if case .select = statement {
                 if lazy {
@@ -142,6 +143,10 @@ final class StatementRunner {
         let planner = QueryPlanner(schema: before, functions: database.sql.functions, options: plannerOptions)
         let change = try planner.schemaChange(statement)
         if change.schema.generation == before.generation && change.fillQuery == nil { return 0 }   // IF [NOT] EXISTS no-op
+        // Writers of the tables this changes finish first, and none starts until this commits.
+        for id in Self.tablesChanged(from: before, to: change.schema) {
+            try database.manager.lockObject(transaction, id, .exclusive)
+        }
         try CatalogStore.write(database.manager, transaction, from: before, to: change.schema)
         let ctx = context(change.schema, [])
         for name in change.requireEmpty {
@@ -196,5 +201,27 @@ final class StatementRunner {
             return fill.changedRows
         }
         return 0
+    }
+
+    /// The ids of the tables of `before` whose definition, indexes or referencing foreign keys differ in
+    /// `after` (or that are gone), and of the tables a changed or new foreign key references: the
+    /// tables whose rows a concurrent writer could write wrongly under `before`.
+    static func tablesChanged(from before: Schema, to after: Schema) -> [UInt32] {
+        var afterByID: [UInt32: TableDescriptor] = [:]
+        for table in after.tables.values { afterByID[table.id] = table }
+        var changed = Set<UInt32>()
+        var referenced = Set<String>()
+        for table in before.tables.values {
+            let now = afterByID[table.id]
+            if now != table || before.indexes(ofTable: table.id) != after.indexes(ofTable: table.id) {
+                changed.insert(table.id)
+            }
+        }
+        let beforeByID = Dictionary(before.tables.values.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for table in after.tables.values where beforeByID[table.id]?.foreignKeys != table.foreignKeys {
+            for key in table.foreignKeys { referenced.insert(key.referencedTable) }
+        }
+        for name in referenced { if let table = before.table(name) { changed.insert(table.id) } }
+        return changed.sorted()
     }
 }

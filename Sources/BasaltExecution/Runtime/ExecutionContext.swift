@@ -19,6 +19,10 @@ package final class ExecutionContext {
     package var changedRows = 0
     /// Results of uncorrelated subqueries, computed once per execution.
     var subqueryResults: [ObjectIdentifier: SubqueryResult] = [:]
+    /// The catalog epoch (`TransactionManager.catalogEpoch`) of the committed schema the statement was
+    /// planned with; nil when it runs under its transaction's own schema (which holds the catalog's X
+    /// lock, so no other schema change can commit) or a past one (time travel reads only).
+    package var catalogEpoch: UInt64?
 
     package init(manager: TransactionManager, transaction: TransactionContext, parameters: [SQLValue], schema: Schema,
                 functionContext: FunctionContext, rowIDs: RowIDAllocator) {
@@ -28,5 +32,20 @@ package final class ExecutionContext {
         self.schema = schema
         self.functionContext = functionContext
         self.rowIDs = rowIDs
+    }
+}
+
+extension ExecutionContext {
+    /// Takes the lock that orders this transaction's writes to `table` against schema changes of it
+    /// (S on the object; DDL holds X), before anything of the table is written. When the lock is new to
+    /// the transaction and a schema change committed after the statement's schema was loaded, the plan
+    /// may be stale (an index it does not maintain, a dropped table): throws a retryable serialization
+    /// failure (40001), which autocommit statements retry under the new schema.
+    package func lockForWrite(_ table: TableDescriptor) throws {
+        guard try manager.lockObject(transaction, table.id, .shared), let planned = catalogEpoch else { return }
+        if manager.catalogEpoch != planned {
+            throw TransactionError.serializationFailure(
+                "the definition of table \"\(table.name)\" changed while the statement was being planned")
+        }
     }
 }

@@ -176,6 +176,7 @@ package enum TableStore {
     @discardableResult
     package static func insert(_ context: ExecutionContext, _ table: TableDescriptor, _ row: [SQLValue],
                               skipConflicts: ConflictScope = .none) throws -> Bool {
+        try context.lockForWrite(table)
         let key: [UInt8]
         if table.hasRowID {
             let id = try context.rowIDs.allocate(table.id) { try largestRowID(context, table) }
@@ -214,6 +215,7 @@ package enum TableStore {
     /// applying the foreign keys that reference it (RESTRICT/NO ACTION fail with 23503; CASCADE deletes;
     /// SET NULL / SET DEFAULT update the referencing rows).
     package static func delete(_ context: ExecutionContext, _ table: TableDescriptor, key: [UInt8], row: [SQLValue]) throws {
+        try context.lockForWrite(table)
         try context.manager.delete(context.transaction, slot, key)
         for index in context.schema.indexes(ofTable: table.id) {
             _ = try context.manager.delete(context.transaction, slot, indexEntry(index, table, row, rowKey: key).key)
@@ -226,6 +228,7 @@ package enum TableStore {
     @discardableResult
     package static func update(_ context: ExecutionContext, _ table: TableDescriptor, key: [UInt8], old: [SQLValue],
                               new: [SQLValue]) throws -> [UInt8] {
+        try context.lockForWrite(table)
         var newKey = key
         if !table.hasRowID {
             newKey = rowKey(table, new)

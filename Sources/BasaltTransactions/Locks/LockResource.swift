@@ -1,5 +1,6 @@
 /// Something a transaction can lock, in a three-level hierarchy: the whole database, one B+tree (a
-/// table or an index, by its tree id), or one key of a tree (a row or index entry, by its encoded key).
+/// table or an index, by its tree id), or one key of a tree (a row or index entry, by its encoded key);
+/// beside the trees, one SQL object (a table, by catalog id) whose definition DML and DDL order on.
 ///
 /// Locking follows the multiple-granularity protocol: before a mode is taken on a resource, the owner
 /// holds that mode's `LockMode.parentIntention` on every ancestor (`LockManager.acquire` does this). A
@@ -16,13 +17,16 @@ package enum LockResource: Hashable, Sendable, CustomStringConvertible, CustomDe
     case tree(UInt32)
     /// One key of a B+tree (the encoded key bytes); its parent is `.tree(tree)`.
     case key(tree: UInt32, key: [UInt8])
+    /// One SQL object by catalog id (its rows share the tables tree with every other object's); its
+    /// parent is `.database`. Statements writing the object's rows hold S, DDL changing it holds X.
+    case object(UInt32)
 
     /// The resource one level up (key → tree → database), or nil for `.database`.
     @inlinable
     package var parent: LockResource? {
         switch self {
         case .database: return nil
-        case .tree: return .database
+        case .tree, .object: return .database
         case let .key(tree, _): return .tree(tree)
         }
     }
@@ -40,6 +44,8 @@ package enum LockResource: Hashable, Sendable, CustomStringConvertible, CustomDe
         case let .key(tree, key):
             hasher.combine(UInt64(tree) << 8 | 2)
             key.withUnsafeBytes { hasher.combine(bytes: $0) }
+        case let .object(id):
+            hasher.combine(UInt64(id) << 8 | 3)
         }
     }
 
@@ -49,6 +55,7 @@ package enum LockResource: Hashable, Sendable, CustomStringConvertible, CustomDe
         case .database: return "database"
         case let .tree(tree): return "tree \(tree)"
         case let .key(tree, key): return "key in tree \(tree) (\(key.count) bytes)"
+        case let .object(id): return "object \(id)"
         }
     }
 
@@ -62,6 +69,7 @@ package enum LockResource: Hashable, Sendable, CustomStringConvertible, CustomDe
         case let .tree(tree): return Mirror(self, children: ["tree": tree], displayStyle: .enum)
         case let .key(tree, key):
             return Mirror(self, children: ["tree": tree, "keyLength": key.count], displayStyle: .enum)
+        case let .object(id): return Mirror(self, children: ["object": id], displayStyle: .enum)
         }
     }
 }

@@ -35,6 +35,10 @@ package final class TransactionContext: @unchecked Sendable {
     var keyLocks: [Int] = []
     /// Trees this transaction holds X on (escalated, or locked whole): its key locks there are implied.
     var exclusiveTrees: Set<RootSlot> = []
+    /// SQL objects this transaction holds a lock on, with the strongest mode taken (`lockObject`).
+    var objectLocks: [UInt32: LockMode] = [:]
+    /// Set once this transaction holds X on the catalog tree: its commit changes the catalog.
+    var changesCatalog = false
 
     init(id: UInt64, isolation: IsolationLevel, readOnly: Bool, asOf: Timestamp?, startedAt: Timestamp) {
         self.id = id

@@ -70,6 +70,25 @@ extension TransactionManager {
         }
     }
 
+    /// Takes `mode` on SQL object `id` for `txn` unless it already holds that mode or X: S for each
+    /// statement writing the object's rows, X for DDL changing it. Writers of one table thus run
+    /// together, while a schema change and the writers of its table wait for each other to end. Returns
+    /// whether the lock was newly taken (so the caller checks the definition it planned with once).
+    /// Waits as the lock timeout allows; a failure (timeout, deadlock) leaves `txn` failed.
+    @discardableResult
+    package func lockObject(_ txn: TransactionContext, _ id: UInt32, _ mode: LockMode) throws(TransactionError) -> Bool {
+        if let held = txn.objectLocks[id], held == mode || held == .exclusive { return false }
+        try checkActive(txn)
+        txn.mayHoldLocks = true
+        do {
+            try locks.acquire(.object(id), mode, owner: txn.id)
+        } catch {
+            throw fail(txn, TransactionError(error))
+        }
+        txn.objectLocks[id] = mode == .exclusive ? .exclusive : (txn.objectLocks[id] ?? mode)
+        return true
+    }
+
     /// Under repeatable read and serializable, fails `txn` with a serialization failure when `key` has a
     /// version committed after its snapshot (PostgreSQL's "could not serialize access due to concurrent
     /// update", for writes and for `FOR UPDATE`/`FOR SHARE` alike). Call holding a lock on the key, so no
@@ -93,6 +112,7 @@ extension TransactionManager {
         } catch {
             throw fail(txn, TransactionError(error))
         }
+        if tree == .catalog && mode == .exclusive { txn.changesCatalog = true }
         if mode == .exclusive { txn.exclusiveTrees.insert(tree) }
     }
 

@@ -51,6 +51,13 @@ package final class TransactionManager: Sendable {
     /// stored under `shared`'s lock after every change (`publish`), read without it on the read path.
     let visibleMirror: Atomic<UInt64>
     let firstPendingMirror = Atomic<UInt64>(.max)
+    /// Commits that changed the catalog so far. Invariant: it grows after such a commit is visible and
+    /// before its locks are released, so a reader of a newer value sees the new catalog.
+    private let catalogEpochCounter = Atomic<UInt64>(0)
+
+    /// The number of catalog-changing commits so far: a schema loaded after reading value v is at least
+    /// as new as the catalog of epoch v, and a plan made under it stays current while the epoch is v.
+    package var catalogEpoch: UInt64 { catalogEpochCounter.load(ordering: .sequentiallyConsistent) }
     /// Whether commits become visible only once durable (fixed at open).
     let visibleWhenDurable: Bool
     /// The row and table lock manager.
@@ -367,6 +374,8 @@ package final class TransactionManager: Sendable {
     }
 
     func finish(_ txn: TransactionContext, committed: Bool) {
+        // Before the locks go: a writer granted its object lock by this release sees the new epoch.
+        if committed && txn.changesCatalog { catalogEpochCounter.add(1, ordering: .sequentiallyConsistent) }
         if txn.mayHoldLocks { locks.releaseAll(owner: txn.id) }
         shared.withLock { state in
             state.active[txn.id] = nil
