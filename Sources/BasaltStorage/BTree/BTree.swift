@@ -65,19 +65,22 @@ struct BTree {
         guard count > 0 else { return }
         var path = pager.takePath()
         defer { pager.returnPath(path) }
-        var leaf = PageID.none
-        var upper: [UInt8]?
-        for i in 0..<count {
-            let k = key(i)
-            if leaf == .none || upper.map({ $0.withUnsafeBytes { compareKeys(k, $0) } >= 0 }) == true {
-                (leaf, upper) = try descendBounded(to: k, path: &path)
-            }
-            try pool.withPageForRead(leaf) { page in
-                let node = BTreeNode(page)
-                let (index, found) = node.lowerBound(k.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, k.count)
-                guard found else { return }
-                try withLeafValue(node, index) { try body(i, $0) }
-            }
+        var i = 0
+        while i < count {
+            let (leaf, upper) = try descendBounded(to: key(i), path: &path)
+            // One pin per leaf for the run of keys below its upper bound; each search resumes at the
+            // previous key's index (the keys ascend).
+            let pin = try pool.pinForRead(leaf)
+            defer { pool.release(pin) }
+            let node = BTreeNode(pin.page)
+            var start = 0
+            repeat {
+                let k = key(i)
+                let (index, found) = node.lowerBound(k.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, k.count, from: start)
+                start = index
+                if found { try withLeafValue(node, index) { try body(i, $0) } }
+                i += 1
+            } while i < count && upper.map({ u in u.withUnsafeBytes { compareKeys(key(i), $0) } < 0 }) ?? true
         }
     }
 

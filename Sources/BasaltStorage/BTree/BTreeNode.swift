@@ -318,13 +318,14 @@ struct BTreeNode {
 
     // MARK: Search
 
-    /// The first index whose key is >= `key`, and whether it is equal.
+    /// The first index whose key is >= `key`, and whether it is equal. `start`: an index every key
+    /// before which is known to be < `key` (a sorted run of lookups resumes where the last one ended).
     @inline(__always)
-    func lowerBound(_ key: UnsafeRawPointer, _ keyCount: Int) -> (index: Int, found: Bool) {
+    func lowerBound(_ key: UnsafeRawPointer, _ keyCount: Int, from start: Int = 0) -> (index: Int, found: Bool) {
         let side = sideOfSharedPrefix(key, keyCount)
-        if side != 0 { return (side < 0 ? 0 : count, false) }
+        if side != 0 { return (side < 0 ? start : count, false) }
         let target = slotPrefix(of: key, keyCount)
-        var low = 0, high = count
+        var low = start, high = count
         while low < high {
             let mid = (low &+ high) >> 1
             let p = slotPrefix(mid)

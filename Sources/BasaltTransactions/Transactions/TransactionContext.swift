@@ -37,6 +37,9 @@ package final class TransactionContext: @unchecked Sendable {
     var exclusiveTrees: Set<RootSlot> = []
     /// SQL objects this transaction holds a lock on, with the strongest mode taken (`lockObject`).
     var objectLocks: [UInt32: LockMode] = [:]
+    /// The object last locked (S or X) through `lockObject`, or `UInt32.max`: a run of row writes to
+    /// one table finds its lock here without a dictionary lookup.
+    var lastObjectLocked = UInt32.max
     /// Set once this transaction holds X on the catalog tree: its commit changes the catalog.
     var changesCatalog = false
 

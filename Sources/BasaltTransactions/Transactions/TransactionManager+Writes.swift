@@ -77,7 +77,11 @@ extension TransactionManager {
     /// Waits as the lock timeout allows; a failure (timeout, deadlock) leaves `txn` failed.
     @discardableResult
     package func lockObject(_ txn: TransactionContext, _ id: UInt32, _ mode: LockMode) throws(TransactionError) -> Bool {
-        if let held = txn.objectLocks[id], held == mode || held == .exclusive { return false }
+        if mode == .shared && txn.lastObjectLocked == id { return false }
+        if let held = txn.objectLocks[id], held == mode || held == .exclusive {
+            txn.lastObjectLocked = id
+            return false
+        }
         try checkActive(txn)
         txn.mayHoldLocks = true
         do {
@@ -86,6 +90,7 @@ extension TransactionManager {
             throw fail(txn, TransactionError(error))
         }
         txn.objectLocks[id] = mode == .exclusive ? .exclusive : (txn.objectLocks[id] ?? mode)
+        txn.lastObjectLocked = id
         return true
     }
 
