@@ -279,6 +279,32 @@ struct KeyEncoderTests {
         }
     }
 
+    @Test("skip moves past exactly what next decodes, for every type and direction")
+    func skipMatchesNext() throws {
+        let seed = KeyTestRandom.runSeed()
+        var random = KeyTestRandom(seed: seed)
+        for round in 0..<2_000 {
+            let width = random.int(1...4)
+            let components = (0..<width).map { _ in random.nullable(KeyTestKind.allCases[random.int(1...5)]) }
+            let descending = (0..<width).map { _ in random.chance(0.5) }
+            let key = KeyEncoder.encode(components, descending: descending)
+            var decoder = KeyDecoder(key)
+            var skipper = KeyDecoder(key)
+            for i in 0..<width {
+                _ = try decoder.next(descending: descending[i])
+                try skipper.skip(descending: descending[i])
+                #expect(skipper.offset == decoder.offset, "seed \(seed), round \(round), component \(i)")
+            }
+            #expect(skipper.isAtEnd, "seed \(seed), round \(round)")
+            // The last component cut short by a byte: skipping it is a typed error, never a crash.
+            do {
+                var cut = KeyDecoder(Array(key.dropLast()))
+                for j in 0..<width - 1 { try cut.skip(descending: descending[j]) }
+                #expect(throws: KeyDecodingError.self, "seed \(seed), round \(round)") { try cut.skip(descending: descending[width - 1]) }
+            }
+        }
+    }
+
     @Test("edge values: every pair, both directions")
     func edgeValues() {
         var check = PropertyCheck("edge values", seed: nil)

@@ -143,6 +143,16 @@ public enum KeyCodec {
         }
     }
 
+    /// Moves `decoder` past `count` components (directions from `descending`, from its first entry).
+    public static func skipComponents(_ count: Int, from decoder: inout KeyDecoder,
+                                      descending: [Bool]) throws(ExecutionError) {
+        do {
+            for i in 0..<count { try decoder.skip(descending: i < descending.count && descending[i]) }
+        } catch {
+            throw corrupted(error)
+        }
+    }
+
     private static func mismatch(_ type: SQLType) -> ExecutionError {
         ExecutionError("XX001", "index key is corrupted", detail: "component does not match column type \(type.name)")
     }

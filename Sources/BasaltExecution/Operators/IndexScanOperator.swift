@@ -77,6 +77,11 @@ package final class IndexScanOperator: Operator {
             let indexPrefixLength = ObjectKey.prefixLength(index.id)
             let sources = entrySources
             let needsPrimaryKey = sources.contains { $0 < -1 }
+            // Index columns up to the last one output are decoded; the rest are skipped when the
+            // primary key after them is needed, else not read at all.
+            let indexNeeded = (sources.filter { $0 >= 0 }.max() ?? -1) + 1
+            let decodedTypes = Array(indexTypes.prefix(indexNeeded))
+            let skippedDescending = Array(indexDescending.dropFirst(indexNeeded))
             // Reused across entries: decoding an entry allocates only its decoder's copy of the key.
             var indexValues: [SQLValue] = []
             var pkValues: [SQLValue] = []
@@ -87,7 +92,7 @@ package final class IndexScanOperator: Operator {
             try context.manager.scan(context.transaction, .tables, lower: lower, upper: upper, reverse: false) { key, value in
                 decoder.reset(UnsafeRawBufferPointer(rebasing: key[indexPrefixLength...]))
                 indexValues.removeAll(keepingCapacity: true)
-                try KeyCodec.decodeComponents(from: &decoder, types: indexTypes, descending: indexDescending, into: &indexValues)
+                try KeyCodec.decodeComponents(from: &decoder, types: decodedTypes, descending: indexDescending, into: &indexValues)
                 pkValues.removeAll(keepingCapacity: true)
                 // A unique index keeps the primary key in the value; any other, after the index columns.
                 if needsPrimaryKey {
@@ -95,6 +100,7 @@ package final class IndexScanOperator: Operator {
                         valueDecoder.reset(value)
                         try KeyCodec.decodeComponents(from: &valueDecoder, types: pkTypes, descending: pkDescending, into: &pkValues)
                     } else {
+                        try KeyCodec.skipComponents(skippedDescending.count, from: &decoder, descending: skippedDescending)
                         try KeyCodec.decodeComponents(from: &decoder, types: pkTypes, descending: pkDescending, into: &pkValues)
                     }
                 }

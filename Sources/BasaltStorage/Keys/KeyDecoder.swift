@@ -134,6 +134,43 @@ public struct KeyDecoder: Sendable {
         }
     }
 
+    /// Moves past the next component without building it (a caller that needs a later component
+    /// only). Checks only what finding the component's end needs: the tag, the payload's length, and a
+    /// text or blob's escapes up to its terminator.
+    public mutating func skip(descending: Bool = false) throws(KeyDecodingError) {
+        let mask: UInt8 = descending ? 0xFF : 0x00
+        guard offset < bytes.count else { throw .truncated(offset: offset) }
+        let tag = bytes[offset] ^ mask
+        let width: Int
+        switch tag {
+        case KeyEncoder.Tag.null: width = 0
+        case KeyEncoder.Tag.bool: width = 1
+        case KeyEncoder.Tag.negativeInt, KeyEncoder.Tag.double: width = 8
+        case KeyEncoder.Tag.nonNegativeInt...KeyEncoder.Tag.lastNonNegativeInt:
+            width = Int(tag - KeyEncoder.Tag.nonNegativeInt) + 1
+        case KeyEncoder.Tag.text, KeyEncoder.Tag.blob:
+            var i = offset + 1
+            let end = bytes.count
+            while i < end {
+                guard bytes[i] ^ mask == KeyEncoder.escape else { i += 1; continue }
+                guard i + 1 < end else { throw .truncated(offset: end) }
+                switch bytes[i + 1] ^ mask {
+                case KeyEncoder.escapedZero: i += 2
+                case KeyEncoder.terminator:
+                    offset = i + 2
+                    return
+                case let other:
+                    throw .malformed(offset: i + 1, detail: "byte 0x\(String(other, radix: 16)) after an escape")
+                }
+            }
+            throw .truncated(offset: end)
+        default:
+            throw .unknownTag(bytes[offset], offset: offset)
+        }
+        guard bytes.count - offset - 1 >= width else { throw .truncated(offset: bytes.count) }
+        offset += 1 + width
+    }
+
     private mutating func readFixed(mask: UInt8) throws(KeyDecodingError) -> UInt64 {
         guard bytes.count - offset >= 8 else { throw .truncated(offset: bytes.count) }
         var bits: UInt64 = 0
