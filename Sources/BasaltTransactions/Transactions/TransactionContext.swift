@@ -34,7 +34,9 @@ package final class TransactionContext: @unchecked Sendable {
     /// Key locks taken per tree (by `RootSlot` raw value), for lock escalation.
     var keyLocks: [Int] = []
     /// Trees this transaction holds X on (escalated, or locked whole): its key locks there are implied.
-    var exclusiveTrees: Set<RootSlot> = []
+    /// One bit per tree (`1 << RootSlot.rawValue`; the header has 16 root slots): checked on every row
+    /// write, where hashing into a set cost more than the check saves.
+    var exclusiveTrees: UInt32 = 0
     /// SQL objects this transaction holds a lock on, with the strongest mode taken (`lockObject`).
     var objectLocks: [UInt32: LockMode] = [:]
     /// The object last locked (S or X) through `lockObject`, or `UInt32.max`: a run of row writes to

@@ -53,7 +53,7 @@ extension TransactionManager {
     /// `lockEscalationThreshold` key locks in one tree, tries to escalate to X on the tree, without
     /// waiting (so escalation adds no wait and no deadlock). A lock failure leaves `txn` failed.
     func lockKeyExclusive(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8]) throws(TransactionError) {
-        if !txn.exclusiveTrees.isEmpty, txn.exclusiveTrees.contains(tree) { return }
+        if txn.exclusiveTrees & (1 << UInt32(tree.rawValue)) != 0 { return }
         txn.mayHoldLocks = true
         do {
             try locks.acquire(.key(tree: UInt32(tree.rawValue), key: key), .exclusive, owner: txn.id)
@@ -66,7 +66,7 @@ extension TransactionManager {
         txn.keyLocks[slot] += 1
         if txn.keyLocks[slot] % lockEscalationThreshold == 0,
            locks.tryAcquire(.tree(UInt32(slot)), .exclusive, owner: txn.id) {
-            txn.exclusiveTrees.insert(tree)
+            txn.exclusiveTrees |= 1 << UInt32(tree.rawValue)
         }
     }
 
@@ -118,7 +118,7 @@ extension TransactionManager {
             throw fail(txn, TransactionError(error))
         }
         if tree == .catalog && mode == .exclusive { txn.changesCatalog = true }
-        if mode == .exclusive { txn.exclusiveTrees.insert(tree) }
+        if mode == .exclusive { txn.exclusiveTrees |= 1 << UInt32(tree.rawValue) }
     }
 
     /// Takes `mode` on one key for `txn` (S: `SELECT … FOR SHARE`, X: `FOR UPDATE`); under repeatable
