@@ -40,19 +40,26 @@ import Testing
         return db
     }
 
+    /// Runs `held` in an open transaction, then `blocked` (autocommit) on another thread: `blocked` must
+    /// still wait 0.2 s later while a write to the other table u goes through, and finish without error
+    /// once the transaction commits.
+    static func expectWaits(_ db: Database, held: [String], blocked: String,
+                            sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let holder = db.session()
+        try holder.execute("BEGIN")
+        for statement in held { try holder.execute(statement) }
+        let waiter = Background { try db.execute(blocked) }
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(!waiter.finished, "\(blocked) must wait for the transaction of \(held)", sourceLocation: sourceLocation)
+        try db.execute("INSERT INTO u VALUES (1)")
+        try holder.execute("COMMIT")
+        #expect(waiter.join(), sourceLocation: sourceLocation)
+        #expect(waiter.error == nil, "\(String(describing: waiter.error))", sourceLocation: sourceLocation)
+    }
+
     @Test func createIndexWaitsForAnUncommittedInsertAndIndexesIt() throws {
         let db = try Self.open()
-        let writer = db.session()
-        try writer.execute("BEGIN")
-        try writer.execute("INSERT INTO t VALUES (2, 20)")
-        let ddl = Background { try db.execute("CREATE INDEX t_k ON t(k)") }
-        Thread.sleep(forTimeInterval: 0.2)
-        #expect(!ddl.finished, "CREATE INDEX must wait for the transaction writing t")
-        // Writers of other tables do not wait for it.
-        try db.execute("INSERT INTO u VALUES (1)")
-        try writer.execute("COMMIT")
-        #expect(ddl.join())
-        #expect(ddl.error == nil, "\(String(describing: ddl.error))")
+        try Self.expectWaits(db, held: ["INSERT INTO t VALUES (2, 20)"], blocked: "CREATE INDEX t_k ON t(k)")
         let plan = try db.column("EXPLAIN SELECT id FROM t WHERE k = 20").joined(separator: "\n")
         #expect(plan.contains("t_k"), "the lookup should use the index: \(plan)")
         #expect(try db.column("SELECT id FROM t WHERE k = 20") == ["2"])
@@ -62,16 +69,7 @@ import Testing
 
     @Test func insertWaitsForAnUncommittedCreateIndexAndWritesItsEntry() throws {
         let db = try Self.open()
-        let ddl = db.session()
-        try ddl.execute("BEGIN")
-        try ddl.execute("CREATE INDEX t_k ON t(k)")
-        let insert = Background { try db.execute("INSERT INTO t VALUES (3, 30)") }
-        Thread.sleep(forTimeInterval: 0.2)
-        #expect(!insert.finished, "the insert must wait for the uncommitted index on t")
-        try db.execute("INSERT INTO u VALUES (1)")
-        try ddl.execute("COMMIT")
-        #expect(insert.join())
-        #expect(insert.error == nil, "\(String(describing: insert.error))")
+        try Self.expectWaits(db, held: ["CREATE INDEX t_k ON t(k)"], blocked: "INSERT INTO t VALUES (3, 30)")
         #expect(try db.column("SELECT id FROM t WHERE k = 30") == ["3"])
         #expect(try db.column("SELECT count(*) FROM t WHERE k >= 0") == ["2"])
         try db.close()
@@ -79,16 +77,8 @@ import Testing
 
     @Test func dropTableWaitsForAnUncommittedUpdateThenLeavesNothing() throws {
         let db = try Self.open()
-        let writer = db.session()
-        try writer.execute("BEGIN")
-        try writer.execute("UPDATE t SET k = 11 WHERE id = 1")
-        try writer.execute("INSERT INTO t VALUES (4, 40)")
-        let ddl = Background { try db.execute("DROP TABLE t") }
-        Thread.sleep(forTimeInterval: 0.2)
-        #expect(!ddl.finished, "DROP TABLE must wait for the transaction writing t")
-        try writer.execute("COMMIT")
-        #expect(ddl.join())
-        #expect(ddl.error == nil, "\(String(describing: ddl.error))")
+        try Self.expectWaits(db, held: ["UPDATE t SET k = 11 WHERE id = 1", "INSERT INTO t VALUES (4, 40)"],
+                             blocked: "DROP TABLE t")
         #expect(throws: BasaltError.self) { _ = try db.column("SELECT id FROM t") }
         try db.execute("CREATE TABLE t (id INT PRIMARY KEY, k INT)")
         #expect(try db.column("SELECT count(*) FROM t") == ["0"])
