@@ -207,21 +207,17 @@ final class StatementRunner {
     /// `after` (or that are gone), and of the tables a changed or new foreign key references: the
     /// tables whose rows a concurrent writer could write wrongly under `before`.
     static func tablesChanged(from before: Schema, to after: Schema) -> [UInt32] {
-        var afterByID: [UInt32: TableDescriptor] = [:]
-        for table in after.tables.values { afterByID[table.id] = table }
+        // Object ids are unique and never reused, so they match a table across renames.
+        let beforeByID = Dictionary(uniqueKeysWithValues: before.tables.values.map { ($0.id, $0) })
+        let afterByID = Dictionary(uniqueKeysWithValues: after.tables.values.map { ($0.id, $0) })
         var changed = Set<UInt32>()
-        var referenced = Set<String>()
-        for table in before.tables.values {
-            let now = afterByID[table.id]
-            if now != table || before.indexes(ofTable: table.id) != after.indexes(ofTable: table.id) {
-                changed.insert(table.id)
-            }
+        for (id, table) in beforeByID
+        where afterByID[id] != table || before.indexes(ofTable: id) != after.indexes(ofTable: id) {
+            changed.insert(id)
         }
-        let beforeByID = Dictionary(before.tables.values.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        for table in after.tables.values where beforeByID[table.id]?.foreignKeys != table.foreignKeys {
-            for key in table.foreignKeys { referenced.insert(key.referencedTable) }
+        for (id, table) in afterByID where beforeByID[id]?.foreignKeys != table.foreignKeys {
+            for key in table.foreignKeys { if let parent = before.table(key.referencedTable) { changed.insert(parent.id) } }
         }
-        for name in referenced { if let table = before.table(name) { changed.insert(table.id) } }
         return changed.sorted()
     }
 }

@@ -215,11 +215,7 @@ struct BTreeNode {
         var skip = 0
         if n >= 2 {
             let a = key(0), b = key(n - 1)
-            let limit = min(a.count, b.count, Self.maxPrefixSkip)
-            while skip < limit && a.pointer.load(fromByteOffset: skip, as: UInt8.self)
-                    == b.pointer.load(fromByteOffset: skip, as: UInt8.self) {
-                skip += 1
-            }
+            skip = Self.sharedLength(a.pointer, b.pointer, limit: min(a.count, b.count, Self.maxPrefixSkip))
         }
         if skip != prefixSkip { setPrefixSkip(skip) }
     }
@@ -230,15 +226,7 @@ struct BTreeNode {
     func admitKey(_ key: UnsafeRawPointer?, _ keyCount: Int) {
         let skip = prefixSkip
         guard skip > 0 else { return }
-        let first = self.key(0)
-        let limit = min(keyCount, skip)
-        var shared = 0
-        if let key {
-            while shared < limit && key.load(fromByteOffset: shared, as: UInt8.self)
-                    == first.pointer.load(fromByteOffset: shared, as: UInt8.self) {
-                shared += 1
-            }
-        }
+        let shared = key.map { Self.sharedLength($0, self.key(0).pointer, limit: min(keyCount, skip)) } ?? 0
         if shared < skip { setPrefixSkip(shared) }
     }
 
@@ -246,9 +234,16 @@ struct BTreeNode {
         prefixSkip = skip
         for i in 0..<count {
             let k = key(i)
-            let at = Self.headerSize + Self.slotSize * i + 2
-            page.base.storeBytes(of: KeyPrefix.of(k.pointer + skip, k.count - skip).bigEndian, toByteOffset: at, as: UInt32.self)
+            setSlot(i, offset: slot(i), prefix: slotPrefix(of: k.pointer, k.count))
         }
+    }
+
+    /// How many leading bytes `a` and `b` have in common, up to `limit` (both hold at least that many).
+    @inline(__always)
+    private static func sharedLength(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, limit: Int) -> Int {
+        var n = 0
+        while n < limit && a.load(fromByteOffset: n, as: UInt8.self) == b.load(fromByteOffset: n, as: UInt8.self) { n += 1 }
+        return n
     }
 
     /// The key of cell `i`.
