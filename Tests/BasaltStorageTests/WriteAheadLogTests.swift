@@ -183,9 +183,12 @@ import Testing
     }
 
     /// Group commit with a partner wait: a lone committer never waits; two committing threads come to
-    /// wait for each other and share syncs, and every acknowledged record is recovered.
+    /// wait for each other and share syncs, and every acknowledged record is recovered. Syncs take
+    /// 200 µs, as a device flush does, so the threads overlap however loaded the machine is (with
+    /// instant syncs, a busy test run could schedule them one after the other and never pair them).
     @Test func flushersWaitForAPartnerOnlyUnderConcurrentCommits() throws {
         let fs = SimulatedFileSystem()
+        fs.syncLatency = .microseconds(200)
         let log = try WriteAheadLog(fileSystem: fs, basePath: "db", groupCommitWait: .milliseconds(5))
         var rng = SeededRandom(seed: 0x6C_0C)
         for i in 0..<200 {

@@ -46,6 +46,13 @@ public final class SimulatedFileSystem: FileSystem {
         state = Mutex(disk)
     }
 
+    /// How long each successful `sync` takes before it returns, outside the file system's lock, as a
+    /// device flush would: concurrent callers overlap with it (group commit tests). Zero by default.
+    public var syncLatency: Duration {
+        get { state.withLock { $0.syncLatency } }
+        set { state.withLock { $0.syncLatency = newValue } }
+    }
+
     /// Opens `path`. Counts as one `.open` operation (and may fail with an injected fault). A missing file
     /// without `options.create` throws `ioFailure` with ENOENT; an exclusive open of a file whose lock a
     /// live handle holds throws `databaseLocked`.
@@ -185,6 +192,8 @@ struct SimulatedDisk: Sendable {
     var crashSeed: UInt64 = 0
     /// Crash states captured at the scheduled points, oldest first.
     var crashSnapshots: [(operation: Int, disk: SimulatedDisk)] = []
+    /// How long each successful `sync` takes, as a device flush would (zero: instant).
+    var syncLatency: Duration = .zero
 
     init() {}
 
@@ -397,7 +406,7 @@ final class SimulatedFileHandle: FileHandle, Sendable {
     /// Marks the file's unsynced changes synced, or on an injected failure doomed. Counts as a `.sync`
     /// operation.
     func sync() throws {
-        try fileSystem.state.withLock { disk in
+        let latency = try fileSystem.state.withLock { disk in
             let inode = try disk.inode(handle: id, epoch: epoch, operation: "fdatasync", path: path)
             do {
                 try disk.countOperation(.sync, path: path)
@@ -406,6 +415,13 @@ final class SimulatedFileHandle: FileHandle, Sendable {
                 throw error
             }
             disk.inodes[inode]!.syncSucceeded()
+            return disk.syncLatency
+        }
+        if latency > .zero {
+            let (seconds, attoseconds) = latency.components
+            var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+            var remaining = timespec()
+            while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
         }
     }
 
