@@ -86,12 +86,13 @@ extension Database {
 
     /// Runs the version collector now (it also runs every `Config.versionCollectionInterval`): removes
     /// replaced versions and deletion markers older than the history retention that no open snapshot
-    /// can see, returning their pages to the free list. Returns how many it removed.
+    /// can see, and the rows and entries of tables and indexes dropped before it, returning their pages
+    /// to the free list. Returns how many it removed.
     @discardableResult
-    public func collectVersions() throws -> (versions: Int, deletionMarkers: Int) {
+    public func collectVersions() throws -> (versions: Int, deletionMarkers: Int, droppedRows: Int) {
         do {
             let report = try manager.collectVersions()
-            return (report.versionsRemoved, report.tombstonesRemoved)
+            return (report.versionsRemoved, report.tombstonesRemoved, report.droppedKeysRemoved)
         } catch {
             throw failed(error, "collectVersions")
         }
@@ -173,6 +174,8 @@ public struct TransactionCounters: Sendable, Equatable, Codable {
     public var collectorPasses: Int
     public var versionsCollected: Int
     public var deletionMarkersCollected: Int
+    /// Rows and index entries of dropped tables and indexes the collector deleted.
+    public var droppedRowsCollected: Int
     /// Time-travel reads refused as older than the oldest readable time.
     public var snapshotsTooOld: Int
 
@@ -187,6 +190,7 @@ public struct TransactionCounters: Sendable, Equatable, Codable {
         collectorPasses = stats.collectorPasses
         versionsCollected = stats.versionsRemoved
         deletionMarkersCollected = stats.tombstonesRemoved
+        droppedRowsCollected = stats.droppedKeysRemoved
         snapshotsTooOld = stats.snapshotsTooOld
     }
 }

@@ -397,16 +397,13 @@ extension TableStore {
         }
     }
 
-    /// Deletes every stored row or entry of object `id` (DROP TABLE, DROP INDEX), as versions of the
-    /// transaction: time travel still reads them until the history retention passes.
+    /// Drops every stored row or entry of object `id` (DROP TABLE, DROP INDEX) at commit, in O(1)
+    /// (`TransactionManager.dropRange`): time travel to before the drop still reads them, and the version
+    /// collector deletes them once the history retention has passed. The caller holds X on the object,
+    /// and object ids are never reused, so nothing writes or reads the range after the drop.
     package static func dropObject(_ context: ExecutionContext, _ id: UInt32) throws {
         let prefix = ObjectKey.prefix(id)
-        var keys: [[UInt8]] = []
-        try context.manager.scan(context.transaction, slot, lower: prefix, upper: ObjectKey.upperBound(prefix), reverse: false) { key, _ in
-            keys.append(Array(key))
-            return true
-        }
-        for key in keys { try context.manager.delete(context.transaction, slot, key) }
+        try context.manager.dropRange(context.transaction, slot, lower: prefix, upper: ObjectKey.upperBound(prefix))
     }
 
     /// Whether `table` has no rows for the transaction.

@@ -24,10 +24,14 @@ struct CommitWrites {
     let trees: [Tree]
     /// The number of writes.
     let count: Int
+    /// Ranges the transaction dropped: one expiry-queue entry each.
+    let dropped: [DroppedRange]
     private let arena: ByteArena
 
-    /// The writes of `writeSet` (whose order, from `WriteSet.commitOrder`, is taken first).
-    init(_ writeSet: inout WriteSet) {
+    /// The writes of `writeSet` (whose order, from `WriteSet.commitOrder`, is taken first) and the
+    /// transaction's dropped ranges.
+    init(_ writeSet: inout WriteSet, dropped: [DroppedRange]) {
+        self.dropped = dropped
         let order = writeSet.commitOrder()
         let all = writeSet.trees
         trees = order.map { t, order in

@@ -12,6 +12,8 @@ struct RecentCommits {
         var sorted: [(tree: RootSlot, keys: SortedKeyList)]
         /// Trees this commit filled wholesale (a bulk load): every read of them conflicts.
         var wholeTrees: Set<RootSlot> = []
+        /// Ranges this commit dropped (`TransactionManager.dropRange`): every key in them was deleted.
+        var dropped: [DroppedRange] = []
 
         func keys(of tree: RootSlot) -> SortedKeyList? { sorted.first { $0.tree == tree }?.keys }
 
@@ -26,8 +28,9 @@ struct RecentCommits {
     private(set) var prunedThrough = Timestamp.zero
 
     /// Records a commit's writes: per tree, its keys in byte order.
-    mutating func append(_ timestamp: Timestamp, _ sorted: [(tree: RootSlot, keys: SortedKeyList)]) {
-        commits.append(Commit(timestamp: timestamp, sorted: sorted))
+    mutating func append(_ timestamp: Timestamp, _ sorted: [(tree: RootSlot, keys: SortedKeyList)],
+                         dropped: [DroppedRange] = []) {
+        commits.append(Commit(timestamp: timestamp, sorted: sorted, dropped: dropped))
     }
 
     /// Records a commit that wrote an unlisted set of keys in each of `trees`.
@@ -52,6 +55,14 @@ struct RecentCommits {
                 if let key = reads.keys.first(where: { commit.wholeTrees.contains($0.tree) }) { return (commit.timestamp, key) }
                 if let range = reads.ranges.first(where: { commit.wholeTrees.contains($0.tree) }) {
                     return (commit.timestamp, CommittedKey(tree: range.tree, key: range.lower ?? []))
+                }
+            }
+            for drop in commit.dropped {
+                if let key = reads.keys.first(where: { $0.tree == drop.tree && $0.key.withUnsafeBytes(drop.contains) }) {
+                    return (commit.timestamp, key)
+                }
+                if reads.ranges.contains(where: { $0.tree == drop.tree && drop.overlaps($0) }) {
+                    return (commit.timestamp, CommittedKey(tree: drop.tree, key: drop.lower))
                 }
             }
             for key in reads.keys where commit.contains(key.tree, key.key) { return (commit.timestamp, key) }

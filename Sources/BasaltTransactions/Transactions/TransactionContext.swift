@@ -28,7 +28,10 @@ package final class TransactionContext: @unchecked Sendable {
     package internal(set) var state: State = .active
     var writes = WriteSet()
     var reads = ReadSet()
-    var savepoints: [(name: String, journal: Int)] = []
+    /// Open savepoints: the write set's journal length and the number of dropped ranges when each was taken.
+    var savepoints: [(name: String, journal: Int, dropped: Int)] = []
+    /// Key ranges this transaction drops wholesale (`TransactionManager.dropRange`), in call order.
+    var droppedRanges: [DroppedRange] = []
     /// Whether the lock manager may hold locks for this transaction.
     var mayHoldLocks = false
     /// Key locks taken per tree (by `RootSlot` raw value), for lock escalation.
@@ -79,6 +82,8 @@ package struct TransactionStatistics: Sendable, Equatable {
     package var collectorPasses = 0
     package var versionsRemoved = 0
     package var tombstonesRemoved = 0
+    /// Keys of dropped tables and indexes deleted by the collector.
+    package var droppedKeysRemoved = 0
     /// Time-travel reads refused as older than the oldest readable time.
     package var snapshotsTooOld = 0
     package init() {}

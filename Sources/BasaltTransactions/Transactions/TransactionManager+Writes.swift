@@ -28,6 +28,16 @@ extension TransactionManager {
         return present
     }
 
+    /// Drops every key of `tree` in [lower, upper) when `txn` commits, in O(1): no version per key (see
+    /// `DroppedRange` for how the keys go and for the caller's contract). The caller holds a lock that
+    /// keeps every other transaction from writing the range (SQL: X on the dropped object). Undone by
+    /// rollback, and by rolling back to a savepoint taken before it. A bound longer than the largest key
+    /// is a size error and changes nothing.
+    package func dropRange(_ txn: TransactionContext, _ tree: RootSlot, lower: [UInt8], upper: [UInt8]) throws(TransactionError) {
+        try checkWritable(txn, keyCount: max(lower.count, upper.count), valueCount: 0)
+        txn.droppedRanges.append(DroppedRange(tree: tree, lower: lower, upper: upper))
+    }
+
     func checkWritable(_ txn: TransactionContext, key: [UInt8], valueCount: Int) throws(TransactionError) {
         try checkWritable(txn, keyCount: key.count, valueCount: valueCount)
     }
@@ -144,7 +154,7 @@ extension TransactionManager {
     @discardableResult
     package func commit(_ txn: TransactionContext) throws(TransactionError) -> LSN? {
         try checkActive(txn)
-        guard !txn.writes.isEmpty else {
+        guard !txn.writes.isEmpty || !txn.droppedRanges.isEmpty else {
             // Read-only: a snapshot read is serializable at its snapshot (commits form a serial order
             // by timestamp and the snapshot is a prefix of it), so nothing to validate.
             txn.state = .committed(nil)
@@ -152,7 +162,7 @@ extension TransactionManager {
             return nil
         }
         let bytes = txn.writes.bytes
-        let writes = CommitWrites(&txn.writes)
+        let writes = CommitWrites(&txn.writes, dropped: txn.droppedRanges)
         let keys = writes.keyLists()
         let outcome: (Timestamp, LSN?)
         do {
@@ -164,7 +174,7 @@ extension TransactionManager {
                 }
                 let (timestamp, ceiling) = state.clock.next()
                 let lsn = try apply(engine, writes, bytes: bytes, at: timestamp, ceiling: ceiling)
-                state.recent.append(timestamp, keys)
+                state.recent.append(timestamp, keys, dropped: writes.dropped)
                 recordApplied(timestamp, lsn, &state.recent)
                 return (timestamp, lsn)
             }
@@ -334,6 +344,12 @@ extension TransactionManager {
                 }
             }
         }
+        for drop in writes.dropped {
+            let queueKey = drop.lower.withUnsafeBytes {
+                VersionFormat.queueKey(end: timestamp, kind: .rangeDrop, tree: UInt32(drop.tree.rawValue), key: $0, start: timestamp)
+            }
+            queueKey.withUnsafeBytes { k in drop.upper.withUnsafeBytes { queue.append(key: k, value: $0) } }
+        }
         if !history.isEmpty {
             history.sort()
             try engine.putSorted(.history, history, transaction: id)
@@ -375,6 +391,12 @@ extension TransactionManager {
                     try queueKey.withUnsafeBytes { q in try writer.put(.versionQueue, q, empty) }
                 }
             }
+        }
+        for drop in writes.dropped {
+            let queueKey = drop.lower.withUnsafeBytes {
+                VersionFormat.queueKey(end: timestamp, kind: .rangeDrop, tree: UInt32(drop.tree.rawValue), key: $0, start: timestamp)
+            }
+            try queueKey.withUnsafeBytes { q in try drop.upper.withUnsafeBytes { try writer.put(.versionQueue, q, $0) } }
         }
     }
 }

@@ -412,7 +412,7 @@ package final class TransactionManager: Sendable {
     package func savepoint(_ txn: TransactionContext, _ name: String) throws(TransactionError) {
         try checkActive(txn)
         txn.writes.isJournaling = true
-        txn.savepoints.append((name, txn.writes.journal.count))
+        txn.savepoints.append((name, txn.writes.journal.count, txn.droppedRanges.count))
     }
 
     /// Undoes every write since the newest savepoint named `name`, which stays; later savepoints go.
@@ -426,6 +426,7 @@ package final class TransactionManager: Sendable {
             throw TransactionError.noSuchSavepoint(name)
         }
         txn.writes.rollBack(to: txn.savepoints[index].journal)
+        txn.droppedRanges.removeSubrange(txn.savepoints[index].dropped...)
         txn.savepoints.removeSubrange((index + 1)...)
         txn.state = .active
     }

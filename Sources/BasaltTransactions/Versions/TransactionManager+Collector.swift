@@ -18,6 +18,8 @@ extension TransactionManager {
         package var horizon: Timestamp
         package var versionsRemoved = 0
         package var tombstonesRemoved = 0
+        /// Keys of dropped ranges deleted (`DroppedRange`).
+        package var droppedKeysRemoved = 0
     }
 
     /// The horizon of a pass and the open snapshots (ascending); publishes the horizon, so no snapshot
@@ -52,27 +54,37 @@ extension TransactionManager {
         var report = CollectionReport(horizon: horizon)
         let batch = max(1, atomicWriteLimit / 2)
         let upper = VersionFormat.bigEndianBytes(horizon.rawValue &+ 1)
-        var resume: [UInt8]?
+        // The queue key to resume from (inclusive); nil: the start.
+        var from: [UInt8]?
         while true {
             let done = try withEngine { engine -> Bool in
-                var entries: [[UInt8]] = []
+                var entries: [(key: [UInt8], value: [UInt8])] = []
                 var reachedEnd = true
-                try withOptionalBytes(resume.map { $0 + [0] }) { lo in
+                try withOptionalBytes(from) { lo in
                     try upper.withUnsafeBytes { hi in
-                        _ = try engine.scan(.versionQueue, lower: lo, upper: hi) { key, _ in
-                            entries.append(Array(key))
+                        _ = try engine.scan(.versionQueue, lower: lo, upper: hi) { key, value in
+                            entries.append((Array(key), Array(value)))
                             if entries.count < batch { return true }
                             reachedEnd = false
                             return false
                         }
                     }
                 }
-                guard !entries.isEmpty else { return true }
-                resume = entries.last
+                guard let first = entries.first else { return true }
+                // A dropped range is purged on its own, a batch of keys per atomic write.
+                if first.key.count > 8, first.key[8] == VersionFormat.QueueKind.rangeDrop.rawValue {
+                    let finished = try purgeDroppedRange(engine, first.key, upperBound: first.value, pins: pins,
+                                                         horizon: horizon, batch: batch, report: &report)
+                    from = finished ? first.key + [0] : first.key
+                    return false
+                }
+                let run = entries.prefix { !($0.key.count > 8 && $0.key[8] == VersionFormat.QueueKind.rangeDrop.rawValue) }
+                if run.count < entries.count { reachedEnd = false }
+                from = run.last!.key + [0]
                 var removedVersions = 0, removedTombstones = 0
                 _ = try engine.atomically { writer in
-                    for entry in entries {
-                        try entry.withUnsafeBytes { raw in
+                    for entry in run {
+                        try entry.key.withUnsafeBytes { raw in
                             guard let parsed = VersionFormat.parseQueueKey(raw),
                                   let tree = RootSlot(rawValue: Int(parsed.tree)) else {
                                 throw StorageError.corruption(page: 0, detail: "malformed version queue entry of \(raw.count) bytes")
@@ -91,14 +103,14 @@ extension TransactionManager {
                                         return header.tombstone && header.timestamp == parsed.start
                                     } ?? false
                                     if same, try writer.delete(tree, k) { removedTombstones += 1 }
+                                case .rangeDrop:
+                                    return   // not in a run (see above)
                                 }
                                 try writer.delete(.versionQueue, raw)
                             }
                         }
                     }
-                    try Self.collectedThroughKey.withUnsafeBytes { k in
-                        try Self.metaValue(horizon).withUnsafeBytes { v in try writer.put(.meta, k, v) }
-                    }
+                    try Self.recordCollectedThrough(writer, horizon)
                 }
                 report.versionsRemoved += removedVersions
                 report.tombstonesRemoved += removedTombstones
@@ -110,8 +122,47 @@ extension TransactionManager {
             state.statistics.collectorPasses += 1
             state.statistics.versionsRemoved += report.versionsRemoved
             state.statistics.tombstonesRemoved += report.tombstonesRemoved
+            state.statistics.droppedKeysRemoved += report.droppedKeysRemoved
         }
         return report
+    }
+
+    /// One step of purging the dropped range of queue entry `queueKey` (engine lock held): once no open
+    /// snapshot is older than the drop, deletes up to `batch` of its keys in one atomic write, and the
+    /// entry with the last of them. Returns whether the pass is done with the entry (purged, or still
+    /// needed by a snapshot); false: call again for the next batch.
+    func purgeDroppedRange(_ engine: StorageEngine, _ queueKey: [UInt8], upperBound: [UInt8], pins: [Timestamp],
+                           horizon: Timestamp, batch: Int, report: inout CollectionReport) throws -> Bool {
+        guard let parsed = queueKey.withUnsafeBytes({ VersionFormat.parseQueueKey($0) }),
+              let tree = RootSlot(rawValue: Int(parsed.tree)) else {
+            throw StorageError.corruption(page: 0, detail: "malformed version queue entry of \(queueKey.count) bytes")
+        }
+        // A snapshot older than the drop still reads the range.
+        guard pins.first.map({ $0 >= parsed.start }) ?? true else { return true }
+        var keys: [[UInt8]] = []
+        try parsed.key.withUnsafeBytes { lo in
+            try upperBound.withUnsafeBytes { hi in
+                _ = try engine.scan(tree, lower: lo, upper: hi) { key, _ in
+                    keys.append(Array(key))
+                    return keys.count < batch
+                }
+            }
+        }
+        let finished = keys.count < batch
+        _ = try engine.atomically { writer in
+            for key in keys { _ = try key.withUnsafeBytes { try writer.delete(tree, $0) } }
+            if finished { _ = try queueKey.withUnsafeBytes { try writer.delete(.versionQueue, $0) } }
+            try Self.recordCollectedThrough(writer, horizon)
+        }
+        report.droppedKeysRemoved += keys.count
+        return finished
+    }
+
+    /// Persists `horizon` as the oldest readable time after a restart, in a collector batch.
+    static func recordCollectedThrough(_ writer: StorageEngine.AtomicWriter, _ horizon: Timestamp) throws {
+        try collectedThroughKey.withUnsafeBytes { k in
+            try metaValue(horizon).withUnsafeBytes { v in try writer.put(.meta, k, v) }
+        }
     }
 
     /// The background thread's tick: a pass, with failures logged (the next tick tries again).

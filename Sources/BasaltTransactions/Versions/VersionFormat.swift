@@ -26,6 +26,11 @@ import BasaltStorage
 /// - kind 1: the tombstone written at `end` = `start` for (tree, key) in its tree; once no snapshot
 ///   older than it exists, the tombstone itself can go.
 ///
+/// - kind 2: a dropped range (`DroppedRange`): every key of `tree` from `user key` (inclusive) to the
+///   entry's value (exclusive) was dropped at `end` = `start`; once no snapshot older than the drop
+///   exists, the collector deletes the keys, a batch at a time, and then the entry. The only entry kind
+///   with a value.
+///
 /// Ordered by `end`, the queue lets the collector visit exactly the expired entries, oldest first.
 package enum VersionFormat {
     /// Bytes before the value in a current or history version.
@@ -85,7 +90,7 @@ package enum VersionFormat {
         return out
     }
 
-    package enum QueueKind: UInt8 { case history = 0, tombstone = 1 }
+    package enum QueueKind: UInt8 { case history = 0, tombstone = 1, rangeDrop = 2 }
 
     /// The expiry queue key of an entry.
     package static func queueKey(end: Timestamp, kind: QueueKind, tree: UInt32, key: UnsafeRawBufferPointer,
