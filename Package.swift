@@ -8,7 +8,7 @@ import PackageDescription
 //   tools:    BasaltSLT (sqllogictest runner; engine-independent)
 //   transactions: BasaltTransactions (timestamps, MVCC versions, lock manager, isolation, version GC)
 //   storage:  BasaltStorage (file system seam, pages, space, buffer pool, B+trees, key encoding)
-//   support:  CBasaltCRC32C (hardware CRC32C), CSQLite (benchmark only; the library never links SQLite)
+//   support:  CBasaltCRC32C (hardware CRC32C), CBasaltPrefetch (cache prefetch hint), CSQLite (benchmark only; the library never links SQLite)
 let package = Package(
     name: "Basalt",
     platforms: [.macOS(.v15)],
@@ -23,10 +23,12 @@ let package = Package(
     ],
     targets: [
         .target(name: "CBasaltCRC32C"),
+        .target(name: "CBasaltPrefetch"),
         .target(
             name: "BasaltStorage",
             dependencies: [
                 "CBasaltCRC32C",
+                "CBasaltPrefetch",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,3 +1,5 @@
+import CBasaltPrefetch
+
 /// A B+tree node (leaf or internal) laid out as a slotted page.
 ///
 /// | offset        | size | field                                                                 |
@@ -317,6 +319,8 @@ struct BTreeNode {
     /// before which is known to be < `key` (a sorted run of lookups resumes where the last one ended).
     @inline(__always)
     func lowerBound(_ key: UnsafeRawPointer, _ keyCount: Int, from start: Int = 0) -> (index: Int, found: Bool) {
+        // A search resumed after an earlier one (`from:`) finds the node in cache.
+        if start == 0 { prefetchSlots() }
         let side = sideOfSharedPrefix(key, keyCount)
         if side != 0 { return (side < 0 ? start : count, false) }
         let target = slotPrefix(of: key, keyCount)
@@ -341,9 +345,24 @@ struct BTreeNode {
         return (low, false)
     }
 
+    /// Starts loading the slot array: a binary search's probes depend on each other, so on a node that
+    /// is not in cache each would otherwise wait for its own miss in turn; prefetched, the lines arrive
+    /// together (about one miss's latency instead of one per probe).
+    @inline(__always)
+    func prefetchSlots() {
+        let first = page.base + Self.headerSize
+        let end = page.base + Self.headerSize + Self.slotSize * count
+        var line = first
+        while line < end {
+            basalt_prefetch(line)
+            line += 64
+        }
+    }
+
     /// Internal nodes: the index of the child whose range holds `key` (`count` for the rightmost).
     @inline(__always)
     func childIndex(_ key: UnsafeRawPointer, _ keyCount: Int) -> Int {
+        prefetchSlots()
         let side = sideOfSharedPrefix(key, keyCount)
         if side != 0 { return side < 0 ? 0 : count }
         let target = slotPrefix(of: key, keyCount)
