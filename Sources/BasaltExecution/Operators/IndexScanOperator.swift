@@ -22,11 +22,22 @@ package final class IndexScanOperator: Operator {
     /// nothing reads them).
     let indexOnly: Bool
     let primaryKeyTypes: [SQLType]
+    /// `false` per primary key column (row keys are ascending).
+    let primaryKeyAscending: [Bool]
+    /// Index-only decoding plan, fixed per operator (see `entrySources`): where each output column comes
+    /// from, whether the primary key is needed, the index columns decoded (up to the last one output)
+    /// and the directions of those skipped before the primary key.
+    let sources: [Int]
+    let needsPrimaryKey: Bool
+    let decodedTypes: [SQLType]
+    let skippedDescending: [Bool]
 
     package init(table: TableDescriptor, index: IndexDescriptor, range: KeyRange, columns: [Int]? = nil,
                 includeKey: Bool = false, indexOnly: Bool = false) {
         self.indexOnly = indexOnly && !includeKey
-        self.primaryKeyTypes = table.hasRowID ? [.bigint] : table.primaryKey.map { table.columns[$0].type }
+        let primaryKeyTypes = table.hasRowID ? [SQLType.bigint] : table.primaryKey.map { table.columns[$0].type }
+        self.primaryKeyTypes = primaryKeyTypes
+        self.primaryKeyAscending = primaryKeyTypes.map { _ in false }
         self.table = table
         self.index = index
         self.range = range
@@ -36,8 +47,18 @@ package final class IndexScanOperator: Operator {
         self.width = logical.count + (includeKey ? 1 : 0)
         self.physicalTypes = table.physicalTypes
         self.wantedPhysical = logical.map { table.columns[$0].physical }
-        self.indexTypes = index.columns.map { table.columns[$0.column].type }
-        self.indexDescending = index.columns.map(\.descending)
+        let indexTypes = index.columns.map { table.columns[$0.column].type }
+        let indexDescending = index.columns.map(\.descending)
+        self.indexTypes = indexTypes
+        self.indexDescending = indexDescending
+        let sources = Self.entrySources(table, index, logical)
+        self.sources = sources
+        self.needsPrimaryKey = sources.contains { $0 < -1 }
+        // Index columns up to the last one output are decoded; the rest are skipped when the primary
+        // key after them is needed, else not read at all.
+        let indexNeeded = (sources.filter { $0 >= 0 }.max() ?? -1) + 1
+        self.decodedTypes = Array(indexTypes.prefix(indexNeeded))
+        self.skippedDescending = Array(indexDescending.dropFirst(indexNeeded))
     }
 
     /// The same scan producing only the given logical columns (in that order), so a projection of plain
@@ -60,8 +81,8 @@ package final class IndexScanOperator: Operator {
 
     /// Where each output column of an index-only scan comes from: `i >= 0` index column i of the entry,
     /// `-2 - j` primary key column j, -1 none (NULL: a column the planner knows nothing reads).
-    private var entrySources: [Int] {
-        (columns ?? Array(table.columns.indices)).map { c in
+    private static func entrySources(_ table: TableDescriptor, _ index: IndexDescriptor, _ logical: [Int]) -> [Int] {
+        logical.map { c in
             if let i = index.columns.firstIndex(where: { $0.column == c }) { return i }
             if table.hasRowID { return -1 }
             return table.primaryKey.firstIndex(of: c).map { -2 - $0 } ?? -1
@@ -75,18 +96,13 @@ package final class IndexScanOperator: Operator {
             var last: [UInt8]?
             var stopped = false
             let indexPrefixLength = ObjectKey.prefixLength(index.id)
-            let sources = entrySources
-            let needsPrimaryKey = sources.contains { $0 < -1 }
-            // Index columns up to the last one output are decoded; the rest are skipped when the
-            // primary key after them is needed, else not read at all.
-            let indexNeeded = (sources.filter { $0 >= 0 }.max() ?? -1) + 1
-            let decodedTypes = Array(indexTypes.prefix(indexNeeded))
-            let skippedDescending = Array(indexDescending.dropFirst(indexNeeded))
+            let sources = self.sources, needsPrimaryKey = self.needsPrimaryKey
+            let decodedTypes = self.decodedTypes, skippedDescending = self.skippedDescending
             // Reused across entries: decoding an entry allocates only its decoder's copy of the key.
             var indexValues: [SQLValue] = []
             var pkValues: [SQLValue] = []
             let pkTypes = primaryKeyTypes
-            let pkDescending = pkTypes.map { _ in false }
+            let pkDescending = primaryKeyAscending
             var decoder = KeyDecoder([])
             var valueDecoder = KeyDecoder([])
             try context.manager.scan(context.transaction, .tables, lower: lower, upper: upper, reverse: false) { key, value in

@@ -23,7 +23,9 @@ package struct KeyRange {
     func bounds(prefix: [UInt8], types: [SQLType], descending: [Bool], _ context: ExecutionContext) throws
         -> (lower: [UInt8], upper: [UInt8])?
     {
-        var base = prefix
+        var base: [UInt8] = []
+        base.reserveCapacity(prefix.count + 10 * equal.count + 10)   // one allocation for typical keys
+        base.append(contentsOf: prefix)
         for (i, e) in equal.enumerated() {
             let v = try ExpressionEvaluator.evaluateConstant(e, context)
             guard !v.isNull, let converted = try? v.cast(to: types[i], explicit: false),
@@ -31,7 +33,8 @@ package struct KeyRange {
             KeyCodec.append(converted, type: types[i], descending: descending[i], to: &base)
         }
         var lo = base
-        var hi = base + [0xFF]
+        var hi = base
+        hi.append(0xFF)
         let next = equal.count
         // Bounds on a descending column swap ends.
         let desc = next < descending.count ? descending[next] : false
