@@ -18,7 +18,12 @@ package final class IndexLookupJoinOperator: Operator {
     let residual: BoundExpression?
     let keyTypes: [SQLType]
     let physicalTypes: [SQLType]
-    let wantedPhysical: [Int]
+    /// The physical columns decoded per matched row: those of the table's logical columns that are read,
+    /// in logical order. `inner` holds only these, so the random accesses of the pairing loop touch as
+    /// few bytes as the query needs.
+    let decodedPhysical: [Int]
+    /// Per logical column of the table, its index among the decoded values, or -1 (not read: NULL).
+    let innerSources: [Int]
     package let width: Int
 
     /// The most left rows buffered for one round of sorted lookups.
@@ -28,7 +33,7 @@ package final class IndexLookupJoinOperator: Operator {
     private var buffered = RowBatch(width: 0)
     /// Per buffered row, the matching row's index in `inner`, or -1.
     private var matches: [Int32] = []
-    /// The matched table rows of the current round (`wantedPhysical.count` values each).
+    /// The matched table rows of the current round (`decodedPhysical.count` values each).
     private var inner: [SQLValue] = []
     /// The next buffered row to emit.
     private var emitted = 0
@@ -46,9 +51,18 @@ package final class IndexLookupJoinOperator: Operator {
         self.residual = residual
         self.keyTypes = table.primaryKey.map { table.columns[$0].type }
         self.physicalTypes = table.physicalTypes
-        self.wantedPhysical = table.columns.indices.map {
-            read == nil || read!.contains($0) ? table.columns[$0].physical : RowCodec.unread
+        var decoded: [Int] = []
+        var sources: [Int] = []
+        for c in table.columns.indices {
+            if read == nil || read!.contains(c) {
+                sources.append(decoded.count)
+                decoded.append(table.columns[c].physical)
+            } else {
+                sources.append(-1)
+            }
         }
+        self.decodedPhysical = decoded
+        self.innerSources = sources
         self.width = left.width + table.columns.count
     }
 
@@ -66,8 +80,9 @@ package final class IndexLookupJoinOperator: Operator {
         while true {
             if emitted < buffered.count {
                 var pairs = RowBatch(width: width, reservingRows: min(RowBatch.preferredSize, buffered.count - emitted))
-                let innerWidth = wantedPhysical.count
+                let innerWidth = decodedPhysical.count
                 let leftWidth = buffered.width
+                let innerSources = self.innerSources
                 // Element by element from the arrays themselves: slices of them would retain each
                 // array per pair, and a class property touched per pair pays an exclusivity check.
                 var end = emitted
@@ -78,7 +93,8 @@ package final class IndexLookupJoinOperator: Operator {
                                 let slot = Int(matches[end])
                                 if slot >= 0 {
                                     for i in end * leftWidth ..< (end + 1) * leftWidth { pairs.values.append(left[i]) }
-                                    for i in slot * innerWidth ..< (slot + 1) * innerWidth { pairs.values.append(right[i]) }
+                                    let base = slot * innerWidth
+                                    for source in innerSources { pairs.values.append(source < 0 ? .null : right[base + source]) }
                                     pairs.markRowAppended()
                                 }
                                 end += 1
@@ -117,7 +133,7 @@ package final class IndexLookupJoinOperator: Operator {
         let keyColumns = try keys.map { try ExpressionEvaluator.evaluate($0, buffered, rows: nil, context) }
         let prefix = ObjectKey.prefix(table.id)
         // The distinct keys in key order, and per key the buffered rows that carry it.
-        var sortedKeys: [[UInt8]] = []
+        var sortedKeys = PackedKeys()
         var groupEnds: [Int] = []
         var groupRows: [Int32] = []
         if keys.count == 1, keyTypes[0].isInteger {
@@ -129,12 +145,15 @@ package final class IndexLookupJoinOperator: Operator {
                 order.append((n, Int32(r)))
             }
             order.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+            sortedKeys.reserve(keys: order.count, bytes: order.count * (prefix.count + 9))
+            let keyType = keyTypes[0]
             for (i, (n, r)) in order.enumerated() {
                 if i == 0 || order[i - 1].0 != n {
                     if i > 0 { groupEnds.append(groupRows.count) }
-                    var key = prefix
-                    KeyCodec.append(.integer(n), type: keyTypes[0], descending: false, to: &key)
-                    sortedKeys.append(key)
+                    sortedKeys.append { key in
+                        key.append(contentsOf: prefix)
+                        KeyCodec.append(.integer(n), type: keyType, descending: false, to: &key)
+                    }
                 }
                 groupRows.append(r)
             }
@@ -176,7 +195,7 @@ package final class IndexLookupJoinOperator: Operator {
             self.matches = matches
         }
         let types = physicalTypes
-        let wanted = wantedPhysical
+        let wanted = decodedPhysical
         try groupRows.withUnsafeBufferPointer { groupRows in
             try groupEnds.withUnsafeBufferPointer { groupEnds in
                 try context.manager.visitSorted(context.transaction, .tables, sortedKeys) { g, value in

@@ -89,46 +89,36 @@ extension TransactionManager {
     }
 
     /// Reads each of `keys` — ascending in byte order, repeats allowed — as `visit` does, calling
-    /// `body(i, value)` once for each key `keys[i]` visible to `txn`. Calls are not in key order: within
+    /// `body(i, value)` once for each key `i` visible to `txn`. Calls are not in key order: within
     /// each chunk, keys the transaction wrote come first and versions read from history last. Keys that
     /// share a leaf share its descent, and the engine lock is taken once per `scanChunk` keys, not per
-    /// key: the batched lookups of a join. Throws `TransactionError` (a storage failure also dooms `txn`), or what
-    /// `body` throws.
-    package func visitSorted(_ txn: TransactionContext, _ tree: RootSlot, _ keys: [[UInt8]],
+    /// key: the batched lookups of a join. Throws `TransactionError` (a storage failure also dooms `txn`),
+    /// or what `body` throws.
+    package func visitSorted(_ txn: TransactionContext, _ tree: RootSlot, _ keys: PackedKeys,
                              _ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws {
         try checkActive(txn)
         let snapshot = snapshot(for: txn)
+        let checksWrites = !txn.writes.isEmpty
         var start = 0
         var fromTree: [Int] = []
         var inHistory: [Int] = []
-        var packed: [UInt8] = []
-        var ends: [Int] = []
         do {
-            while start < keys.count {
-                let end = min(keys.count, start + Self.scanChunk)
-                fromTree.removeAll(keepingCapacity: true)
-                for i in start..<end {
-                    if let entry = keys[i].withUnsafeBytes({ txn.writes.find(tree, $0) }) {
-                        if !entry.isDelete { try body(i, entry.value) }
-                    } else {
-                        fromTree.append(i)
-                        if txn.tracksReads { txn.reads.read(tree, keys[i]) }
-                    }
-                }
-                // The chunk's keys back to back, so the storage layer can hold all of them at once.
-                packed.removeAll(keepingCapacity: true)
-                ends.removeAll(keepingCapacity: true)
-                for i in fromTree {
-                    packed.append(contentsOf: keys[i])
-                    ends.append(packed.count)
-                }
-                try withEngineRethrowing { engine in
-                    inHistory.removeAll(keepingCapacity: true)
-                    try packed.withUnsafeBytes { raw in
-                        func key(_ j: Int) -> UnsafeRawBufferPointer {
-                            UnsafeRawBufferPointer(rebasing: raw[(j == 0 ? 0 : ends[j - 1])..<ends[j]])
+            try keys.bytes.withUnsafeBytes { all in
+                func key(_ i: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: all[keys.range(i)]) }
+                while start < keys.count {
+                    let end = min(keys.count, start + Self.scanChunk)
+                    fromTree.removeAll(keepingCapacity: true)
+                    for i in start..<end {
+                        if checksWrites, let entry = txn.writes.find(tree, key(i)) {
+                            if !entry.isDelete { try body(i, entry.value) }
+                        } else {
+                            fromTree.append(i)
+                            if txn.tracksReads { txn.reads.read(tree, Array(key(i))) }
                         }
-                        try engine.visitSorted(tree, count: fromTree.count, key: key) { j, stored in
+                    }
+                    try withEngineRethrowing { engine in
+                        inHistory.removeAll(keepingCapacity: true)
+                        try engine.visitSorted(tree, count: fromTree.count, key: { key(fromTree[$0]) }) { j, stored in
                             let header = try VersionFormat.header(stored)
                             if header.timestamp > snapshot {
                                 inHistory.append(fromTree[j])
@@ -136,15 +126,13 @@ extension TransactionManager {
                                 try body(fromTree[j], VersionFormat.payload(stored))
                             }
                         }
-                    }
-                    // Versions newer than the snapshot: their past from history (rare; one seek each).
-                    for i in inHistory {
-                        _ = try keys[i].withUnsafeBytes { k in
-                            try Self.historyVersion(engine, tree, k, at: snapshot) { try body(i, $0) }
+                        // Versions newer than the snapshot: their past from history (rare; one seek each).
+                        for i in inHistory {
+                            _ = try Self.historyVersion(engine, tree, key(i), at: snapshot) { try body(i, $0) }
                         }
                     }
+                    start = end
                 }
-                start = end
             }
         } catch {
             guard TransactionError.isOwn(error) else { throw error }
