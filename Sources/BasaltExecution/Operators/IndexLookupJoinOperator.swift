@@ -140,11 +140,25 @@ package final class IndexLookupJoinOperator: Operator {
             // A single integer key: sort the integers themselves (their key encoding preserves order).
             var order: [(Int64, Int32)] = []
             order.reserveCapacity(buffered.count)
+            var low = Int64.max, high = Int64.min
             for r in 0..<buffered.count {
                 guard case .integer(let n)? = Self.keyComponent(keyColumns[0][r], keyTypes[0]) else { continue }
                 order.append((n, Int32(r)))
+                low = min(low, n)
+                high = max(high, n)
             }
-            order.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+            // Keys spanning under 2^44 (ids, foreign keys) go with their row number into one word,
+            // (n - low) << 20 | r, radix sorted; others take a comparison sort.
+            let (span, overflow) = high.subtractingReportingOverflow(low)
+            if !overflow, span < 1 << 44, buffered.count <= 1 << 20 {
+                var packed = order.map { UInt64(bitPattern: $0.0 &- low) << 20 | UInt64($0.1) }
+                RadixSort.sort(&packed)
+                for i in packed.indices {
+                    order[i] = (low &+ Int64(bitPattern: packed[i] >> 20), Int32(truncatingIfNeeded: packed[i] & 0xF_FFFF))
+                }
+            } else {
+                order.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+            }
             sortedKeys.reserve(keys: order.count, bytes: order.count * (prefix.count + 9))
             let keyType = keyTypes[0]
             for (i, (n, r)) in order.enumerated() {
