@@ -22,6 +22,14 @@ package struct DroppedRange: Sendable, Equatable {
         self.upper = upper
     }
 
+    /// The expiry-queue entry a commit at `timestamp` records for the drop (`VersionFormat`, kind
+    /// `rangeDrop`); its value is `upper`.
+    func queueKey(at timestamp: Timestamp) -> [UInt8] {
+        lower.withUnsafeBytes {
+            VersionFormat.queueKey(end: timestamp, kind: .rangeDrop, tree: UInt32(tree.rawValue), key: $0, start: timestamp)
+        }
+    }
+
     /// Whether `key` lies in the range.
     func contains(_ key: UnsafeRawBufferPointer) -> Bool {
         lower.withUnsafeBytes { compareKeys(key, $0) >= 0 } && upper.withUnsafeBytes { compareKeys(key, $0) < 0 }

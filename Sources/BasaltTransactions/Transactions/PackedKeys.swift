@@ -34,11 +34,4 @@ package struct PackedKeys {
     @inline(__always)
     func range(_ i: Int) -> Range<Int> { (i == 0 ? 0 : ends[i - 1])..<ends[i] }
 
-    /// Calls `body` with the bytes of key `i` (valid only inside it).
-    package func withKey<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range(i)])) }
-    }
-
-    /// A copy of key `i`.
-    package func key(_ i: Int) -> [UInt8] { Array(bytes[range(i)]) }
 }

@@ -345,10 +345,7 @@ extension TransactionManager {
             }
         }
         for drop in writes.dropped {
-            let queueKey = drop.lower.withUnsafeBytes {
-                VersionFormat.queueKey(end: timestamp, kind: .rangeDrop, tree: UInt32(drop.tree.rawValue), key: $0, start: timestamp)
-            }
-            queueKey.withUnsafeBytes { k in drop.upper.withUnsafeBytes { queue.append(key: k, value: $0) } }
+            drop.queueKey(at: timestamp).withUnsafeBytes { k in drop.upper.withUnsafeBytes { queue.append(key: k, value: $0) } }
         }
         if !history.isEmpty {
             history.sort()
@@ -393,10 +390,9 @@ extension TransactionManager {
             }
         }
         for drop in writes.dropped {
-            let queueKey = drop.lower.withUnsafeBytes {
-                VersionFormat.queueKey(end: timestamp, kind: .rangeDrop, tree: UInt32(drop.tree.rawValue), key: $0, start: timestamp)
+            try drop.queueKey(at: timestamp).withUnsafeBytes { q in
+                try drop.upper.withUnsafeBytes { try writer.put(.versionQueue, q, $0) }
             }
-            try queueKey.withUnsafeBytes { q in try drop.upper.withUnsafeBytes { try writer.put(.versionQueue, q, $0) } }
         }
     }
 }

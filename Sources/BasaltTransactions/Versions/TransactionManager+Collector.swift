@@ -7,7 +7,9 @@ import BasaltStorage
 /// `historyRetention` ago (never past what is visible). Every expiry-queue entry with end ≤ H goes,
 /// except versions an open snapshot lies inside — so a long-running reader keeps exactly the versions it
 /// can see, and everything else ages out around it. A deletion marker (tombstone) goes once no open
-/// snapshot is older than it: an older snapshot needs it to know to look in history for the key.
+/// snapshot is older than it: an older snapshot needs it to know to look in history for the key. A
+/// dropped range (`DroppedRange`) goes the same way, once no open snapshot is older than the drop, a
+/// batch of its keys per atomic write.
 ///
 /// Entries are removed oldest first in small atomic batches, each also recording H as
 /// `collectedThrough` (the oldest readable time after a restart), so a crash mid-pass loses nothing
@@ -72,13 +74,13 @@ extension TransactionManager {
                 }
                 guard let first = entries.first else { return true }
                 // A dropped range is purged on its own, a batch of keys per atomic write.
-                if first.key.count > 8, first.key[8] == VersionFormat.QueueKind.rangeDrop.rawValue {
+                if VersionFormat.isRangeDrop(first.key) {
                     let finished = try purgeDroppedRange(engine, first.key, upperBound: first.value, pins: pins,
                                                          horizon: horizon, batch: batch, report: &report)
                     from = finished ? first.key + [0] : first.key
                     return false
                 }
-                let run = entries.prefix { !($0.key.count > 8 && $0.key[8] == VersionFormat.QueueKind.rangeDrop.rawValue) }
+                let run = entries.prefix { !VersionFormat.isRangeDrop($0.key) }
                 if run.count < entries.count { reachedEnd = false }
                 from = run.last!.key + [0]
                 var removedVersions = 0, removedTombstones = 0

@@ -106,6 +106,11 @@ package enum VersionFormat {
         return out
     }
 
+    /// Whether an expiry queue key is a dropped range's (kind 2), without parsing the rest.
+    package static func isRangeDrop(_ queueKey: [UInt8]) -> Bool {
+        queueKey.count > 8 && queueKey[8] == QueueKind.rangeDrop.rawValue
+    }
+
     /// The parts of an expiry queue key; nil when malformed.
     package static func parseQueueKey(_ bytes: UnsafeRawBufferPointer)
         -> (end: Timestamp, kind: QueueKind, tree: UInt32, key: [UInt8], start: Timestamp)? {
