@@ -10,7 +10,10 @@ public final class Rows {
     /// Result column names and types.
     public let columns: [String]
     public let columnTypes: [SQLType]
-    private var batch: RowBatch?
+    /// The batch being read, shared by the rows handed out from it, and its shape.
+    private var block: RowBlock?
+    private var blockRows = 0
+    private var width = 0
     private var position = 0
     private var source: (any Operator)?
     private let context: ExecutionContext?
@@ -38,7 +41,9 @@ public final class Rows {
     init(names: [String], types: [SQLType], rows: RowBatch) {
         self.columns = names
         self.columnTypes = types
-        self.batch = rows
+        self.block = RowBlock(values: rows.values, columns: names)
+        self.blockRows = rows.count
+        self.width = rows.width
         self.source = nil
         self.context = nil
         self.owned = nil
@@ -66,17 +71,19 @@ public final class Rows {
     /// storage failure); after an error there are no more rows.
     public func next() throws -> Row? {
         while true {
-            if let batch, position < batch.count {
+            if let block, position < blockRows {
                 defer { position += 1 }
-                return Row(storage: batch.values, offset: position * batch.width, count: batch.width, columns: columns)
+                return Row(block: block, offset: position * width, count: width)
             }
             guard let source, let context else { return nil }
             do {
                 if let next = try source.next(context) {
-                    batch = next
+                    block = RowBlock(values: next.values, columns: columns)
+                    blockRows = next.count
+                    width = next.width
                     position = 0
                 } else {
-                    batch = nil
+                    block = nil
                     finish()
                     return nil
                 }
