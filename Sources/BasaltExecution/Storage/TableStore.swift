@@ -67,16 +67,31 @@ package enum TableStore {
     /// The key of `index`'s entry for `row` whose row key is `rowKey`, and the entry's value.
     static func indexEntry(_ index: IndexDescriptor, _ table: TableDescriptor, _ row: [SQLValue],
                            rowKey: [UInt8]) -> (key: [UInt8], value: [UInt8], unique: Bool) {
-        var key = ObjectKey.prefix(index.id)
+        var key: [UInt8] = [], value: [UInt8] = []
+        let unique = rowKey.withUnsafeBytes { writeIndexEntry(index, table, row, rowKey: $0, key: &key, value: &value) }
+        return (key, value, unique)
+    }
+
+    /// `indexEntry` into buffers the caller reuses: replaces the contents of `key` and `value` with the
+    /// entry's and returns whether it is a unique entry (its key the indexed values alone).
+    static func writeIndexEntry(_ index: IndexDescriptor, _ table: TableDescriptor, _ row: [SQLValue],
+                                rowKey: UnsafeRawBufferPointer, key: inout [UInt8], value: inout [UInt8]) -> Bool {
+        key.removeAll(keepingCapacity: true)
+        value.removeAll(keepingCapacity: true)
+        ObjectKey.appendPrefix(index.id, to: &key)
         var hasNull = false
         for c in index.columns {
             let v = row[c.column]
             if v.isNull { hasNull = true }
             KeyCodec.append(v, type: table.columns[c.column].type, descending: c.descending, to: &key)
         }
-        let suffix = Array(rowKey[ObjectKey.prefixLength(table.id)...])
-        if index.unique && !hasNull { return (key, suffix, true) }
-        return (key + suffix, [], false)
+        let suffix = UnsafeRawBufferPointer(rebasing: rowKey[ObjectKey.prefixLength(table.id)...])
+        if index.unique && !hasNull {
+            value.append(contentsOf: suffix)
+            return true
+        }
+        key.append(contentsOf: suffix)
+        return false
     }
 
     // MARK: Reads
@@ -374,21 +389,24 @@ extension TableStore {
         var row = [SQLValue](repeating: .null, count: table.columns.count)
         var values: [SQLValue] = []
         var entries = PairList()
+        var entryKey: [UInt8] = [], entryValue: [UInt8] = []
         try context.manager.scan(context.transaction, slot, lower: prefix, upper: ObjectKey.upperBound(prefix),
                                  reverse: false) { key, value in
             values.removeAll(keepingCapacity: true)
             try RowCodec.decodeColumns(value, types: types, wanted: wanted, into: &values)
             for (i, column) in index.columns.enumerated() { row[column.column] = values[i] }
-            let entry = indexEntry(index, table, row, rowKey: Array(key))
-            entry.key.withUnsafeBytes { k in entry.value.withUnsafeBytes { entries.append(key: k, value: $0) } }
+            _ = writeIndexEntry(index, table, row, rowKey: key, key: &entryKey, value: &entryValue)
+            entryKey.withUnsafeBytes { k in entryValue.withUnsafeBytes { entries.append(key: k, value: $0) } }
             return true
         }
         entries.sort()
         for i in 0..<entries.count {
+            entries.prefetch(i + 8)
             let (key, value) = entries.pair(i)
             // A unique entry's key is the indexed values alone (a NULL makes it non-unique, its key then
-            // ending with the row key), so duplicates sort next to each other.
-            if i > 0, compareKeys(key, entries.pair(i - 1).key) == 0 {
+            // ending with the row key), so duplicates sort next to each other. A non-unique index's keys
+            // all end with distinct row keys.
+            if index.unique, i > 0, compareKeys(key, entries.pair(i - 1).key) == 0 {
                 throw ExecutionError("23505", "could not create unique index \"\(index.name)\"",
                                      context: ["table": table.name, "constraint": index.name],
                                      detail: "Key is duplicated.")

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CBasaltPrefetch
 
 /// Key/value pairs sorted by `compareKeys` with unique keys, as `StorageEngine.putSorted` writes them.
 /// Conformers hand out bytes that stay valid and unchanged while the put runs, so a run reads each
@@ -100,6 +101,14 @@ package struct PairList: SortedPairs {
         var word: UInt64 = 0
         for i in 0..<max(count, 0) { word |= UInt64(bytes.load(fromByteOffset: i, as: UInt8.self)) << (56 - 8 * UInt64(i)) }
         return word
+    }
+
+    /// Hints the CPU to start loading pair `index`'s first bytes (nothing when out of range): after a
+    /// sort the pairs lie in the arena in their old order, so a caller walking them in the new one
+    /// asks a few pairs ahead instead of missing the cache on each.
+    package func prefetch(_ index: Int) {
+        guard index < pairs.count else { return }
+        basalt_prefetch(pairs[index].key)
     }
 
     package func pair(_ index: Int) -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
