@@ -5,28 +5,46 @@ package struct RowValidator {
     /// CHECK constraints bound over the table's columns (logical order).
     package let checks: [(name: String, expression: BoundExpression)]
 
+    /// Each column's type, and whether it rejects NULL (NOT NULL or part of the primary key): read per
+    /// row without copying the column descriptors (names and all) out of the table.
+    private let types: [SQLType]
+    private let required: [Bool]
+
     package init(table: TableDescriptor, checks: [(name: String, expression: BoundExpression)]) {
         self.table = table
         self.checks = checks
+        types = table.columns.map(\.type)
+        required = table.columns.indices.map { table.columns[$0].notNull || table.primaryKey.contains($0) }
+    }
+
+    /// Whether `value` already is what assigning it to a column of `type` yields, so the row can keep
+    /// it: the common case of a parameter bound with the column's own type.
+    @inline(__always)
+    private static func fits(_ value: SQLValue, _ type: SQLType) -> Bool {
+        switch (value, type) {
+        case (.integer, .bigint), (.text, .text), (.double, .double), (.boolean, .boolean): return true
+        case (.integer(let v), .integer): return v >= Int64(Int32.min) && v <= Int64(Int32.max)
+        default: return false
+        }
     }
 
     /// The row with each value assigned to its column's type; throws 23502, 23514, 22001, 22003, 22P02.
     package func validate(_ row: consuming [SQLValue], _ context: ExecutionContext) throws -> [SQLValue] {
         var out = row
-        for (i, column) in table.columns.enumerated() {
+        for i in types.indices {
+            if Self.fits(out[i], types[i]) { continue }
             if out[i].isNull {
-                if column.notNull || table.primaryKey.contains(i) {
-                    throw ExecutionError("23502",
-                                         "null value in column \"\(column.name)\" of relation \"\(table.name)\" violates not-null constraint",
-                                         context: ["table": table.name, "column": column.name])
-                }
-                continue
+                guard required[i] else { continue }
+                let column = table.columns[i]
+                throw ExecutionError("23502",
+                                     "null value in column \"\(column.name)\" of relation \"\(table.name)\" violates not-null constraint",
+                                     context: ["table": table.name, "column": column.name])
             }
             do {
-                out[i] = try out[i].checkAssignable(to: column.type)
+                out[i] = try out[i].checkAssignable(to: types[i])
             } catch {
                 var located = error
-                located.context["column"] = column.name
+                located.context["column"] = table.columns[i].name
                 located.context["table"] = table.name
                 throw located
             }

@@ -41,9 +41,9 @@ package enum TableStore {
     /// `row` (logical order) in physical column order. Until a column is dropped or reordered, logical
     /// order is physical order and the row is returned as is.
     static func physicalRow(_ table: TableDescriptor, _ row: [SQLValue]) -> [SQLValue] {
-        var inPlace = table.nextPhysical == row.count
-        if inPlace {
-            for (i, column) in table.columns.enumerated() where column.physical != i { inPlace = false; break }
+        // Through the buffer: the loop reads one field per column instead of copying each descriptor.
+        let inPlace = table.nextPhysical == row.count && table.columns.withUnsafeBufferPointer { columns in
+            columns.indices.allSatisfy { columns[$0].physical == $0 }
         }
         if inPlace { return row }
         var physical = [SQLValue](repeating: .null, count: table.nextPhysical)
