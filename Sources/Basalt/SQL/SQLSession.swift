@@ -387,7 +387,8 @@ public final class SQLSession: @unchecked Sendable {
         do {
             let (schema, version) = try database.sql.schema(database.manager)
             guard let insert = cache.pointInsert(version: version) else { return nil }
-            let context = StatementRunner.context(database, transaction, schema, parameters)
+            let context = StatementRunner.context(database, transaction, schema, parameters,
+                                                  readsClock: insert.evaluatesExpressions)
             context.catalogEpoch = version
             return try insert.run(context)
         } catch {

@@ -143,6 +143,41 @@ public enum KeyCodec {
         }
     }
 
+    /// Whether `type`'s values are integer key components that decode to `.integer` (what
+    /// `decodeIntegers` reads).
+    package static func isIntegerKey(_ type: SQLType) -> Bool {
+        switch type {
+        case .smallint, .integer, .bigint: return true
+        default: return false
+        }
+    }
+
+    /// Decodes one integer component per entry of `descending` from `key` at `offset` (moving it past
+    /// them), appending each as `.integer` (or `.null`) to `out`. For columns whose `isIntegerKey`
+    /// holds: the values and checks of `decodeComponents`, read in place instead of through a copy of
+    /// the key. Throws XX001 for a malformed key.
+    package static func decodeIntegers(_ key: UnsafeRawBufferPointer, at offset: inout Int, descending: [Bool],
+                                       into out: inout [SQLValue]) throws(ExecutionError) {
+        do {
+            for desc in descending {
+                let value = try KeyDecoder.integer(in: key, at: &offset, descending: desc)
+                out.append(value.map { .integer($0) } ?? .null)
+            }
+        } catch {
+            throw corrupted(error)
+        }
+    }
+
+    /// `decodeIntegers` that only moves `offset` past the components.
+    package static func skipIntegers(_ key: UnsafeRawBufferPointer, at offset: inout Int,
+                                     descending: [Bool]) throws(ExecutionError) {
+        do {
+            for desc in descending { _ = try KeyDecoder.integer(in: key, at: &offset, descending: desc) }
+        } catch {
+            throw corrupted(error)
+        }
+    }
+
     /// Moves `decoder` past `count` components (directions from `descending`, from its first entry).
     public static func skipComponents(_ count: Int, from decoder: inout KeyDecoder,
                                       descending: [Bool]) throws(ExecutionError) {

@@ -31,6 +31,11 @@ package final class IndexScanOperator: Operator {
     let needsPrimaryKey: Bool
     let decodedTypes: [SQLType]
     let skippedDescending: [Bool]
+    /// Directions of the decoded index columns.
+    let decodedDescending: [Bool]
+    /// Whether every index column read or skipped and every primary key column is an integer
+    /// (`KeyCodec.isIntegerKey`): entries then decode in place, without copying each key.
+    let integerEntries: Bool
 
     package init(table: TableDescriptor, index: IndexDescriptor, range: KeyRange, columns: [Int]? = nil,
                 includeKey: Bool = false, indexOnly: Bool = false) {
@@ -59,6 +64,9 @@ package final class IndexScanOperator: Operator {
         let indexNeeded = (sources.filter { $0 >= 0 }.max() ?? -1) + 1
         self.decodedTypes = Array(indexTypes.prefix(indexNeeded))
         self.skippedDescending = Array(indexDescending.dropFirst(indexNeeded))
+        self.decodedDescending = Array(indexDescending.prefix(indexNeeded))
+        let readTypes = needsPrimaryKey ? indexTypes + primaryKeyTypes : Array(indexTypes.prefix(indexNeeded))
+        self.integerEntries = readTypes.allSatisfy(KeyCodec.isIntegerKey)
     }
 
     /// The same scan producing only the given logical columns (in that order), so a projection of plain
@@ -105,19 +113,34 @@ package final class IndexScanOperator: Operator {
             let pkDescending = primaryKeyAscending
             var decoder = KeyDecoder([])
             var valueDecoder = KeyDecoder([])
+            let integerEntries = self.integerEntries, decodedDescending = self.decodedDescending
             try context.manager.scan(context.transaction, .tables, lower: lower, upper: upper, reverse: false) { key, value in
-                decoder.reset(UnsafeRawBufferPointer(rebasing: key[indexPrefixLength...]))
                 indexValues.removeAll(keepingCapacity: true)
-                try KeyCodec.decodeComponents(from: &decoder, types: decodedTypes, descending: indexDescending, into: &indexValues)
                 pkValues.removeAll(keepingCapacity: true)
                 // A unique index keeps the primary key in the value; any other, after the index columns.
-                if needsPrimaryKey {
-                    if value.count > 0 {
-                        valueDecoder.reset(value)
-                        try KeyCodec.decodeComponents(from: &valueDecoder, types: pkTypes, descending: pkDescending, into: &pkValues)
-                    } else {
-                        try KeyCodec.skipComponents(skippedDescending.count, from: &decoder, descending: skippedDescending)
-                        try KeyCodec.decodeComponents(from: &decoder, types: pkTypes, descending: pkDescending, into: &pkValues)
+                if integerEntries {
+                    var offset = indexPrefixLength
+                    try KeyCodec.decodeIntegers(key, at: &offset, descending: decodedDescending, into: &indexValues)
+                    if needsPrimaryKey {
+                        if value.count > 0 {
+                            var valueOffset = 0
+                            try KeyCodec.decodeIntegers(value, at: &valueOffset, descending: pkDescending, into: &pkValues)
+                        } else {
+                            try KeyCodec.skipIntegers(key, at: &offset, descending: skippedDescending)
+                            try KeyCodec.decodeIntegers(key, at: &offset, descending: pkDescending, into: &pkValues)
+                        }
+                    }
+                } else {
+                    decoder.reset(UnsafeRawBufferPointer(rebasing: key[indexPrefixLength...]))
+                    try KeyCodec.decodeComponents(from: &decoder, types: decodedTypes, descending: indexDescending, into: &indexValues)
+                    if needsPrimaryKey {
+                        if value.count > 0 {
+                            valueDecoder.reset(value)
+                            try KeyCodec.decodeComponents(from: &valueDecoder, types: pkTypes, descending: pkDescending, into: &pkValues)
+                        } else {
+                            try KeyCodec.skipComponents(skippedDescending.count, from: &decoder, descending: skippedDescending)
+                            try KeyCodec.decodeComponents(from: &decoder, types: pkTypes, descending: pkDescending, into: &pkValues)
+                        }
                     }
                 }
                 if width == 0 {

@@ -21,6 +21,10 @@ package final class PointInsert {
         return PointInsert(table: insert.table, validator: insert.validator, values: values)
     }
 
+    /// Whether running evaluates any expression beyond constants and parameters (CHECK constraints),
+    /// which could read the statement's clock.
+    package var evaluatesExpressions: Bool { !validator.checks.isEmpty }
+
     private init(table: TableDescriptor, validator: RowValidator, values: ValuesOperator) {
         self.table = table
         self.validator = validator

@@ -91,23 +91,13 @@ public struct KeyDecoder: Sendable {
             guard b <= 1 else { throw .malformed(offset: offset, detail: "bool byte 0x\(String(b, radix: 16))") }
             offset += 1
             return .bool(b == 1)
-        case KeyEncoder.Tag.negativeInt:
-            let payloadOffset = offset
-            let value = Int64(bitPattern: try readFixed(mask: mask) ^ KeyEncoder.signBit)
-            guard value < 0 else { throw .malformed(offset: payloadOffset, detail: "non-negative integer under the negative tag") }
-            return .int(value)
-        case KeyEncoder.Tag.nonNegativeInt...KeyEncoder.Tag.lastNonNegativeInt:
-            let width = Int(tag - KeyEncoder.Tag.nonNegativeInt) + 1
-            guard bytes.count - offset >= width else { throw .truncated(offset: bytes.count) }
-            let first = bytes[offset] ^ mask
-            guard first != 0 || width == 1 else {
-                throw .malformed(offset: offset, detail: "integer is not in its shortest form")
+        case KeyEncoder.Tag.negativeInt, KeyEncoder.Tag.nonNegativeInt...KeyEncoder.Tag.lastNonNegativeInt:
+            var end = tagOffset
+            let decoded: Result<Int64?, KeyDecodingError> = bytes.withUnsafeBytes { raw in
+                Result { () throws(KeyDecodingError) in try Self.integer(in: raw, at: &end, descending: descending) }
             }
-            var bits: UInt64 = 0
-            for i in offset..<offset + width { bits = bits << 8 | UInt64(bytes[i] ^ mask) }
-            guard bits <= UInt64(Int64.max) else { throw .malformed(offset: offset, detail: "integer out of range") }
-            offset += width
-            return .int(Int64(bits))
+            offset = end
+            return .int(try decoded.get()!)
         case KeyEncoder.Tag.double:
             let payloadOffset = offset
             let ordered = try readFixed(mask: mask)
@@ -169,6 +159,44 @@ public struct KeyDecoder: Sendable {
         }
         guard bytes.count - offset - 1 >= width else { throw .truncated(offset: bytes.count) }
         offset += 1 + width
+    }
+
+    /// Decodes the integer component (nil: NULL) that starts at `offset` of `key`, written in the given
+    /// direction, and moves `offset` past it; the checks of `next`, without copying the key into a
+    /// decoder (an index scan decodes integer columns straight from the page). Any other component
+    /// is `malformed`.
+    public static func integer(in key: UnsafeRawBufferPointer, at offset: inout Int,
+                               descending: Bool) throws(KeyDecodingError) -> Int64? {
+        let mask: UInt8 = descending ? 0xFF : 0x00
+        guard offset < key.count else { throw .truncated(offset: offset) }
+        let tag = key[offset] ^ mask
+        let payload = offset + 1
+        switch tag {
+        case KeyEncoder.Tag.null:
+            offset = payload
+            return nil
+        case KeyEncoder.Tag.negativeInt:
+            guard key.count - payload >= 8 else { throw .truncated(offset: key.count) }
+            var bits: UInt64 = 0
+            for i in payload..<payload + 8 { bits = bits << 8 | UInt64(key[i] ^ mask) }
+            let value = Int64(bitPattern: bits ^ KeyEncoder.signBit)
+            guard value < 0 else { throw .malformed(offset: payload, detail: "non-negative integer under the negative tag") }
+            offset = payload + 8
+            return value
+        case KeyEncoder.Tag.nonNegativeInt...KeyEncoder.Tag.lastNonNegativeInt:
+            let width = Int(tag - KeyEncoder.Tag.nonNegativeInt) + 1
+            guard key.count - payload >= width else { throw .truncated(offset: key.count) }
+            guard key[payload] ^ mask != 0 || width == 1 else {
+                throw .malformed(offset: payload, detail: "integer is not in its shortest form")
+            }
+            var bits: UInt64 = 0
+            for i in payload..<payload + width { bits = bits << 8 | UInt64(key[i] ^ mask) }
+            guard bits <= UInt64(Int64.max) else { throw .malformed(offset: payload, detail: "integer out of range") }
+            offset = payload + width
+            return Int64(bits)
+        default:
+            throw .malformed(offset: offset, detail: "expected an integer, found tag 0x\(String(key[offset], radix: 16))")
+        }
     }
 
     private mutating func readFixed(mask: UInt8) throws(KeyDecodingError) -> UInt64 {
