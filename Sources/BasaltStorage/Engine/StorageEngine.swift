@@ -375,19 +375,38 @@ package final class StorageEngine {
         try checkWritable()
         let txn = try active(transaction)
         var start = 0
-        var replaced: [(Int, [UInt8]?)] = []
+        // Per run: the values replaced (by pair index, ascending), and the undo — a restore per replaced
+        // key, and the new keys packed into one buffer.
+        var replaced: [(Int, [UInt8])] = []
         while start < pairs.count {
             replaced.removeAll(keepingCapacity: true)
-            var undo: [UndoAction] = []
-            let end = try logged(header: { .update(selfCommitting: false, undo: .many(undo)) }, in: txn) {
+            var restores: [UndoAction] = []
+            var added: [UInt8] = []
+            let end = try logged(header: {
+                let removal = UndoAction.removeKeys(slot: slot, packed: added)
+                if restores.isEmpty { return .update(selfCommitting: false, undo: removal) }
+                return .update(selfCommitting: false, undo: .many(added.isEmpty ? restores : restores + [removal]))
+            }, in: txn) {
                 try tree(slot).putRun(pairs, from: start) { index, old in
-                    let copy = old.map { Array($0) }
-                    replaced.append((index, copy))
-                    let key = Array(pairs.pair(index).key)
-                    undo.append(copy.map { .restoreValue(slot: slot, key: key, value: $0) } ?? .removeKey(slot: slot, key: key))
+                    let key = pairs.pair(index).key
+                    if let old {
+                        let copy = Array(old)
+                        replaced.append((index, copy))
+                        restores.append(.restoreValue(slot: slot, key: Array(key), value: copy))
+                    } else {
+                        UndoAction.appendPacked(key, to: &added)
+                    }
                 }.end
             }.result
-            for (index, old) in replaced { try previous(index, old) }
+            var next = 0
+            for index in start..<end {
+                if next < replaced.count, replaced[next].0 == index {
+                    try previous(index, replaced[next].1)
+                    next += 1
+                } else {
+                    try previous(index, nil)
+                }
+            }
             start = end
             try checkpointIfDue()
         }
@@ -505,6 +524,9 @@ package final class StorageEngine {
             try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try tree(slot).put(k, v) } }
         case let .many(actions):
             for action in actions.reversed() { try applyInverse(action) }
+        case let .removeKeys(slot, packed):
+            guard let tree = try existingTree(slot) else { return }
+            try UndoAction.forEachPacked(packed) { _ = try tree.delete($0) }
         }
     }
 

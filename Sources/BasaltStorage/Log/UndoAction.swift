@@ -9,13 +9,53 @@ enum UndoAction: Equatable {
     /// The key held `value` before: undo stores it again.
     case restoreValue(slot: RootSlot, key: [UInt8], value: [UInt8])
     /// The undo of a sorted run written by one operation (`StorageEngine.putSorted`): each element is a
-    /// `removeKey` or `restoreValue` of a distinct key, so they may be undone in any order, and undoing
-    /// one twice is harmless.
+    /// `removeKey`, `restoreValue` or `removeKeys` of distinct keys, so they may be undone in any order,
+    /// and undoing one twice is harmless.
     case many([UndoAction])
+    /// Keys of one tree that did not exist before, packed as `appendPacked` writes them (a varint
+    /// length, then the bytes, per key): the new keys of a sorted run in one buffer, where an array per
+    /// key cost a bulk insert an allocation, a copy and a free per row.
+    case removeKeys(slot: RootSlot, packed: [UInt8])
 
-    /// Encoding in an `update` record, after its flags byte: u8 kind (0 none, 1 remove, 2 restore, 3 many),
-    /// then for 1 and 2 u8 root slot and the key as a blob, and for 2 the value as a blob; for 3 a varint
-    /// count and that many encoded actions of kind 1 or 2.
+    /// Appends `key` to a `removeKeys` buffer.
+    static func appendPacked(_ key: UnsafeRawBufferPointer, to packed: inout [UInt8]) {
+        var n = UInt64(key.count)
+        while n >= 0x80 {
+            packed.append(UInt8(truncatingIfNeeded: n) | 0x80)
+            n >>= 7
+        }
+        packed.append(UInt8(n))
+        packed.append(contentsOf: key)
+    }
+
+    /// Calls `body` with each key of a `removeKeys` buffer, in order; nil when the buffer is not a
+    /// whole number of packed keys (a corrupt record).
+    @discardableResult
+    static func forEachPacked(_ packed: [UInt8], _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows -> Bool {
+        try packed.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                var length = 0, shift = 0
+                while true {
+                    guard offset < bytes.count, shift < 63 else { return false }
+                    let byte = bytes[offset]
+                    offset += 1
+                    length |= Int(byte & 0x7F) << shift
+                    if byte < 0x80 { break }
+                    shift += 7
+                }
+                guard length <= bytes.count - offset else { return false }
+                try body(UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length]))
+                offset += length
+            }
+            return true
+        }
+    }
+
+    /// Encoding in an `update` record, after its flags byte: u8 kind (0 none, 1 remove, 2 restore, 3 many,
+    /// 4 remove packed keys), then for 1 and 2 u8 root slot and the key as a blob, and for 2 the value as
+    /// a blob; for 3 a varint count and that many encoded actions of kind 1, 2 or 4; for 4 u8 root slot
+    /// and the packed keys as one blob.
     func encode(into out: inout LogPayloadWriter) {
         switch self {
         case .none:
@@ -33,6 +73,10 @@ enum UndoAction: Equatable {
             out.u8(3)
             out.varint(UInt64(actions.count))
             for action in actions { action.encode(into: &out) }
+        case let .removeKeys(slot, packed):
+            out.u8(4)
+            out.u8(UInt8(slot.rawValue))
+            packed.withUnsafeBytes { out.blob($0) }
         }
     }
 
@@ -46,7 +90,7 @@ enum UndoAction: Equatable {
             for _ in 0..<count {
                 let action = try decode(&reader)
                 switch action {
-                case .removeKey, .restoreValue: actions.append(action)
+                case .removeKey, .restoreValue, .removeKeys: actions.append(action)
                 case .none, .many: throw reader.corrupt("a run's undo holds a nested or empty action")
                 }
             }
@@ -58,6 +102,9 @@ enum UndoAction: Equatable {
         switch kind {
         case 1: return .removeKey(slot: slot, key: key)
         case 2: return .restoreValue(slot: slot, key: key, value: try reader.blob())
+        case 4:
+            guard forEachPacked(key, { _ in }) else { throw reader.corrupt("packed undo keys are malformed") }
+            return .removeKeys(slot: slot, packed: key)
         default: throw reader.corrupt("unknown undo kind \(kind)")
         }
     }
