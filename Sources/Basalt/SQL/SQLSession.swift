@@ -30,6 +30,11 @@ public final class SQLSession: @unchecked Sendable {
         /// Open savepoints with the block's schema when each was taken, so ROLLBACK TO undoes DDL's
         /// effect on the session's schema as the transaction layer undoes its catalog writes.
         var savepoints: [(name: String, schema: Schema?)] = []
+        /// The execution context of this block's last point insert, reused by the next one under the
+        /// same catalog version: only its parameters differ, and building one per row (copying the
+        /// schema in, releasing it after) cost a bulk insert about 5%. Held here, not by the prepared
+        /// statement, so it goes with the transaction.
+        var pointInsertContext: ExecutionContext?
 
         init(isolation: IsolationLevel, readOnly: Bool) {
             self.isolation = isolation
@@ -311,7 +316,7 @@ public final class SQLSession: @unchecked Sendable {
     private func runInBlock(_ statement: BasaltSQL.Statement, _ parameters: [SQLValue], sql: String,
                             cache: PlanCache?) throws -> Outcome {
         let context = block!.context!
-        if block!.schema == nil, let cache, let count = try pointInsert(cache, context, parameters, sql: sql) {
+        if block!.schema == nil, let cache, let count = try pointInsert(cache, context, parameters, sql: sql, in: block!) {
             return .count(count)
         }
         let runner = StatementRunner(database: database, transaction: context, schema: block!.schema,
@@ -380,16 +385,26 @@ public final class SQLSession: @unchecked Sendable {
 
     /// Runs the cached plan as a point insert in `transaction` when it is one made under the newest
     /// committed catalog (the caller has checked that the transaction changed no schema); nil otherwise.
-    /// Returns the number of rows inserted.
+    /// Returns the number of rows inserted. Inside a transaction block, the execution context is kept in
+    /// `block` for the next point insert (one that evaluates no expressions needs nothing per statement
+    /// but its parameters).
     private func pointInsert(_ cache: PlanCache, _ transaction: TransactionContext, _ parameters: [SQLValue],
-                             sql: String) throws -> Int? {
+                             sql: String, in block: Block? = nil) throws -> Int? {
         guard cache.mayBePointInsert else { return nil }
         do {
+            if let reused = block?.pointInsertContext, reused.transaction === transaction,
+               let version = reused.catalogEpoch, version == database.manager.catalogEpoch,
+               let insert = cache.pointInsert(version: version), !insert.evaluatesExpressions {
+                reused.parameters = parameters
+                reused.changedRows = 0
+                return try insert.run(reused)
+            }
             let (schema, version) = try database.sql.schema(database.manager)
             guard let insert = cache.pointInsert(version: version) else { return nil }
             let context = StatementRunner.context(database, transaction, schema, parameters,
                                                   readsClock: insert.evaluatesExpressions)
             context.catalogEpoch = version
+            if let block, !insert.evaluatesExpressions { block.pointInsertContext = context }
             return try insert.run(context)
         } catch {
             throw database.sqlError(error, sql: sql)

@@ -294,3 +294,41 @@ import Testing
         try db.close()
     }
 }
+
+extension SQLInsertTests {
+    /// Point inserts in one block share an execution context while the catalog is unchanged: two
+    /// prepared inserts into different tables interleaved, a schema change committed by another
+    /// session in between (the next inserts replan and keep going), a savepoint rolled back, and a
+    /// new block afterwards must all write exactly their own rows.
+    @Test func pointInsertsInABlockAcrossCatalogChanges() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE a (id INT PRIMARY KEY, v TEXT); CREATE TABLE b (id BIGINT PRIMARY KEY, w INT)")
+        let session = db.session()
+        let intoA = try session.prepare("INSERT INTO a VALUES ($1, $2)")
+        let intoB = try session.prepare("INSERT INTO b VALUES ($1, $2)")
+        try session.execute("BEGIN")
+        for i in 0..<10 {
+            #expect(try intoA.execute([i, "a\(i)"]) == 1)
+            #expect(try intoB.execute([i * 10, i]) == 1)
+        }
+        try db.execute("CREATE TABLE other (x INT)")   // another session's DDL moves the catalog epoch
+        for i in 10..<20 {
+            #expect(try intoA.execute([i, "a\(i)"]) == 1)
+            #expect(try intoB.execute([i * 10, i]) == 1)
+        }
+        try session.execute("SAVEPOINT s")
+        #expect(try intoA.execute([100, "undone"]) == 1)
+        try session.execute("ROLLBACK TO SAVEPOINT s")
+        expectSQLError("23505") { try intoB.execute([0, 0]) }
+        try session.execute("ROLLBACK TO SAVEPOINT s")
+        #expect(try intoB.execute([1_000, 1]) == 1)
+        try session.execute("COMMIT")
+        try session.execute("BEGIN")
+        #expect(try intoA.execute([20, "a20"]) == 1)
+        try session.execute("COMMIT")
+        #expect(try db.rows("SELECT count(*), min(id), max(id) FROM a") == [["21", "0", "20"]])
+        #expect(try db.rows("SELECT count(*), sum(w) FROM b") == [["21", "191"]])
+        #expect(try db.rows("SELECT v FROM a WHERE id = 17") == [["a17"]])
+        try db.close()
+    }
+}
