@@ -48,6 +48,13 @@ import Testing
         let plan = try db.query("EXPLAIN " + Self.query).allValues().map(\.description).joined(separator: "\n")
         #expect(plan.contains("Primary Key Lookup on p"), "seed \(seed): the join is not a lookup join:\n\(plan)")
         #expect(Self.found(try db.query(Self.query).allValues()) == Self.expected(parents, children), "seed \(seed): autocommit")
+        // Rows of no columns (only counted) and an aggregate over both sides.
+        let matched = Self.expected(parents, children).count
+        #expect(try db.query("SELECT count(*) FROM c JOIN p ON c.pid = p.id").allValues() == [[.integer(Int64(matched))]],
+                "seed \(seed): count of the join")
+        let total = children.values.compactMap { $0.flatMap { parents[$0] }?.n }.reduce(0, +)
+        #expect(try db.query("SELECT sum(p.n + c.w) FROM c JOIN p ON c.pid = p.id").allValues()
+                == [[matched == 0 ? .null : .integer(Int64(total))]], "seed \(seed): sum over the join")
 
         // A repeatable-read transaction writes parents (insert, update, delete) and reads its own writes,
         // while another session's commits after its snapshot stay invisible to it.
