@@ -55,10 +55,10 @@ final class StatementRunner {
         Self.context(database, transaction, schema, parameters)
     }
 
-    /// A fresh context for one statement of `transaction`: `now()` is the statement's start.
-    /// A statement's execution context. `readsClock` false: nothing the statement evaluates can call
-    /// `statement_timestamp()`, so the clock is not read (it cost a point insert about 3%) and the
-    /// statement time is the transaction's.
+    /// A fresh context for one statement of `transaction`: `statement_timestamp()` is the statement's
+    /// start. With `readsClock` false the caller knows nothing the statement evaluates can call it, so
+    /// the clock is not read (it cost a point insert about 3%) and the statement time is the
+    /// transaction's.
     static func context(_ database: Database, _ transaction: TransactionContext, _ schema: Schema,
                         _ parameters: [SQLValue], readsClock: Bool = true) -> ExecutionContext {
         let started = Int64(transaction.startedAt.secondsSince1970 * 1_000_000)
