@@ -45,6 +45,15 @@ package final class TransactionContext: @unchecked Sendable {
     /// One bit per tree (`1 << RootSlot.rawValue`; the header has 16 root slots): checked on every row
     /// write, where hashing into a set cost more than the check saves.
     @exclusivity(unchecked) var exclusiveTrees: UInt32 = 0
+    /// Key ranges of trees this transaction holds X on that its insert probes found without any
+    /// committed key: `lower` inclusive, `upper` exclusive (nil: to the tree's end); the most recent
+    /// `maxAbsentRanges` (a table's rows and its unique indexes each keep one while a bulk insert runs).
+    /// Writers of keys that could collide with an insert take IX on the tree (`lockForInsert`,
+    /// `lockForWrite`), which X excludes, so no such key can be committed into a range until this
+    /// transaction ends: later inserts in it need no probe (a bulk insert in key order probes once per
+    /// gap between committed keys instead of once per row).
+    @exclusivity(unchecked) var absentRanges: [(tree: RootSlot, lower: [UInt8], upper: [UInt8]?)] = []
+    static let maxAbsentRanges = 8
     /// SQL objects this transaction holds a lock on, with the strongest mode taken (`lockObject`).
     var objectLocks: [UInt32: LockMode] = [:]
     /// The object last locked (S or X) through `lockObject`, or `UInt32.max`: a run of row writes to

@@ -12,9 +12,29 @@ extension TransactionManager {
         try checkActive(txn)
         if let entry = key.withUnsafeBytes({ txn.writes.find(tree, $0) }) { return !entry.isDelete }
         try lockKeyExclusive(txn, tree, key)
+        let exclusive = txn.exclusiveTrees & (1 << UInt32(tree.rawValue)) != 0
+        if exclusive, Self.isKnownAbsent(txn, tree, key) { return false }
         let snapshot = snapshot(for: txn)
-        let newest = try withEngine { engine in
-            try key.withUnsafeBytes { k in try engine.withValue(tree, k) { try VersionFormat.header($0) } }
+        let newest: (tombstone: Bool, timestamp: Timestamp)?
+        if exclusive {
+            // One descent finds the key or the next committed key after it; the range between them
+            // holds no committed key, and none can appear while txn holds X on the tree.
+            var successor: [UInt8]?
+            newest = try withEngine { engine in
+                try key.withUnsafeBytes { k in
+                    var found: (tombstone: Bool, timestamp: Timestamp)?
+                    try engine.scan(tree, lower: k, upper: nil) { next, stored in
+                        if compareKeys(next, k) == 0 { found = try VersionFormat.header(stored) } else { successor = Array(next) }
+                        return false
+                    }
+                    return found
+                }
+            }
+            if newest == nil { Self.noteAbsent(txn, tree, from: key, to: successor) }
+        } else {
+            newest = try withEngine { engine in
+                try key.withUnsafeBytes { k in try engine.withValue(tree, k) { try VersionFormat.header($0) } }
+            }
         }
         // The X lock, held to commit, keeps every other transaction from committing this key from now
         // on; so the read can only be invalidated by a version newer than the snapshot, seen right here.
@@ -25,6 +45,24 @@ extension TransactionManager {
             throw fail(txn, .serializationFailure("the key was deleted by a transaction that committed after this one's snapshot"))
         }
         return !newest.tombstone
+    }
+
+    /// Whether `key` lies in the range `txn` last found without committed keys in `tree` (see
+    /// `TransactionContext.absentRanges`; only consulted while txn holds X on the tree).
+    private static func isKnownAbsent(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8]) -> Bool {
+        key.withUnsafeBytes { k in
+            txn.absentRanges.contains { range in
+                range.tree == tree && range.lower.withUnsafeBytes { compareKeys(k, $0) } >= 0
+                    && (range.upper.map { upper in upper.withUnsafeBytes { compareKeys(k, $0) } < 0 } ?? true)
+            }
+        }
+    }
+
+    /// Records that `tree` holds no committed key from `lower` up to `upper` (exclusive; nil: none
+    /// after `lower`), forgetting the oldest range beyond `TransactionContext.maxAbsentRanges`.
+    private static func noteAbsent(_ txn: TransactionContext, _ tree: RootSlot, from lower: [UInt8], to upper: [UInt8]?) {
+        if txn.absentRanges.count >= TransactionContext.maxAbsentRanges { txn.absentRanges.removeFirst() }
+        txn.absentRanges.append((tree, lower, upper))
     }
 
     /// Buffers `value` under `key`, which `txn` locked with `lockForInsert` (so no lock or conflict

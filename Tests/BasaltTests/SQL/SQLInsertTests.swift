@@ -332,3 +332,32 @@ extension SQLInsertTests {
         try db.close()
     }
 }
+
+extension SQLInsertTests {
+    /// A bulk insert past lock escalation probes the tree once per gap between committed keys
+    /// (`TransactionContext.absentRanges`): committed keys inside the inserted run must still be
+    /// found — as conflicts ON CONFLICT DO NOTHING skips, and as 23505 for a plain insert — on both
+    /// sides of each gap, in the table and in a unique index.
+    @Test func insertsAfterEscalationStillFindCommittedKeys() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE t (id INT PRIMARY KEY, u INT UNIQUE, pad TEXT)")
+        let committed = [1, 6_999, 7_000, 12_000, 12_001, 19_998]
+        for id in committed { try db.execute("INSERT INTO t VALUES ($1, $2, 'old')", [id, -id]) }
+        let session = db.session()
+        let skip = try session.prepare("INSERT INTO t VALUES ($1, $2, 'new') ON CONFLICT DO NOTHING")
+        try session.execute("BEGIN")
+        var inserted = 0
+        for id in 0..<20_000 { inserted += try skip.execute([id, id == 15_000 ? -12_000 : id + 100_000]) }
+        #expect(inserted == 20_000 - committed.count - 1, "committed ids and the committed unique value are skipped")
+        let plain = try session.prepare("INSERT INTO t VALUES ($1, $2, 'x')")
+        #expect(try plain.execute([20_500, 1]) == 1)
+        expectSQLError("23505") { try plain.execute([12_001, 5]) }
+        try session.execute("ROLLBACK")
+        try session.execute("BEGIN")
+        for id in 30_000..<36_000 { #expect(try plain.execute([id, id]) == 1) }
+        expectSQLError("23505") { try plain.execute([36_000, -7_000]) }
+        try session.execute("ROLLBACK")
+        #expect(try db.rows("SELECT count(*), min(id), max(id) FROM t") == [["6", "1", "19998"]])
+        try db.close()
+    }
+}
