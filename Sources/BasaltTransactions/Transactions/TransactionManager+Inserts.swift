@@ -47,7 +47,7 @@ extension TransactionManager {
         return !newest.tombstone
     }
 
-    /// Whether `key` lies in the range `txn` last found without committed keys in `tree` (see
+    /// Whether `key` lies in one of the ranges of `tree` that `txn` found without committed keys (see
     /// `TransactionContext.absentRanges`; only consulted while txn holds X on the tree).
     private static func isKnownAbsent(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8]) -> Bool {
         key.withUnsafeBytes { k in
