@@ -43,6 +43,7 @@ let package = Package(
         .target(
             name: "BasaltExecution",
             dependencies: [
+                "CBasaltPrefetch",
                 "BasaltStorage",
                 "BasaltTransactions",
             ]

@@ -17,6 +17,7 @@ extension BTree {
                     throw StorageError.corruption(page: leaf, detail: "leaf chain reaches a page of type \(node.page.rawType)")
                 }
                 while index < node.count {
+                    node.prefetchCell(index + Self.scanPrefetchDistance)
                     let k = node.key(index)
                     let key = UnsafeRawBufferPointer(start: k.pointer, count: k.count)
                     if let upper, compareKeys(key, upper) >= 0 { return visited }
@@ -38,6 +39,7 @@ extension BTree {
                 }
                 if index == Int.max { index = node.count - 1 }
                 while index >= 0 {
+                    node.prefetchCell(index - Self.scanPrefetchDistance)
                     let k = node.key(index)
                     let key = UnsafeRawBufferPointer(start: k.pointer, count: k.count)
                     if let lower, compareKeys(key, lower) < 0 { return visited }
@@ -51,6 +53,10 @@ extension BTree {
         }
         return visited
     }
+
+    /// How many cells ahead of the visited one a scan prefetches: far enough that a miss completes
+    /// while the visitor decodes the cells in between (~100 ns each), near enough to stay within a page.
+    static let scanPrefetchDistance = 4
 
     @inline(__always)
     private func visit(_ node: BTreeNode, _ index: Int, _ key: UnsafeRawBufferPointer,
