@@ -65,24 +65,44 @@ struct BTree {
         guard count > 0 else { return }
         var path = pager.takePath()
         defer { pager.returnPath(path) }
-        var i = 0
-        while i < count {
-            let (leaf, upper) = try descendBounded(to: key(i), path: &path)
-            // One pin per leaf for the run of keys below its upper bound; each search resumes at the
-            // previous key's index (the keys ascend).
-            let pin = try pool.pinForRead(leaf)
-            defer { pool.release(pin) }
-            let node = BTreeNode(pin.page)
-            var start = 0
-            repeat {
-                let k = key(i)
-                let (index, found) = node.lowerBound(k.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, k.count, from: start)
-                start = index
-                if found { try withLeafValue(node, index) { try body(i, $0) } }
-                i += 1
-            } while i < count && upper.map({ u in u.withUnsafeBytes { compareKeys(key(i), $0) } < 0 }) ?? true
+        try withUnsafeTemporaryAllocation(of: Int.self, capacity: Self.lookupGroup) { candidates in
+            var i = 0
+            while i < count {
+                let (leaf, upper) = try descendBounded(to: key(i), path: &path)
+                // One pin per leaf for the run of keys below its upper bound (the keys ascend).
+                let pin = try pool.pinForRead(leaf)
+                defer { pool.release(pin) }
+                let node = BTreeNode(pin.page)
+                node.prefetchSlots()
+                var start = 0
+                repeat {
+                    // Group prefetching: the cells of a sparse run of keys lie far apart, and a search
+                    // that reads each in turn waits for one miss after another. First each key's
+                    // position from the slot prefixes alone (slots only), its cell prefetched; then the
+                    // exact searches, which start at those positions and find the cells arriving.
+                    var n = 0
+                    repeat {
+                        let k = key(i + n)
+                        start = node.prefixLowerBound(k.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, k.count, from: start)
+                        candidates[n] = start
+                        node.prefetchCell(start)
+                        n += 1
+                    } while n < Self.lookupGroup && i + n < count
+                        && upper.map({ u in u.withUnsafeBytes { compareKeys(key(i + n), $0) } < 0 }) ?? true
+                    for g in 0..<n {
+                        let k = key(i)
+                        let (index, found) = node.lowerBound(k.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, k.count,
+                                                             from: candidates[g])
+                        if found { try withLeafValue(node, index) { try body(i, $0) } }
+                        i += 1
+                    }
+                } while i < count && upper.map({ u in u.withUnsafeBytes { compareKeys(key(i), $0) } < 0 }) ?? true
+            }
         }
     }
+
+    /// Keys of a sorted lookup whose cells `withValues` prefetches together.
+    static let lookupGroup = 16
 
     /// Calls `body` with the value of cell `index` of leaf `node`, read from its overflow chain when it
     /// has one (bytes valid only during the call).

@@ -345,6 +345,22 @@ struct BTreeNode {
         return (low, false)
     }
 
+    /// The first index at or after `start` whose slot prefix is not below `key`'s: every key before it
+    /// is below `key`, so `lowerBound(key, from:)` may start there. Reads slots only (and the first
+    /// cell, for the shared prefix), never the cell it returns, which a caller can prefetch.
+    @inline(__always)
+    func prefixLowerBound(_ key: UnsafeRawPointer, _ keyCount: Int, from start: Int) -> Int {
+        let side = sideOfSharedPrefix(key, keyCount)
+        if side != 0 { return side < 0 ? start : count }
+        let target = slotPrefix(of: key, keyCount)
+        var low = start, high = count
+        while low < high {
+            let mid = (low &+ high) >> 1
+            if slotPrefix(mid) < target { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
     /// Starts loading the slot array: a binary search's probes depend on each other, so on a node that
     /// is not in cache each would otherwise wait for its own miss in turn; prefetched, the lines arrive
     /// together (about one miss's latency instead of one per probe).
