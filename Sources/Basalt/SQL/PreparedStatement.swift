@@ -46,6 +46,15 @@ final class PlanCache {
     private var lease: PlanLease?
     /// The cached plan as a point get, when it is one (recognised once per plan).
     private var pointGet: PointGet?
+    /// The cached plan as a scan get, when it is one and not a point get (recognised once per plan).
+    private var scanGet: ScanGet?
+    /// Scan gets in a row that found more rows than they return (the plan ran after each); above
+    /// `maximumScanGetMisses` the plan runs directly, so a statement whose ranges are long does not
+    /// read each one's first chunk twice.
+    private var scanGetMisses = 0
+    private var scanGetSkips = 0
+    static let maximumScanGetMisses = 2
+    static let scanGetRetryInterval = 64
     /// The cached plan as a point insert, when it is one (recognised once per plan).
     private var pointInsert: PointInsert?
 
@@ -58,6 +67,33 @@ final class PlanCache {
     func pointGet(version current: UInt64) -> (get: PointGet, names: [String], types: [SQLType])? {
         guard let pointGet, version == current else { return nil }
         return (pointGet, columns.names, columns.types)
+    }
+
+    /// Whether the cached plan is a scan get worth trying (see `scanGetMisses`); after too many misses,
+    /// once every `scanGetRetryInterval` runs, so a statement whose ranges became short again finds out.
+    func shouldTryScanGet() -> Bool {
+        guard scanGet != nil else { return false }
+        guard scanGetMisses > Self.maximumScanGetMisses else { return true }
+        scanGetSkips += 1
+        guard scanGetSkips >= Self.scanGetRetryInterval else { return false }
+        scanGetSkips = 0
+        return true
+    }
+
+    /// The cached plan as a scan get with its result columns, when it is one and was made under
+    /// catalog `version`.
+    func scanGet(version current: UInt64) -> (get: ScanGet, names: [String], types: [SQLType])? {
+        guard let scanGet, version == current else { return nil }
+        return (scanGet, columns.names, columns.types)
+    }
+
+    /// Runs a scan get answered (tests check that the fast path really ran).
+    private(set) var scanGetsAnswered = 0
+
+    /// Records whether a scan get answered (true) or left its range to the plan.
+    func scanGetAnswered(_ answered: Bool) {
+        scanGetMisses = answered ? 0 : scanGetMisses + 1
+        if answered { scanGetsAnswered += 1 }
     }
 
     /// Whether the cached plan is a point insert (of some catalog version).
@@ -81,6 +117,8 @@ final class PlanCache {
         guard let used = runner.usedPlan, let version = runner.schemaVersion else { return }
         if !runner.reusedPlan || self.version != version {
             pointGet = PointGet.recognize(used.root)
+            scanGet = pointGet == nil ? ScanGet.recognize(used.root) : nil
+            scanGetMisses = 0
             pointInsert = PointInsert.recognize(used.root)
         }
         self.version = version

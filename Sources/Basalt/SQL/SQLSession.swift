@@ -383,6 +383,21 @@ public final class SQLSession: @unchecked Sendable {
         }
     }
 
+    /// Runs the cached plan as a scan get (`ScanGet`) when it is one made under the newest committed
+    /// catalog and its range holds at most `ScanGet.limit` rows; nil otherwise (the caller runs the plan).
+    private func scanGet(_ cache: PlanCache, _ parameters: [SQLValue], sql: String) throws -> Rows? {
+        guard cache.shouldTryScanGet() else { return nil }
+        do {
+            let version = try database.sql.schema(database.manager).version
+            guard let (get, names, types) = cache.scanGet(version: version) else { return nil }
+            let rows = try get.rows(database.manager, parameters)
+            cache.scanGetAnswered(rows != nil)
+            return rows.map { Rows(names: names, types: types, rows: $0) }
+        } catch {
+            throw database.sqlError(error, sql: sql)
+        }
+    }
+
     /// Runs the cached plan as a point insert in `transaction` when it is one made under the newest
     /// committed catalog (the caller has checked that the transaction changed no schema); nil otherwise.
     /// Returns the number of rows inserted. Inside a transaction block, the execution context is kept in
@@ -418,8 +433,9 @@ public final class SQLSession: @unchecked Sendable {
         let isolation = pendingIsolation() ?? database.defaultIsolation
         if !settings.isEmpty { settings["next_isolation"] = nil }
         let asOf = try timeTravelTarget(statement, sql: sql)
-        if readOnly, asOf == nil, case .select = statement, let cache, let rows = try pointGet(cache, parameters, sql: sql) {
-            return .rows(rows)
+        if readOnly, asOf == nil, case .select = statement, let cache {
+            if let rows = try pointGet(cache, parameters, sql: sql) { return .rows(rows) }
+            if let rows = try scanGet(cache, parameters, sql: sql) { return .rows(rows) }
         }
         var attempt = 0
         while true {

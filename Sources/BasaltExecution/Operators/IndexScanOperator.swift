@@ -97,60 +97,24 @@ package final class IndexScanOperator: Operator {
         }
     }
 
+    /// The decoder of this scan's entries into output rows (`indexOnly`).
+    func entryReader() -> IndexEntryReader {
+        IndexEntryReader(indexPrefixLength: ObjectKey.prefixLength(index.id), width: width, sources: sources,
+                         needsPrimaryKey: needsPrimaryKey, decodedTypes: decodedTypes, decodedDescending: decodedDescending,
+                         indexDescending: indexDescending, skippedDescending: skippedDescending,
+                         primaryKeyTypes: primaryKeyTypes, primaryKeyDescending: primaryKeyAscending,
+                         integerEntries: integerEntries)
+    }
+
     /// Rows from index entries alone (`indexOnly`).
     func nextFromEntries(_ context: ExecutionContext) throws -> RowBatch? {
+        var reader = entryReader()
         while !finished {
             var batch = RowBatch(width: width, reservingRows: 16)
             var last: [UInt8]?
             var stopped = false
-            let indexPrefixLength = ObjectKey.prefixLength(index.id)
-            let sources = self.sources, needsPrimaryKey = self.needsPrimaryKey
-            let decodedTypes = self.decodedTypes, skippedDescending = self.skippedDescending
-            // Reused across entries: decoding an entry allocates only its decoder's copy of the key.
-            var indexValues: [SQLValue] = []
-            var pkValues: [SQLValue] = []
-            let pkTypes = primaryKeyTypes
-            let pkDescending = primaryKeyAscending
-            var decoder = KeyDecoder([])
-            var valueDecoder = KeyDecoder([])
-            let integerEntries = self.integerEntries, decodedDescending = self.decodedDescending
             try context.manager.scan(context.transaction, .tables, lower: lower, upper: upper, reverse: false) { key, value in
-                indexValues.removeAll(keepingCapacity: true)
-                pkValues.removeAll(keepingCapacity: true)
-                // A unique index keeps the primary key in the value; any other, after the index columns.
-                if integerEntries {
-                    var offset = indexPrefixLength
-                    try KeyCodec.decodeIntegers(key, at: &offset, descending: decodedDescending, into: &indexValues)
-                    if needsPrimaryKey {
-                        if value.count > 0 {
-                            var valueOffset = 0
-                            try KeyCodec.decodeIntegers(value, at: &valueOffset, descending: pkDescending, into: &pkValues)
-                        } else {
-                            try KeyCodec.skipIntegers(key, at: &offset, descending: skippedDescending)
-                            try KeyCodec.decodeIntegers(key, at: &offset, descending: pkDescending, into: &pkValues)
-                        }
-                    }
-                } else {
-                    decoder.reset(UnsafeRawBufferPointer(rebasing: key[indexPrefixLength...]))
-                    try KeyCodec.decodeComponents(from: &decoder, types: decodedTypes, descending: indexDescending, into: &indexValues)
-                    if needsPrimaryKey {
-                        if value.count > 0 {
-                            valueDecoder.reset(value)
-                            try KeyCodec.decodeComponents(from: &valueDecoder, types: pkTypes, descending: pkDescending, into: &pkValues)
-                        } else {
-                            try KeyCodec.skipComponents(skippedDescending.count, from: &decoder, descending: skippedDescending)
-                            try KeyCodec.decodeComponents(from: &decoder, types: pkTypes, descending: pkDescending, into: &pkValues)
-                        }
-                    }
-                }
-                if width == 0 {
-                    batch.appendEmptyRow()
-                } else {
-                    for source in sources {
-                        batch.values.append(source >= 0 ? indexValues[source] : source == -1 ? .null : pkValues[-source - 2])
-                    }
-                    batch.markRowAppended()
-                }
+                try reader.append(key: key, value: value, to: &batch)
                 if batch.count >= RowBatch.preferredSize {
                     last = Array(key)
                     stopped = true

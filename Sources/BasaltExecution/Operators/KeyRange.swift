@@ -23,11 +23,31 @@ package struct KeyRange {
     func bounds(prefix: [UInt8], types: [SQLType], descending: [Bool], _ context: ExecutionContext) throws
         -> (lower: [UInt8], upper: [UInt8])?
     {
+        try bounds(prefix: prefix, types: types, descending: descending) { try ExpressionEvaluator.evaluateConstant($0, context) }
+    }
+
+    /// Whether every bound is a constant, a parameter or a cast of one (`bounds(parameters:)` applies).
+    package var isParameterized: Bool {
+        equal.allSatisfy(PointGet.isParameterOrConstant)
+            && (lower.map { PointGet.isParameterOrConstant($0.0) } ?? true)
+            && (upper.map { PointGet.isParameterOrConstant($0.0) } ?? true)
+    }
+
+    /// `bounds` of a range whose expressions are all parameters or constants (`isParameterized`),
+    /// computed from `parameters` alone, with no execution context.
+    func bounds(prefix: [UInt8], types: [SQLType], descending: [Bool], parameters: [SQLValue]) throws
+        -> (lower: [UInt8], upper: [UInt8])?
+    {
+        try bounds(prefix: prefix, types: types, descending: descending) { try PointGet.value(of: $0, parameters) }
+    }
+
+    private func bounds(prefix: [UInt8], types: [SQLType], descending: [Bool],
+                        value: (BoundExpression) throws -> SQLValue) throws -> (lower: [UInt8], upper: [UInt8])? {
         var base: [UInt8] = []
         base.reserveCapacity(prefix.count + 10 * equal.count + 10)   // one allocation for typical keys
         base.append(contentsOf: prefix)
         for (i, e) in equal.enumerated() {
-            let v = try ExpressionEvaluator.evaluateConstant(e, context)
+            let v = try value(e)
             guard !v.isNull, let converted = try? v.cast(to: types[i], explicit: false),
                   SQLValue.compare(converted, v) == 0 else { return nil }
             KeyCodec.append(converted, type: types[i], descending: descending[i], to: &base)
@@ -40,7 +60,7 @@ package struct KeyRange {
         let desc = next < descending.count ? descending[next] : false
         func encode(_ bound: (BoundExpression, inclusive: Bool)?, isLower: Bool) throws -> Bool {
             guard let bound else { return true }
-            let v = try ExpressionEvaluator.evaluateConstant(bound.0, context)
+            let v = try value(bound.0)
             guard !v.isNull else { return false }
             var inclusive = bound.inclusive
             var converted: SQLValue

@@ -159,8 +159,50 @@ extension TransactionManager {
         }
     }
 
+    /// Visits the pairs of `tree` with `lower <= key < upper` visible at the newest visible state, in
+    /// key order, outside any transaction (`visitLatest` for a short range): one hold of the engine lock,
+    /// so no commit or collection interleaves and the pairs form one consistent snapshot. Stops and
+    /// returns false when the range holds more than `limit` visible pairs (after visiting `limit`) or
+    /// more than twice `scanChunk` keys in all, true when every pair was visited. `limit` is at most
+    /// `scanChunk`, which bounds the hold. Bytes are valid only during each call; `body` must not call
+    /// back into the manager. Throws `TransactionError` or what `body` throws.
+    package func scanLatest(_ tree: RootSlot, lower: UnsafeRawBufferPointer, upper: UnsafeRawBufferPointer, limit: Int,
+                            _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
+        precondition(limit <= Self.scanChunk, "a latest-state scan holds the engine lock for at most one chunk")
+        advanceVisibleIfDue()
+        return try withEngineRethrowing { engine in
+            let snapshot = Timestamp(visibleMirror.load(ordering: .acquiring))
+            var visited = 0
+            var complete = true
+            // Keys stepped over, deletion markers included: those too must not hold the lock long.
+            var steps = 0
+            _ = try engine.scan(tree, lower: lower, upper: upper, reverse: false) { key, stored in
+                steps += 1
+                guard steps <= 2 * Self.scanChunk else { complete = false; return false }
+                let header = try VersionFormat.header(stored)
+                if header.timestamp <= snapshot {
+                    if header.tombstone { return true }
+                    guard visited < limit else { complete = false; return false }
+                    visited += 1
+                    try body(key, VersionFormat.payload(stored))
+                    return true
+                }
+                // Changed after the snapshot: the version current then, from history.
+                var over = false
+                _ = try Self.historyVersion(engine, tree, key, at: snapshot) { value in
+                    guard visited < limit else { over = true; return }
+                    visited += 1
+                    try body(key, value)
+                }
+                if over { complete = false }
+                return !over
+            }
+            return complete
+        }
+    }
+
     /// Pairs visited per hold of the engine lock during a scan: between chunks writers commit.
-    static let scanChunk = 256
+    package static let scanChunk = 256
 
     /// Visits the pairs of `tree` with `lower <= key < upper` visible to `txn` (nil: outside a
     /// transaction, the newest visible state), merged with its own buffered writes, in key order
