@@ -37,17 +37,22 @@ public enum RowCodec {
     /// Whether every byte is below 0x80.
     @inline(__always)
     static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var i = 0
         let n = bytes.count
-        while i + 8 <= n {
-            if bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
-            i += 8
+        // Words OR-ed together without a branch each (the loads overlap), the tail as one last word
+        // overlapping the one before: no byte loop for text of eight bytes or more.
+        if n >= 8 {
+            var bits: UInt64 = 0
+            var i = 0
+            while i + 8 <= n {
+                bits |= bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                i += 8
+            }
+            bits |= bytes.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            return bits & 0x8080_8080_8080_8080 == 0
         }
-        while i < n {
-            if bytes[i] >= 0x80 { return false }
-            i += 1
-        }
-        return true
+        var bits: UInt8 = 0
+        for i in 0..<n { bits |= bytes[i] }
+        return bits < 0x80
     }
 
     /// A `wanted` entry of `decodeColumns` standing for a column the caller never reads: it decodes as

@@ -16,11 +16,17 @@ extension BTree {
                 guard node.isLeaf else {
                     throw StorageError.corruption(page: leaf, detail: "leaf chain reaches a page of type \(node.page.rawType)")
                 }
+                // A leaf whose last key is below `upper` needs no comparison per key.
+                var bounded = upper
+                if let upper, node.count > 0 {
+                    let last = node.key(node.count - 1)
+                    if compareKeys(UnsafeRawBufferPointer(start: last.pointer, count: last.count), upper) < 0 { bounded = nil }
+                }
                 while index < node.count {
                     node.prefetchCell(index + Self.scanPrefetchDistance)
                     let k = node.key(index)
                     let key = UnsafeRawBufferPointer(start: k.pointer, count: k.count)
-                    if let upper, compareKeys(key, upper) >= 0 { return visited }
+                    if let bounded, compareKeys(key, bounded) >= 0 { return visited }
                     visited += 1
                     guard try visit(node, index, key, body) else { return visited }
                     index += 1
