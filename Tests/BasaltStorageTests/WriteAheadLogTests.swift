@@ -88,6 +88,42 @@ import Testing
         }
     }
 
+    /// Appends past `writeBehindBytes` go to the segment without a sync; only a flush acknowledges
+    /// them. Crashes between write-behinds and flushes keep every acknowledged record and leave a
+    /// prefix of the history; a clean reopen finds every record.
+    @Test func writeBehindKeepsThePrefixAndAcknowledgesOnlyOnFlush() throws {
+        for seed in UInt64(500)..<620 {
+            var rng = SeededRandom(seed: seed)
+            let fs = SimulatedFileSystem()
+            var history: [Appended] = []
+            var acknowledged = 0
+            let clean = seed % 4 == 0
+            do {
+                let log = try WriteAheadLog(fileSystem: fs, basePath: "db", segmentSize: 64 << 10, writeBehindBytes: 1500)
+                for i in 0..<Int.random(in: 1...150, using: &rng) {
+                    let r = Self.record(&rng, transaction: UInt64(i))
+                    let lsn = try log.append(r)
+                    history.append(Appended(lsn: lsn, transaction: r.transaction, type: r.type, payload: r.payload))
+                    // Written out, never synced: no record is durable before a flush (a segment switch
+                    // syncs only the records before this one).
+                    #expect(log.durableLSN <= lsn, "seed \(seed): a write-behind published its records as durable")
+                    if Int.random(in: 0..<12, using: &rng) == 0 {
+                        try log.flush()
+                        acknowledged = history.count
+                        #expect(log.durableLSN == log.endLSN)
+                    }
+                }
+                if clean { try log.flush(); acknowledged = history.count }
+            }
+            if !clean { fs.crash(seed: seed) }
+            let reopened = try WriteAheadLog(fileSystem: fs, basePath: "db", segmentSize: 64 << 10, writeBehindBytes: 1500)
+            let survived = reopened.recoveredRecords.map(Self.summary)
+            #expect(survived.count >= acknowledged, "seed \(seed): lost acknowledged records")
+            #expect(Array(history.prefix(survived.count)) == survived, "seed \(seed): not a prefix of the history")
+            if clean { #expect(survived == history, "seed \(seed): a clean reopen lost records") }
+        }
+    }
+
     @Test func damageToADurableRecordIsCorruptionNotATail() throws {
         let fs = SimulatedFileSystem()
         var rng = SeededRandom(seed: 0x10_62)

@@ -211,7 +211,11 @@ public enum RowCodec {
                     c += 1
                 }
                 if w < stored && !reader.isNull(w) {
-                    out.append(try reader.value(of: types[w]))
+                    // Integers inline: the general decoder is a call with a switch over every type.
+                    switch types[w] {
+                    case .smallint, .integer, .bigint: out.append(.integer(unzigzag(try reader.varint())))
+                    default: out.append(try reader.value(of: types[w]))
+                    }
                 } else {
                     out.append(.null)  // NULL, or a column added after the row was written
                 }

@@ -57,9 +57,9 @@ package final class WriteAheadLog: Sendable {
     let segmentSize: Int
 
     /// In-memory tail of the log. Invariant: `pending` holds exactly the records in `pendingLSN..<endLSN`,
-    /// all in the current segment (which starts at `segmentStartLSN`); `durableLSN <= pendingLSN <= endLSN`,
-    /// except while a flusher writes bytes it took out of `pending` (then `durableLSN < pendingLSN` until
-    /// it publishes the new durable position).
+    /// all in the current segment (which starts at `segmentStartLSN`); `durableLSN <= pendingLSN <= endLSN`.
+    /// Records in `durableLSN..<pendingLSN` are being written by the thread that owns the files, or were
+    /// written without a sync (`writeBehind`) and await the next flush's.
     private struct Tail {
         var endLSN: LSN
         var durableLSN: LSN
@@ -147,9 +147,12 @@ package final class WriteAheadLog: Sendable {
     /// interrupted and are deleted. Reads every segment, cutting a torn tail; throws `logCorruption` for
     /// damage to records that were durable.
     package init(fileSystem: any FileSystem, basePath: String, segmentSize: Int = 16 << 20, firstSegment: UInt64 = 1,
-                 startLSN: LSN = WriteAheadLog.firstLSN, groupCommitWait: Duration = .zero) throws {
+                 startLSN: LSN = WriteAheadLog.firstLSN, groupCommitWait: Duration = .zero,
+                 writeBehindBytes: Int = WriteAheadLog.defaultWriteBehindBytes) throws {
         precondition(segmentSize >= 4096, "log segments are at least 4 KiB")
+        precondition(writeBehindBytes > 0, "write-behind needs a positive threshold")
         self.groupCommitWait = groupCommitWait
+        self.writeBehindBytes = writeBehindBytes
         self.fileSystem = fileSystem
         self.basePath = basePath
         self.segmentSize = segmentSize
@@ -279,17 +282,47 @@ package final class WriteAheadLog: Sendable {
         if used + size > segmentSize && end > segmentStart {
             try switchSegment(at: end)
         }
-        let (lsn, wake) = tail.withLock { t in
+        let (lsn, wake, writeOut) = tail.withLock { t in
             var stamped = record
             stamped.lsn = t.endLSN
             stamped.durableLSN = t.durableLSN
             stamped.encode(at: t.endLSN, into: &t.pending)
             let lsn = t.endLSN
             t.endLSN += LSN(size)
-            return (lsn, t.awaitingPartner)
+            return (lsn, t.awaitingPartner, t.pending.count >= writeBehindBytes && !t.busy)
         }
         if wake { tail.wakeAll() }
+        if writeOut { try writeBehind() }
         return lsn
+    }
+
+    /// Pending bytes beyond which `append` writes them to the segment without a sync (see `writeBehind`).
+    let writeBehindBytes: Int
+    /// 1 MiB: large enough that a small commit never writes early, small enough that the two buffers
+    /// stay in cache.
+    package static let defaultWriteBehindBytes = 1 << 20
+
+    /// Writes the pending records out without syncing them, when no other thread owns the files (it
+    /// never waits). A large transaction's log then goes to the kernel as it is produced, through one
+    /// pair of reused buffers, instead of growing one buffer to the size of the whole transaction
+    /// (copied at each doubling, faulted in page by page) and leaving all of it for the commit's sync.
+    /// Durability is unchanged: `durableLSN` moves only after a sync, which covers these bytes too (the
+    /// next flush syncs the same segment; a segment switch syncs the old one first).
+    private func writeBehind() throws {
+        let taken: Job? = tail.withLock { t in
+            guard t.failure == nil, !t.busy, t.pending.count >= writeBehindBytes else { return nil }
+            t.busy = true
+            let job = Job(bytes: t.pending, start: t.pendingLSN, end: t.endLSN)
+            t.pending = t.spare
+            t.spare = []
+            t.pendingLSN = t.endLSN
+            return job
+        }
+        guard var job = taken else { return }
+        try finish(&job, { files, job in
+            let offset = UInt64(Self.segmentHeaderSize) + (job.start - files.segments[files.segments.count - 1].start)
+            try files.write(job.bytes, at: offset, chunk: fillChunk)
+        }, durable: false)
     }
 
     /// Makes every record below `lsn` (all appended records by default) durable. Concurrent callers share
@@ -384,9 +417,9 @@ package final class WriteAheadLog: Sendable {
     }
 
     /// Runs `work` on the files the caller owns with `job` (from `takeFiles`). Then, on success, publishes
-    /// `job.end` as durable (and applies `then`); on failure records it (invariant 4). Either way it
-    /// releases the files and wakes every waiter.
-    private func finish(_ job: inout Job, _ work: (inout Files, borrowing Job) throws -> Void,
+    /// `job.end` as durable unless `durable` is false (a write without a sync), and applies `then`; on
+    /// failure records it (invariant 4). Either way it releases the files and wakes every waiter.
+    private func finish(_ job: inout Job, _ work: (inout Files, borrowing Job) throws -> Void, durable synced: Bool = true,
                         then: (inout Tail) -> Void = { _ in }) throws {
         do {
             try files.withLock { try work(&$0, job) }
@@ -405,8 +438,10 @@ package final class WriteAheadLog: Sendable {
         spare.removeAll(keepingCapacity: true)
         let end = job.end
         tail.broadcast { t in
-            t.durableLSN = max(t.durableLSN, end)
-            durable.store(t.durableLSN, ordering: .releasing)
+            if synced {
+                t.durableLSN = max(t.durableLSN, end)
+                durable.store(t.durableLSN, ordering: .releasing)
+            }
             t.busy = false
             if t.spare.capacity < spare.capacity { t.spare = spare }
             then(&t)
