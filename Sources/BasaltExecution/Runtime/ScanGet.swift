@@ -26,10 +26,25 @@ package final class ScanGet {
     private let source: Source
     /// Positions in the scan's output of each result column (nil: all, in order).
     private let output: [Int]?
+    /// The scanned tree's key prefix and key column types and directions, fixed per plan.
+    private let prefix: [UInt8]
+    private let keyTypes: [SQLType]
+    private let keyDescending: [Bool]
 
     private init(source: Source, output: [Int]?) {
         self.source = source
         self.output = output
+        switch source {
+        case .table(let scan):
+            let table = scan.table
+            prefix = ObjectKey.prefix(table.id)
+            keyTypes = table.primaryKey.map { table.columns[$0].type }
+            keyDescending = table.primaryKey.map { _ in false }
+        case .index(let scan):
+            prefix = ObjectKey.prefix(scan.index.id)
+            keyTypes = scan.indexTypes
+            keyDescending = scan.indexDescending
+        }
     }
 
     /// The scan get `root` performs, if it is one.
@@ -60,10 +75,8 @@ package final class ScanGet {
         let complete: Bool
         switch source {
         case .table(let scan):
-            let table = scan.table
-            guard let (lower, upper) = try scan.range.bounds(
-                prefix: ObjectKey.prefix(table.id), types: table.primaryKey.map { table.columns[$0].type },
-                descending: table.primaryKey.map { _ in false }, parameters: parameters)
+            guard let (lower, upper) = try scan.range.bounds(prefix: prefix, types: keyTypes, descending: keyDescending,
+                                                             parameters: parameters)
             else { return project(RowBatch(width: scan.width)) }
             batch = RowBatch(width: scan.width, reservingRows: 16)
             let types = scan.physicalTypes, wanted = scan.wantedPhysical, width = scan.width
@@ -79,9 +92,8 @@ package final class ScanGet {
                 }
             }
         case .index(let scan):
-            guard let (lower, upper) = try scan.range.bounds(
-                prefix: ObjectKey.prefix(scan.index.id), types: scan.indexTypes, descending: scan.indexDescending,
-                parameters: parameters)
+            guard let (lower, upper) = try scan.range.bounds(prefix: prefix, types: keyTypes, descending: keyDescending,
+                                                             parameters: parameters)
             else { return project(RowBatch(width: scan.width)) }
             batch = RowBatch(width: scan.width, reservingRows: 16)
             var reader = scan.entryReader()
