@@ -28,9 +28,9 @@ package struct KeyRange {
 
     /// Whether every bound is a constant, a parameter or a cast of one (`bounds(parameters:)` applies).
     package var isParameterized: Bool {
-        equal.allSatisfy(PointGet.isParameterOrConstant)
-            && (lower.map { PointGet.isParameterOrConstant($0.0) } ?? true)
-            && (upper.map { PointGet.isParameterOrConstant($0.0) } ?? true)
+        equal.allSatisfy(ExpressionEvaluator.isParameterOrConstant)
+            && (lower.map { ExpressionEvaluator.isParameterOrConstant($0.0) } ?? true)
+            && (upper.map { ExpressionEvaluator.isParameterOrConstant($0.0) } ?? true)
     }
 
     /// `bounds` of a range whose expressions are all parameters or constants (`isParameterized`),

@@ -45,18 +45,9 @@ package final class PointGet {
         let table = scan.table
         guard !table.hasRowID, !scan.includeKey, scan.range.lower == nil, scan.range.upper == nil,
               !table.primaryKey.isEmpty, scan.range.equal.count == table.primaryKey.count,
-              scan.range.equal.allSatisfy(isParameterOrConstant) else { return nil }
+              scan.range.equal.allSatisfy(ExpressionEvaluator.isParameterOrConstant) else { return nil }
         return PointGet(table: table, keyValues: scan.range.equal, keyTypes: table.primaryKey.map { table.columns[$0].type },
                         physicalTypes: scan.physicalTypes, wantedPhysical: scan.wantedPhysical, output: output)
-    }
-
-    /// A constant or a parameter, possibly cast (the binder casts a parameter to its column's type).
-    static func isParameterOrConstant(_ expression: BoundExpression) -> Bool {
-        switch expression {
-        case .constant, .parameter: return true
-        case .cast(let operand, _, _): return isParameterOrConstant(operand)
-        default: return false
-        }
     }
 
     /// The value of a constant, parameter or cast of one, as `ExpressionEvaluator` computes it.
