@@ -117,7 +117,7 @@ package final class ScanGet {
                 out.appendEmptyRow()
             } else {
                 let row = batch.row(r)
-                out.append(row: output.map { row[row.startIndex + $0] })
+                out.append(row: output.lazy.map { row[row.startIndex + $0] })   // no array per row
             }
         }
         return out
