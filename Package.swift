@@ -8,7 +8,8 @@ import PackageDescription
 //   tools:    BasaltSLT (sqllogictest runner; engine-independent)
 //   transactions: BasaltTransactions (timestamps, MVCC versions, lock manager, isolation, version GC)
 //   storage:  BasaltStorage (file system seam, pages, space, buffer pool, B+trees, key encoding)
-//   support:  CBasaltCRC32C (hardware CRC32C), CBasaltPrefetch (cache prefetch hint), CSQLite (benchmark only; the library never links SQLite)
+//   support:  CBasaltCRC32C (hardware CRC32C), CBasaltPrefetch (cache prefetch hint), CBasaltWriteback
+//             (early writeback hint, sync_file_range), CSQLite (benchmark only; the library never links SQLite)
 let package = Package(
     name: "Basalt",
     platforms: [.macOS(.v15)],
@@ -24,11 +25,13 @@ let package = Package(
     targets: [
         .target(name: "CBasaltCRC32C"),
         .target(name: "CBasaltPrefetch"),
+        .target(name: "CBasaltWriteback"),
         .target(
             name: "BasaltStorage",
             dependencies: [
                 "CBasaltCRC32C",
                 "CBasaltPrefetch",
+                "CBasaltWriteback",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

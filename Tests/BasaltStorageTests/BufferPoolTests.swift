@@ -238,6 +238,33 @@ import Testing
     /// A page is verified on its first read only: read back after eviction, or after the pool wrote it,
     /// it is trusted (the database's file lock leaves the pool the file's only writer). A new pool
     /// verifies again, so damage done while no pool had the file open is caught.
+    /// Every megabyte of page write-backs (evictions and checkpoints alike) hands the range written
+    /// to the kernel's writeback, so a checkpoint's sync finds most pages already on their way.
+    @Test func writeBacksStartWritebackEveryMegabyte() throws {
+        let pageSize = 4096
+        let fs = SimulatedFileSystem()
+        let engine = try StorageEngine(fileSystem: fs, path: "pool.db",
+                                       options: StorageOptions(pageSize: pageSize, bufferPoolBytes: 70 * pageSize))
+        var rng = SeededRandom(seed: 0xB0_0777)
+        var bytes = 0
+        while bytes < 6 << 20 {
+            let value = rng.bytes(Int.random(in: 100...400, using: &rng))
+            try engine.put(rng.bytes(16), value)
+            bytes += value.count
+        }
+        try engine.checkpoint()
+        let writes = Int(engine.bufferPoolStatistics.writes)
+        let hints = fs.writebackHints(path: "pool.db")
+        #expect(writes * pageSize >= 4 << 20, "only \(writes) page writes")
+        #expect(hints.count == writes * pageSize / BufferPool.writebackBatchBytes,
+                "\(hints.count) hints for \(writes) page writes")
+        let size = UInt64(fs.fileBytes(path: "pool.db")!.count)
+        for (hint, written) in hints {
+            // Exactly the span of the page writes since the previous hint.
+            #expect(hint == written && hint.upperBound <= size, "hint \(hint) after writes spanning \(String(describing: written))")
+        }
+    }
+
     @Test func pagesAreVerifiedOncePerPool() throws {
         let fs = SimulatedFileSystem()
         let (handle, pageCount) = try Self.fileWithPages(fs, minimumPages: 3 * BufferPool.minimumFrames)

@@ -124,6 +124,27 @@ import Testing
         }
     }
 
+    /// Each write-behind hands exactly the bytes it wrote to the kernel's writeback: the hints tile the
+    /// segment's records from the header on, in order, and stop short of the pending tail.
+    @Test func writeBehindStartsWritebackOfWhatItWrote() throws {
+        let fs = SimulatedFileSystem()
+        var rng = SeededRandom(seed: 0x10_64)
+        let log = try WriteAheadLog(fileSystem: fs, basePath: "db", segmentSize: 1 << 20, writeBehindBytes: 1500)
+        for i in 0..<200 { try log.append(Self.record(&rng, transaction: UInt64(i))) }
+        let hints = fs.writebackHints(path: "db-log.1").map(\.hint)
+        #expect(hints.count >= 20, "only \(hints.count) write-behinds for ~70 KB of log")
+        var expected = UInt64(WriteAheadLog.segmentHeaderSize)
+        for (i, hint) in hints.enumerated() {
+            #expect(hint.lowerBound == expected && hint.count >= 1500, "hint \(i) is \(hint), expected to start at \(expected)")
+            expected = hint.upperBound
+        }
+        let written = UInt64(WriteAheadLog.segmentHeaderSize) + (log.endLSN - WriteAheadLog.firstLSN)
+        #expect(expected <= written && written - expected < 1500 + 700 + UInt64(LogRecord.headerSize) + 8,
+                "hints end at \(expected), records at \(written)")
+        // Hints are not syncs: nothing became durable.
+        #expect(log.durableLSN == WriteAheadLog.firstLSN)
+    }
+
     @Test func damageToADurableRecordIsCorruptionNotATail() throws {
         let fs = SimulatedFileSystem()
         var rng = SeededRandom(seed: 0x10_62)

@@ -41,6 +41,13 @@ final class BufferPool {
     /// miss (see `DetachedPageReader`).
     private(set) var fileWrites: UInt64 = 0
 
+    /// The file range `low..<high` written since the last writeback hint, and the bytes written in it.
+    /// Every `writebackBatchBytes` written, the range is handed to `FileHandle.startWriteback`, so a
+    /// checkpoint's sync finds most pages (written by evictions or by its own loop) already on their
+    /// way to the device instead of writing them all while the committing thread waits.
+    private var unhinted: (low: UInt64, high: UInt64, bytes: Int) = (.max, 0, 0)
+    static let writebackBatchBytes = 1 << 20
+
     /// Pages whose bytes in the file this pool verified on a read or wrote itself: read back, they skip
     /// the checksum and layout checks. Sound because the file's bytes can change only through this
     /// pool's write-backs while it is open (the database holds an exclusive lock on the file, and every
@@ -363,6 +370,11 @@ final class BufferPool {
         let offset = UInt64(frameOwner[Int(frame)]) * UInt64(pageSize)
         try file.write(UnsafeRawBufferPointer(start: p.base, count: pageSize), at: offset)
         fileReaches(offset + UInt64(pageSize))
+        unhinted = (min(unhinted.low, offset), max(unhinted.high, offset + UInt64(pageSize)), unhinted.bytes + pageSize)
+        if unhinted.bytes >= Self.writebackBatchBytes {
+            file.startWriteback(at: unhinted.low, length: unhinted.high - unhinted.low)
+            unhinted = (.max, 0, 0)
+        }
         states[frame].pointee.dirty = false
         verified.insert(frameOwner[Int(frame)])
         statistics.dirtyPages -= 1

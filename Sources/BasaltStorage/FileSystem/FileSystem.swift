@@ -45,6 +45,10 @@ public protocol FileHandle: AnyObject {
     func write(_ buffer: UnsafeRawBufferPointer, at offset: UInt64) throws
     /// Makes every earlier write durable (fdatasync).
     func sync() throws
+    /// Asks the system to start writing `length` bytes at `offset` to the device now, without waiting
+    /// and without making them durable, so a later `sync` has less left to write while its caller
+    /// waits. A hint: it never throws, and a handle that cannot do it (the default) does nothing.
+    func startWriteback(at offset: UInt64, length: UInt64)
     /// The file's current size in bytes.
     func size() throws -> UInt64
     /// Cuts or extends the file to `size` bytes.
@@ -58,4 +62,5 @@ public protocol FileHandle: AnyObject {
 
 extension FileHandle {
     public func mapForReading(length: Int) -> FileMapping? { nil }
+    public func startWriteback(at offset: UInt64, length: UInt64) {}
 }

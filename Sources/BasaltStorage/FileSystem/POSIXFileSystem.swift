@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CBasaltWriteback
 
 /// The real file system: POSIX descriptors, `pread`/`pwrite`, `fdatasync`, and `flock` for the exclusive
 /// lock.
@@ -163,6 +164,13 @@ public final class POSIXFileHandle: FileHandle {
         let rc = retryingEINTR { fdatasync(fd) }
         #endif
         if rc != 0 { throw storageError(errno: errno, operation: "fdatasync", path: path) }
+    }
+
+    /// `sync_file_range(SYNC_FILE_RANGE_WRITE)` on Linux, nothing elsewhere. Its failure is ignored:
+    /// it only moves work earlier, and any I/O error it would have met is reported by the next `sync`.
+    public func startWriteback(at offset: UInt64, length: UInt64) {
+        guard fd >= 0, length > 0 else { return }
+        _ = basalt_start_writeback(fd, Int64(offset), Int64(length))
     }
 
     /// A shared read-only mapping of the descriptor (which closing the handle does not invalidate).

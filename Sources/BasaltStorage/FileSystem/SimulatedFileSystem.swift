@@ -102,6 +102,12 @@ public final class SimulatedFileSystem: FileSystem {
         state.withLock { disk in disk.directory[path].flatMap { disk.inodes[$0]?.current } }
     }
 
+    /// The `startWriteback` hints given through handles of `path` so far, oldest first, each with the
+    /// span of the writes through `path` between it and the hint before it (nil when there were none).
+    public func writebackHints(path: String) -> [(hint: Range<UInt64>, written: Range<UInt64>?)] {
+        state.withLock { $0.writebackHints[path] ?? [] }
+    }
+
     /// The names of all files, sorted.
     public var paths: [String] {
         state.withLock { $0.directory.keys.sorted() }
@@ -194,6 +200,11 @@ struct SimulatedDisk: Sendable {
     var crashSnapshots: [(operation: Int, disk: SimulatedDisk)] = []
     /// How long each successful `sync` takes, as a device flush would (zero: instant).
     var syncLatency: Duration = .zero
+    /// Every `startWriteback` hint so far, by path, in order: the hinted `offset..<offset + length`, and
+    /// the span of the writes through that path since its previous hint (nil: none).
+    var writebackHints: [String: [(hint: Range<UInt64>, written: Range<UInt64>?)]] = [:]
+    /// The span of the writes through each path since its last hint.
+    var unhintedWrites: [String: Range<UInt64>] = [:]
 
     init() {}
 
@@ -400,6 +411,10 @@ final class SimulatedFileHandle: FileHandle, Sendable {
             let inode = try disk.inode(handle: id, epoch: epoch, operation: "pwrite", path: path)
             try disk.countOperation(.write, path: path)
             disk.inodes[inode]!.apply(.write(offset: Int(offset), bytes: Array(buffer)))
+            let span = offset..<offset + UInt64(buffer.count)
+            disk.unhintedWrites[path] = disk.unhintedWrites[path].map {
+                min($0.lowerBound, span.lowerBound)..<max($0.upperBound, span.upperBound)
+            } ?? span
         }
     }
 
@@ -422,6 +437,15 @@ final class SimulatedFileHandle: FileHandle, Sendable {
             var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
             var remaining = timespec()
             while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+        }
+    }
+
+    /// Records the hint (see `SimulatedFileSystem.writebackHints`). Not counted, never faulted, and no
+    /// change to what a crash keeps: starting writeback makes nothing durable.
+    func startWriteback(at offset: UInt64, length: UInt64) {
+        fileSystem.state.withLock { disk in
+            disk.writebackHints[path, default: []].append((offset..<offset + length, disk.unhintedWrites[path]))
+            disk.unhintedWrites[path] = nil
         }
     }
 

@@ -307,7 +307,9 @@ package final class WriteAheadLog: Sendable {
     /// pair of reused buffers, instead of growing one buffer to the size of the whole transaction
     /// (copied at each doubling, faulted in page by page) and leaving all of it for the commit's sync.
     /// Durability is unchanged: `durableLSN` moves only after a sync, which covers these bytes too (the
-    /// next flush syncs the same segment; a segment switch syncs the old one first).
+    /// next flush syncs the same segment; a segment switch syncs the old one first). The written bytes
+    /// also start going to the device at once (`FileHandle.startWriteback`), while the transaction
+    /// goes on producing log.
     private func writeBehind() throws {
         let taken: Job? = tail.withLock { t in
             guard t.failure == nil, !t.busy, t.pending.count >= writeBehindBytes else { return nil }
@@ -322,6 +324,9 @@ package final class WriteAheadLog: Sendable {
         try finish(&job, { files, job in
             let offset = UInt64(Self.segmentHeaderSize) + (job.start - files.segments[files.segments.count - 1].start)
             try files.write(job.bytes, at: offset, chunk: fillChunk)
+            // The next sync (a flush, or the switch to a new segment) then finds most of these bytes
+            // already on their way to the device.
+            files.handle.startWriteback(at: offset, length: UInt64(job.bytes.count))
         }, durable: false)
     }
 
