@@ -25,8 +25,9 @@
 // journal_mode=WAL, synchronous=NORMAL (--sql-sync full: SyncMode.full against synchronous=FULL). Queries
 // run in autocommit mode on both (one read transaction per statement).
 //
-// Each run opens fresh files per engine (engine order alternating between runs) and runs the workloads
-// in the order above on that database. Every workload's result is checked against what the generated
+// Each run opens fresh files for both engines side by side and runs the workloads in the order above,
+// each on one engine and then the other (the order alternating), the read workloads in alternating
+// slices, so that both engines' figures come from the same moments of a machine whose speed drifts. Every workload's result is checked against what the generated
 // data implies (rows returned, checksums of the values read, the aggregate's groups, the join's count
 // and sum), so an engine that returns wrong results fails the benchmark instead of looking fast.
 import ArgumentParser
@@ -97,25 +98,19 @@ struct SQLSuite: BenchSuite {
         /// The database file's size after each engine's last run (closed, so checkpointed).
         var fileBytes: [Engine: UInt64] = [:]
         for run in 1...context.runs {
-            let engines: [Engine] = run % 2 == 1 ? [.basalt, .sqlite] : [.sqlite, .basalt]
-            for engine in engines {
-                try context.withFreshDirectory("sql-run\(run)-\(engine.rawValue.lowercased())") { dir in
-                    let say = { (workload: String) in
-                        context.progress.say("sql run \(run)/\(context.runs) \(engine.rawValue): \(workload)")
-                    }
-                    switch engine {
-                    case .basalt:
-                        let db = try BasaltSQLBench(path: dir + "/basalt.db", cacheBytes: context.cacheBytes,
-                                                    pageSize: context.pageSize, full: options.sync == "full")
-                        try runWorkloads(db, data, &samples, say)
-                        fileBytes[engine] = Self.fileSize(dir + "/basalt.db")
-                    case .sqlite:
-                        let db = try SQLiteSQLBench(path: dir + "/sqlite.db", cacheBytes: context.cacheBytes,
-                                                    synchronous: options.sync.uppercased())
-                        try runWorkloads(db, data, &samples, say)
-                        fileBytes[engine] = Self.fileSize(dir + "/sqlite.db")
-                    }
+            try context.withFreshDirectory("sql-run\(run)") { dir in
+                let basalt = try BasaltSQLBench(path: dir + "/basalt.db", cacheBytes: context.cacheBytes,
+                                                pageSize: context.pageSize, full: options.sync == "full")
+                let sqlite = try SQLiteSQLBench(path: dir + "/sqlite.db", cacheBytes: context.cacheBytes,
+                                                synchronous: options.sync.uppercased())
+                var pair = EnginePair(basalt: basalt, sqlite: sqlite, basaltFirst: run % 2 == 1)
+                try runWorkloads(&pair, data, &samples) { workload in
+                    context.progress.say("sql run \(run)/\(context.runs): \(workload)")
                 }
+                try basalt.close()
+                try sqlite.close()
+                fileBytes[.basalt] = Self.fileSize(dir + "/basalt.db")
+                fileBytes[.sqlite] = Self.fileSize(dir + "/sqlite.db")
             }
         }
         let shape = "sql: t rows=\(options.rows) (k in 0..<\(data.kRange), v 20-100 B text), point=\(options.pointSelects), "
@@ -124,98 +119,128 @@ struct SQLSuite: BenchSuite {
         let engines = "sql: Basalt SyncMode.\(options.sync), pageSize=\(context.pageSize), SQL API with $n parameters; "
             + "SQLite journal_mode=WAL, synchronous=\(options.sync.uppercased()), prepared statements with sqlite3_bind; "
             + "autocommit reads on both"
+        let pairing = "sql: both engines open side by side in each run; each workload runs on one engine and then the "
+            + "other (the order alternating), reads in \(Self.slices) alternating slices, so both see the same machine"
         let mib = { (engine: Engine) in
             fileBytes[engine].map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "?"
         }
         let sizes = "sql: database file after the run (t with its index on k, and u): "
             + "Basalt \(mib(.basalt)), SQLite \(mib(.sqlite))"
-        return SuiteOutcome(results: samples.results(), notes: [shape, engines, sizes])
+        return SuiteOutcome(results: samples.results(), notes: [shape, engines, pairing, sizes])
     }
 
     private static func fileSize(_ path: String) -> UInt64? {
         (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value
     }
 
-    /// Every workload once on one freshly opened engine; records one sample each and verifies the results.
-    private func runWorkloads<E: SQLBenchEngine>(
-        _ db: E, _ data: SQLData, _ samples: inout Samples, _ say: (String) -> Void
-    ) throws {
-        let engine = E.engine
-        func fail(_ workload: String, _ message: String) -> BenchFailure {
+    /// Slices a read workload's access sequence is cut into, run alternately on the two engines. This VM's
+    /// speed drifts by up to 2× within a minute: engines measured minutes apart (a whole run each) saw
+    /// different machines, while alternating slices of a second or less see the same one.
+    static let slices = 10
+
+    /// Every workload once on both engines of `pair`; records one sample per engine each and verifies the
+    /// results. A workload runs on one engine and then the other, before the next workload starts.
+    private func runWorkloads(_ pair: inout EnginePair, _ data: SQLData, _ samples: inout Samples,
+                              _ say: (String) -> Void) throws {
+        func fail(_ workload: String, _ engine: Engine, _ message: String) -> BenchFailure {
             BenchFailure("sql.\(workload) on \(engine.rawValue): \(message)")
+        }
+        /// Runs `read` over `items` in alternating slices; checks each engine's total against `expected`.
+        func readWorkload(_ workload: String, _ items: [Int], unit: String, expected: ReadResult,
+                          _ read: (any SQLBenchEngine, ArraySlice<Int>) throws -> ReadResult) throws {
+            guard !items.isEmpty else { return }
+            say("\(workload) \(items.count)")
+            var totals: [Engine: (result: ReadResult, seconds: Double)] = [:]
+            let size = (items.count + Self.slices - 1) / Self.slices
+            for (i, start) in stride(from: 0, to: items.count, by: size).enumerated() {
+                let slice = items[start..<min(start + size, items.count)]
+                for engine in pair.order(i) {
+                    var result = ReadResult()
+                    let seconds = try timed { result = try read(pair[engine], slice) }
+                    totals[engine, default: (ReadResult(), 0)].result.add(result)
+                    totals[engine, default: (ReadResult(), 0)].seconds += seconds
+                }
+            }
+            for (engine, total) in totals {
+                guard total.result == expected else {
+                    throw fail(workload, engine, "read \(total.result.rows) rows (checksum \(total.result.checksum)), "
+                        + "expected \(expected.rows) (\(expected.checksum))")
+                }
+                samples.record("sql.\(workload)", engine, operations: items.count, seconds: total.seconds, unit: unit)
+            }
         }
 
         say("insert \(data.ids.count) rows")
-        let insertSeconds = try timed { try db.insert(data) }
-        samples.record("sql.insert", engine, operations: data.ids.count, seconds: insertSeconds, unit: "rows/s")
-
-        if !data.pointIDs.isEmpty {
-            say("point \(data.pointIDs.count) selects")
-            var result = ReadResult()
-            let seconds = try timed { result = try db.pointSelects(data.pointIDs) }
-            guard result == data.expectedPoint else {
-                throw fail("point", "read \(result.rows) rows (checksum \(result.checksum)), expected \(data.expectedPoint.rows) (\(data.expectedPoint.checksum))")
-            }
-            samples.record("sql.point", engine, operations: data.pointIDs.count, seconds: seconds, unit: "selects/s")
+        for engine in pair.order(0) {
+            let seconds = try timed { try pair[engine].insert(data) }
+            samples.record("sql.insert", engine, operations: data.ids.count, seconds: seconds, unit: "rows/s")
         }
 
-        if !data.rangeStarts.isEmpty {
-            say("range \(data.rangeStarts.count) × \(options.rangeLength)")
-            var result = ReadResult()
-            let seconds = try timed { result = try db.rangeSelects(data.rangeStarts, length: options.rangeLength) }
-            guard result == data.expectedRange else {
-                throw fail("range", "read \(result.rows) rows (checksum \(result.checksum)), expected \(data.expectedRange.rows) (\(data.expectedRange.checksum))")
-            }
-            samples.record("sql.range", engine, operations: data.rangeStarts.count, seconds: seconds, unit: "selects/s")
+        try readWorkload("point", data.pointIDs, unit: "selects/s", expected: data.expectedPoint) { try $0.pointSelects($1) }
+        try readWorkload("range", data.rangeStarts, unit: "selects/s", expected: data.expectedRange) {
+            try $0.rangeSelects($1, length: options.rangeLength)
         }
 
         say("create index")
-        let indexSeconds = try timed { try db.createIndex() }
-        samples.record("sql.create-index", engine, operations: data.ids.count, seconds: indexSeconds, unit: "rows/s")
-
-        if !data.lookupKs.isEmpty {
-            say("index \(data.lookupKs.count) lookups")
-            var result = ReadResult()
-            let seconds = try timed { result = try db.indexLookups(data.lookupKs) }
-            guard result == data.expectedLookups else {
-                throw fail("index", "read \(result.rows) rows (checksum \(result.checksum)), expected \(data.expectedLookups.rows) (\(data.expectedLookups.checksum))")
-            }
-            samples.record("sql.index", engine, operations: data.lookupKs.count, seconds: seconds, unit: "lookups/s")
+        for engine in pair.order(1) {
+            let seconds = try timed { try pair[engine].createIndex() }
+            samples.record("sql.create-index", engine, operations: data.ids.count, seconds: seconds, unit: "rows/s")
         }
+
+        try readWorkload("index", data.lookupKs, unit: "lookups/s", expected: data.expectedLookups) { try $0.indexLookups($1) }
 
         say("aggregate × \(options.aggregateRepeats)")
-        var groups: [Int64: [Int64]] = [:]
-        let aggregateSeconds = try timed {
-            for _ in 0..<options.aggregateRepeats {
-                groups = try db.aggregate()
-                guard groups == data.expectedGroups else { break }
+        var aggregateSeconds: [Engine: Double] = [:]
+        for step in 0..<options.aggregateRepeats {
+            for engine in pair.order(step) {
+                var groups: [Int64: [Int64]] = [:]
+                aggregateSeconds[engine, default: 0] += try timed { groups = try pair[engine].aggregate() }
+                guard groups == data.expectedGroups else {
+                    throw fail("aggregate", engine, "\(groups.count) groups differing from the expected \(data.expectedGroups.count) "
+                        + "(first: \(groups.sorted { $0.key < $1.key }.first.map { "\($0.key): \($0.value)" } ?? "none"), expected "
+                        + "\(data.expectedGroups.sorted { $0.key < $1.key }.first.map { "\($0.key): \($0.value)" } ?? "none"))")
+                }
             }
         }
-        guard groups == data.expectedGroups else {
-            throw fail("aggregate", "\(groups.count) groups differing from the expected \(data.expectedGroups.count) "
-                + "(first: \(groups.sorted { $0.key < $1.key }.first.map { "\($0.key): \($0.value)" } ?? "none"), expected "
-                + "\(data.expectedGroups.sorted { $0.key < $1.key }.first.map { "\($0.key): \($0.value)" } ?? "none"))")
+        for (engine, seconds) in aggregateSeconds {
+            samples.record("sql.aggregate", engine, operations: options.aggregateRepeats * data.ids.count, seconds: seconds,
+                           unit: "rows/s")
         }
-        samples.record("sql.aggregate", engine, operations: options.aggregateRepeats * data.ids.count, seconds: aggregateSeconds,
-                       unit: "rows/s")
 
         say("join: load u (\(data.joinTIDs.count) rows, untimed)")
-        try db.loadJoinTable(data)
+        for engine in pair.order(0) { try pair[engine].loadJoinTable(data) }
         say("join × \(options.joinRepeats)")
-        var joined: [Int64] = []
-        let joinSeconds = try timed {
-            for _ in 0..<options.joinRepeats {
-                joined = try db.join()
-                guard joined == data.expectedJoin else { break }
+        var joinSeconds: [Engine: Double] = [:]
+        for step in 0..<options.joinRepeats {
+            for engine in pair.order(step) {
+                var joined: [Int64] = []
+                joinSeconds[engine, default: 0] += try timed { joined = try pair[engine].join() }
+                guard joined == data.expectedJoin else {
+                    throw fail("join", engine, "count, sum = \(joined), expected \(data.expectedJoin)")
+                }
             }
         }
-        guard joined == data.expectedJoin else {
-            throw fail("join", "count, sum = \(joined), expected \(data.expectedJoin)")
+        for (engine, seconds) in joinSeconds {
+            samples.record("sql.join", engine, operations: options.joinRepeats * data.joinTIDs.count, seconds: seconds,
+                           unit: "rows/s")
         }
-        samples.record("sql.join", engine, operations: options.joinRepeats * data.joinTIDs.count, seconds: joinSeconds,
-                       unit: "rows/s")
+    }
+}
 
-        try db.close()
+/// The two engines of one run, open side by side, and which goes first.
+struct EnginePair {
+    let basalt: BasaltSQLBench
+    let sqlite: SQLiteSQLBench
+    /// Whether Basalt runs first in even-numbered steps (the order flips every step).
+    let basaltFirst: Bool
+
+    subscript(engine: Engine) -> any SQLBenchEngine {
+        engine == .basalt ? basalt : sqlite
+    }
+
+    /// The engines in the order step `step` runs them: alternating, so neither always goes first.
+    func order(_ step: Int) -> [Engine] {
+        (step % 2 == 0) == basaltFirst ? [.basalt, .sqlite] : [.sqlite, .basalt]
     }
 }
 
@@ -223,6 +248,12 @@ struct SQLSuite: BenchSuite {
 struct ReadResult: Equatable {
     var rows = 0
     var checksum: UInt64 = 0
+
+    /// Adds another slice's rows and checksum (the checksum is a wrapping sum over the values read).
+    mutating func add(_ other: ReadResult) {
+        rows += other.rows
+        checksum &+= other.checksum
+    }
 }
 
 /// The checksum term of one text value: its length and first and last byte, so its bytes must be there.
@@ -334,13 +365,13 @@ protocol SQLBenchEngine {
     /// Every row of t through one prepared INSERT in one transaction.
     func insert(_ data: SQLData) throws
     /// One `SELECT k, v FROM t WHERE id = ?` per id.
-    func pointSelects(_ ids: [Int]) throws -> ReadResult
+    func pointSelects(_ ids: ArraySlice<Int>) throws -> ReadResult
     /// One `SELECT id, k, v FROM t WHERE id >= ? AND id < ?` per start.
-    func rangeSelects(_ starts: [Int], length: Int) throws -> ReadResult
+    func rangeSelects(_ starts: ArraySlice<Int>, length: Int) throws -> ReadResult
     /// CREATE INDEX t_k ON t(k)
     func createIndex() throws
     /// One `SELECT id FROM t WHERE k = ?` per k.
-    func indexLookups(_ ks: [Int]) throws -> ReadResult
+    func indexLookups(_ ks: ArraySlice<Int>) throws -> ReadResult
     /// k % 100 -> [count(*), sum(length(v))]
     func aggregate() throws -> [Int64: [Int64]]
     /// Creates and fills u in one transaction.
@@ -383,7 +414,7 @@ final class BasaltSQLBench: SQLBenchEngine {
         try session.execute("COMMIT")
     }
 
-    func pointSelects(_ ids: [Int]) throws -> ReadResult {
+    func pointSelects(_ ids: ArraySlice<Int>) throws -> ReadResult {
         var result = ReadResult()
         for id in ids {
             let rows = try point.query([id])
@@ -395,7 +426,7 @@ final class BasaltSQLBench: SQLBenchEngine {
         return result
     }
 
-    func rangeSelects(_ starts: [Int], length: Int) throws -> ReadResult {
+    func rangeSelects(_ starts: ArraySlice<Int>, length: Int) throws -> ReadResult {
         var result = ReadResult()
         for start in starts {
             let rows = try range.query([start, start + length])
@@ -411,7 +442,7 @@ final class BasaltSQLBench: SQLBenchEngine {
         try database.execute("CREATE INDEX t_k ON t(k)")
     }
 
-    func indexLookups(_ ks: [Int]) throws -> ReadResult {
+    func indexLookups(_ ks: ArraySlice<Int>) throws -> ReadResult {
         let lookup = try database.prepare("SELECT id FROM t WHERE k = $1")
         var result = ReadResult()
         for k in ks {
@@ -545,7 +576,7 @@ final class SQLiteSQLBench: SQLBenchEngine, SQLiteConnection {
         try execute("COMMIT")
     }
 
-    func pointSelects(_ ids: [Int]) throws -> ReadResult {
+    func pointSelects(_ ids: ArraySlice<Int>) throws -> ReadResult {
         let point = try statement("SELECT k, v FROM t WHERE id = ?1")
         var result = ReadResult()
         for id in ids {
@@ -558,7 +589,7 @@ final class SQLiteSQLBench: SQLBenchEngine, SQLiteConnection {
         return result
     }
 
-    func rangeSelects(_ starts: [Int], length: Int) throws -> ReadResult {
+    func rangeSelects(_ starts: ArraySlice<Int>, length: Int) throws -> ReadResult {
         let range = try statement("SELECT id, k, v FROM t WHERE id >= ?1 AND id < ?2")
         var result = ReadResult()
         for start in starts {
@@ -577,7 +608,7 @@ final class SQLiteSQLBench: SQLBenchEngine, SQLiteConnection {
         try execute("CREATE INDEX t_k ON t(k)")
     }
 
-    func indexLookups(_ ks: [Int]) throws -> ReadResult {
+    func indexLookups(_ ks: ArraySlice<Int>) throws -> ReadResult {
         let lookup = try statement("SELECT id FROM t WHERE k = ?1")
         var result = ReadResult()
         for k in ks {
