@@ -46,9 +46,11 @@
 // (loads about 4 s for Basalt, 8 s for SQLite), --runs 3 about 2 min 15 s; the process peaks at about
 // 650 MB of memory and each engine's files at about 220 MB.
 //
-// Each run loads fresh files per engine (engine order alternating between runs), then runs every
-// workload and thread count on that database in the order A, B, C (t1 before t2), as a YCSB session
-// does after one load phase. After the workloads every record must still be there.
+// Each run loads fresh files for both engines, side by side, then runs every workload and thread count
+// on those databases in the order A, B, C (t1 before t2), as a YCSB session does after one load phase.
+// Each step (the load, each workload) runs on one engine and then the other, the order alternating
+// from step to step and run to run, so both engines' figures for a step come from the same minute of a
+// VM whose speed drifts. After the workloads every record must still be there.
 import ArgumentParser
 import Basalt
 import CSQLite
@@ -157,45 +159,50 @@ struct YCSBSuite: BenchSuite {
 
         var samples = Samples()
         for run in 1...context.runs {
-            let engines: [Engine] = run % 2 == 1 ? [.basalt, .sqlite] : [.sqlite, .basalt]
-            for engine in engines {
-                try context.withFreshDirectory("ycsb-run\(run)-\(engine.rawValue.lowercased())") { dir in
-                    let say = { (step: String) in
-                        context.progress.say("ycsb run \(run)/\(context.runs) \(engine.rawValue): \(step)")
+            // Both engines side by side; each step (the load, then each plan) runs on one engine and
+            // then the other, the order alternating, so both figures of a step come from the same
+            // minute of a machine whose speed drifts.
+            let first: [Engine] = run % 2 == 1 ? [.basalt, .sqlite] : [.sqlite, .basalt]
+            let order = { (step: Int) -> [Engine] in step % 2 == 0 ? first : first.reversed() }
+            try context.withFreshDirectory("ycsb-run\(run)") { dir in
+                let say = { (step: String) in context.progress.say("ycsb run \(run)/\(context.runs): \(step)") }
+                let kv = try BasaltKV(path: dir + "/basalt.db", cacheBytes: context.cacheBytes, pageSize: context.pageSize)
+                let path = dir + "/sqlite.db"
+                let loader = try SQLiteKV(path: path, cacheBytes: context.cacheBytes)
+                try loader.execute("PRAGMA synchronous=FULL")
+                say("load \(options.records) records")
+                for engine in order(0) {
+                    let seconds = try timed {
+                        if engine == .basalt { try kv.load(data.pairs) } else { try loader.load(data.pairs) }
                     }
-                    switch engine {
-                    case .basalt:
-                        let kv = try BasaltKV(path: dir + "/basalt.db", cacheBytes: context.cacheBytes, pageSize: context.pageSize)
-                        say("load \(options.records) records")
-                        samples.record("ycsb.load", engine, operations: options.records,
-                                       seconds: try timed { try kv.load(data.pairs) }, unit: "records/s")
-                        let client = BasaltYCSBClient(database: kv.database, data: data)
-                        try runPlans(plans, clients: Array(repeating: client, count: maxThreads), engine, data, &samples, say)
-                        var count = 0
-                        try kv.database.scan { _ in
-                            count += 1
-                            return true
-                        }
-                        try kv.close()
-                        try checkCount(count, engine)
-                    case .sqlite:
-                        let path = dir + "/sqlite.db"
-                        let loader = try SQLiteKV(path: path, cacheBytes: context.cacheBytes)
-                        try loader.execute("PRAGMA synchronous=FULL")
-                        say("load \(options.records) records")
-                        samples.record("ycsb.load", engine, operations: options.records,
-                                       seconds: try timed { try loader.load(data.pairs) }, unit: "records/s")
-                        try loader.close()
-                        let lock = SQLiteLock(options.sqliteSharedConnection ? .everything : options.sqliteWriterMutex ? .updates : .nothing)
-                        let clients = try (0..<(options.sqliteSharedConnection ? 1 : maxThreads)).map { _ in
-                            try SQLiteYCSBClient(path: path, cacheBytes: context.cacheBytes, data: data, lock: lock)
-                        }
-                        defer { for client in clients { client.close() } }
-                        try runPlans(plans, clients: options.sqliteSharedConnection ? Array(repeating: clients[0], count: maxThreads) : clients,
-                                     engine, data, &samples, say)
-                        try checkCount(try clients[0].count(), engine)
+                    samples.record("ycsb.load", engine, operations: options.records, seconds: seconds, unit: "records/s")
+                }
+                try loader.close()
+                let basaltClients = Array(repeating: BasaltYCSBClient(database: kv.database, data: data), count: maxThreads)
+                let lock = SQLiteLock(options.sqliteSharedConnection ? .everything : options.sqliteWriterMutex ? .updates : .nothing)
+                let sqliteConnections = try (0..<(options.sqliteSharedConnection ? 1 : maxThreads)).map { _ in
+                    try SQLiteYCSBClient(path: path, cacheBytes: context.cacheBytes, data: data, lock: lock)
+                }
+                defer { for client in sqliteConnections { client.close() } }
+                let sqliteClients = options.sqliteSharedConnection
+                    ? Array(repeating: sqliteConnections[0], count: maxThreads) : sqliteConnections
+                for (step, plan) in plans.enumerated() {
+                    say("\(plan.workloadName) \(plan.totalOperations) operations on \(plan.threads) thread(s)")
+                    for engine in order(step + 1) {
+                        let seconds = engine == .basalt
+                            ? try runPlan(plan, Array(basaltClients.prefix(plan.threads)), engine, data)
+                            : try runPlan(plan, Array(sqliteClients.prefix(plan.threads)), engine, data)
+                        samples.record(plan.workloadName, engine, operations: plan.totalOperations, seconds: seconds)
                     }
                 }
+                var count = 0
+                try kv.database.scan { _ in
+                    count += 1
+                    return true
+                }
+                try kv.close()
+                try checkCount(count, .basalt)
+                try checkCount(try sqliteConnections[0].count(), .sqlite)
             }
         }
 
@@ -209,23 +216,14 @@ struct YCSBSuite: BenchSuite {
                 + (options.sqliteWriterMutex ? "queued on an in-process mutex" : "waiting in SQLite's busy handler")
         let engines = "ycsb: Basalt one shared Database, SyncMode.full, pageSize=\(context.pageSize); SQLite journal_mode=WAL, "
             + "synchronous=FULL, autocommit SELECT/UPDATE, busy_timeout=60 s, " + connections
-        return SuiteOutcome(results: samples.results(), notes: [shape, engines])
+        let pairing = "ycsb: both engines open side by side in each run; the load and each workload run on one engine "
+            + "and then the other, the order alternating"
+        return SuiteOutcome(results: samples.results(), notes: [shape, engines, pairing])
     }
 
     private func checkCount(_ count: Int, _ engine: Engine) throws {
         guard count == options.records else {
             throw BenchFailure("ycsb on \(engine.rawValue): \(count) records left after the workloads, expected \(options.records)")
-        }
-    }
-
-    /// Runs every plan once with `clients[0..<plan.threads]` and records its throughput.
-    private func runPlans<C: YCSBClient>(
-        _ plans: [YCSBPlan], clients: [C], _ engine: Engine, _ data: YCSBData, _ samples: inout Samples, _ say: (String) -> Void
-    ) throws {
-        for plan in plans {
-            say("\(plan.workloadName) \(plan.totalOperations) operations on \(plan.threads) thread(s)")
-            let seconds = try runPlan(plan, Array(clients.prefix(plan.threads)), engine, data)
-            samples.record(plan.workloadName, engine, operations: plan.totalOperations, seconds: seconds)
         }
     }
 
