@@ -74,24 +74,40 @@ package enum TableStore {
 
     /// `indexEntry` into buffers the caller reuses: replaces the contents of `key` and `value` with the
     /// entry's and returns whether it is a unique entry (its key the indexed values alone).
+    ///
+    /// Entry layout: the key is the index's object prefix, then each indexed value (`KeyCodec`), then —
+    /// unless the entry is unique — the row key without its object prefix (`rowKeySuffix`); a unique
+    /// entry (unique index, no NULL among the values) has that suffix as its value instead, so equal
+    /// values collide.
     static func writeIndexEntry(_ index: IndexDescriptor, _ table: TableDescriptor, _ row: [SQLValue],
                                 rowKey: UnsafeRawBufferPointer, key: inout [UInt8], value: inout [UInt8]) -> Bool {
-        key.removeAll(keepingCapacity: true)
         value.removeAll(keepingCapacity: true)
+        let unique = writeIndexKeyPrefix(index, table, index.columns.lazy.map { row[$0.column] }, into: &key)
+        let suffix = rowKeySuffix(table, rowKey)
+        if unique { value.append(contentsOf: suffix) } else { key.append(contentsOf: suffix) }
+        return unique
+    }
+
+    /// Replaces `key` with an entry key's first part (object prefix and encoded values, see
+    /// `writeIndexEntry`) for `values`, the indexed columns' values in index order; returns whether the
+    /// entry is unique (then the row key suffix is its value, else the rest of its key).
+    @inline(__always)
+    static func writeIndexKeyPrefix(_ index: IndexDescriptor, _ table: TableDescriptor, _ values: some Sequence<SQLValue>,
+                                    into key: inout [UInt8]) -> Bool {
+        key.removeAll(keepingCapacity: true)
         ObjectKey.appendPrefix(index.id, to: &key)
         var hasNull = false
-        for c in index.columns {
-            let v = row[c.column]
+        for (c, v) in zip(index.columns, values) {
             if v.isNull { hasNull = true }
             KeyCodec.append(v, type: table.columns[c.column].type, descending: c.descending, to: &key)
         }
-        let suffix = UnsafeRawBufferPointer(rebasing: rowKey[ObjectKey.prefixLength(table.id)...])
-        if index.unique && !hasNull {
-            value.append(contentsOf: suffix)
-            return true
-        }
-        key.append(contentsOf: suffix)
-        return false
+        return index.unique && !hasNull
+    }
+
+    /// A row key without its table's object prefix: what an index entry stores to find the row.
+    @inline(__always)
+    static func rowKeySuffix(_ table: TableDescriptor, _ rowKey: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: rowKey[ObjectKey.prefixLength(table.id)...])
     }
 
     // MARK: Reads
@@ -386,17 +402,25 @@ extension TableStore {
         let prefix = ObjectKey.prefix(table.id)
         let types = table.physicalTypes
         let wanted = index.columns.map { table.columns[$0.column].physical }
-        var row = [SQLValue](repeating: .null, count: table.columns.count)
+        // `writeIndexEntry`'s entries, from the decoded columns alone, each appended to `entries` in
+        // place without first joining its key's two parts.
         var values: [SQLValue] = []
         var entries = PairList()
-        var entryKey: [UInt8] = [], entryValue: [UInt8] = []
+        var entryKey: [UInt8] = []
+        let none = UnsafeRawBufferPointer(start: nil, count: 0)
         try context.manager.scan(context.transaction, slot, lower: prefix, upper: ObjectKey.upperBound(prefix),
                                  reverse: false) { key, value in
             values.removeAll(keepingCapacity: true)
             try RowCodec.decodeColumns(value, types: types, wanted: wanted, into: &values)
-            for (i, column) in index.columns.enumerated() { row[column.column] = values[i] }
-            _ = writeIndexEntry(index, table, row, rowKey: key, key: &entryKey, value: &entryValue)
-            entryKey.withUnsafeBytes { k in entryValue.withUnsafeBytes { entries.append(key: k, value: $0) } }
+            let unique = writeIndexKeyPrefix(index, table, values, into: &entryKey)
+            let suffix = rowKeySuffix(table, key)
+            entryKey.withUnsafeBytes { k in
+                if unique {
+                    entries.append(key: k, value: suffix)
+                } else {
+                    entries.append(key: k, keySuffix: suffix, value: none)
+                }
+            }
             return true
         }
         entries.sort()

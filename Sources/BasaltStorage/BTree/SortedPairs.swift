@@ -48,6 +48,17 @@ package struct PairList: SortedPairs {
         pairs.append(Pair(key: UnsafeRawPointer(base), keyCount: Int32(key.count), valueCount: Int32(value.count)))
     }
 
+    /// Appends a pair whose key is `key` followed by `keySuffix`, stored back to back with `value` as
+    /// `append(key:value:)` stores them, without the caller first joining the key's two parts.
+    package mutating func append(key: UnsafeRawBufferPointer, keySuffix: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        let keyCount = key.count + keySuffix.count
+        let base = arena.allocate(keyCount + value.count)
+        if key.count > 0 { base.copyMemory(from: key.baseAddress!, byteCount: key.count) }
+        if keySuffix.count > 0 { (base + key.count).copyMemory(from: keySuffix.baseAddress!, byteCount: keySuffix.count) }
+        if value.count > 0 { (base + keyCount).copyMemory(from: value.baseAddress!, byteCount: value.count) }
+        pairs.append(Pair(key: UnsafeRawPointer(base), keyCount: Int32(keyCount), valueCount: Int32(value.count)))
+    }
+
     /// Sorts the pairs by key (`compareKeys`); pairs with equal keys keep their order.
     ///
     /// A radix sort by the eight bytes that follow the prefix every key shares (an index's entries share
