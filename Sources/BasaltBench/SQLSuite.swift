@@ -27,9 +27,10 @@
 //
 // Each run opens fresh files for both engines side by side and runs the workloads in the order above,
 // each on one engine and then the other (the order alternating), the read workloads in alternating
-// slices, so that both engines' figures come from the same moments of a machine whose speed drifts. Every workload's result is checked against what the generated
-// data implies (rows returned, checksums of the values read, the aggregate's groups, the join's count
-// and sum), so an engine that returns wrong results fails the benchmark instead of looking fast.
+// slices, so that both engines' figures come from the same moments of a machine whose speed drifts.
+// Every workload's result is checked against what the generated data implies (rows returned, checksums
+// of the values read, the aggregate's groups, the join's count and sum), so an engine that returns
+// wrong results fails the benchmark instead of looking fast.
 import ArgumentParser
 import Basalt
 import CSQLite
@@ -103,8 +104,8 @@ struct SQLSuite: BenchSuite {
                                                 pageSize: context.pageSize, full: options.sync == "full")
                 let sqlite = try SQLiteSQLBench(path: dir + "/sqlite.db", cacheBytes: context.cacheBytes,
                                                 synchronous: options.sync.uppercased())
-                var pair = EnginePair(basalt: basalt, sqlite: sqlite, basaltFirst: run % 2 == 1)
-                try runWorkloads(&pair, data, &samples) { workload in
+                let pair = EnginePair(basalt: basalt, sqlite: sqlite, basaltFirst: run % 2 == 1)
+                try runWorkloads(pair, data, &samples) { workload in
                     context.progress.say("sql run \(run)/\(context.runs): \(workload)")
                 }
                 try basalt.close()
@@ -140,7 +141,7 @@ struct SQLSuite: BenchSuite {
 
     /// Every workload once on both engines of `pair`; records one sample per engine each and verifies the
     /// results. A workload runs on one engine and then the other, before the next workload starts.
-    private func runWorkloads(_ pair: inout EnginePair, _ data: SQLData, _ samples: inout Samples,
+    private func runWorkloads(_ pair: EnginePair, _ data: SQLData, _ samples: inout Samples,
                               _ say: (String) -> Void) throws {
         func fail(_ workload: String, _ engine: Engine, _ message: String) -> BenchFailure {
             BenchFailure("sql.\(workload) on \(engine.rawValue): \(message)")
