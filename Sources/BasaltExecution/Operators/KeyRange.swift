@@ -53,15 +53,11 @@ package struct KeyRange {
             KeyCodec.append(converted, type: types[i], descending: descending[i], to: &base)
         }
         let next = equal.count
-        if lower == nil && upper == nil {
-            // Equality on leading columns only (the common lookup): [base, base + 0xFF), one copy.
-            var hi = base
-            hi.append(0xFF)
-            return (base, hi)
-        }
-        var lo = base
         var hi = base
         hi.append(0xFF)
+        // Equality on leading columns only (the common lookup): [base, base + 0xFF), one copy.
+        if lower == nil && upper == nil { return (base, hi) }
+        var lo = base
         // Bounds on a descending column swap ends.
         let desc = next < descending.count ? descending[next] : false
         func encode(_ bound: (BoundExpression, inclusive: Bool)?, isLower: Bool) throws -> Bool {
