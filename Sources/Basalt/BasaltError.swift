@@ -45,6 +45,9 @@ public struct BasaltError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let lockNotAvailable = Code(rawValue: "55P03")
         /// 72000: a time-travel read asked for a time older than the history kept.
         public static let snapshotTooOld = Code(rawValue: "72000")
+        /// 42804: a value is not of the type an accessor reads (`Row.withUnsafeBytes(ofColumn:_:)` of an
+        /// integer, say).
+        public static let datatypeMismatch = Code(rawValue: "42804")
         /// 3B001: no savepoint of that name.
         public static let invalidSavepoint = Code(rawValue: "3B001")
     }

@@ -19,8 +19,9 @@
 // (ids, range starts, k values) are drawn once from the seed too.
 //
 // Engines: Basalt through its public SQL API only (Database.session / prepare / query, `$n`
-// parameters, rows read with Rows.next()); SQLite through prepared statements and sqlite3_bind_*
-// (`?n`), columns read in place. Both use the same cache budget (Basalt bufferPoolBytes, SQLite
+// parameters, rows read with Rows.next(), integers through the row's subscript, text in place with
+// Row.withUnsafeBytes(ofColumn:)); SQLite through prepared statements and sqlite3_bind_* (`?n`), columns
+// read in place (sqlite3_column_int64, sqlite3_column_text). Neither side builds a String per text value. Both use the same cache budget (Basalt bufferPoolBytes, SQLite
 // cache_size) and comparable durability: by default Basalt SyncMode.normal against SQLite
 // journal_mode=WAL, synchronous=NORMAL (--sql-sync full: SyncMode.full against synchronous=FULL). Queries
 // run in autocommit mode on both (one read transaction per statement).
@@ -421,7 +422,7 @@ final class BasaltSQLBench: SQLBenchEngine {
             let rows = try point.query([id])
             while let row = try rows.next() {
                 result.rows += 1
-                result.checksum &+= try UInt64(bitPattern: integer(row[0])) &* 31 &+ touch(row[1])
+                result.checksum &+= try UInt64(bitPattern: integer(row[0])) &* 31 &+ touch(row, 1)
             }
         }
         return result
@@ -433,7 +434,7 @@ final class BasaltSQLBench: SQLBenchEngine {
             let rows = try range.query([start, start + length])
             while let row = try rows.next() {
                 result.rows += 1
-                result.checksum &+= try UInt64(bitPattern: integer(row[0])) &+ UInt64(bitPattern: integer(row[1])) &* 31 &+ touch(row[2])
+                result.checksum &+= try UInt64(bitPattern: integer(row[0])) &+ UInt64(bitPattern: integer(row[1])) &* 31 &+ touch(row, 2)
             }
         }
         return result
@@ -496,10 +497,14 @@ final class BasaltSQLBench: SQLBenchEngine {
         }
     }
 
-    private func touch(_ value: SQLValue) throws -> UInt64 {
-        guard case .text(let text) = value else { throw BenchFailure("sql on Basalt: \(value) where text was expected") }
-        let utf8 = text.utf8
-        return touchText(count: utf8.count, first: utf8.first ?? 0, last: utf8.last ?? 0)
+    /// Reads the text in place, as the SQLite side does with `sqlite3_column_text`: neither side builds
+    /// a `String`.
+    private func touch(_ row: Row, _ column: Int) throws -> UInt64 {
+        let touched = try row.withUnsafeBytes(ofColumn: column) { text in
+            touchText(count: text.count, first: text.first ?? 0, last: text.last ?? 0)
+        }
+        guard let touched else { throw BenchFailure("sql on Basalt: NULL where text was expected") }
+        return touched
     }
 }
 

@@ -114,6 +114,66 @@ import Testing
         #expect(sqlState { var o: [SQLValue] = []; try RowCodec.decode([1, 0, 1, 0xFF], types: [.text], into: &o) } == "XX001")  // bad UTF-8
     }
 
+    /// `EncodedRowBatch` checks each row once when it is appended and reads columns later by offset: every
+    /// value it reads must equal `decodeColumns`' for the same wanted columns (projections out of order,
+    /// repeats, unread holes, rows storing fewer columns than the table has), its text and blob bytes
+    /// read in place must be the value's, and a damaged row must be refused exactly when
+    /// `decodeColumns` refuses it, leaving the rows before it readable.
+    @Test func encodedRowBatchReadsWhatDecodeColumnsDecodes() throws {
+        let seed = UInt64.random(in: 0...UInt64.max)
+        var g = SeededGenerator(seed: seed)
+        var refused = 0
+        for _ in 0..<300 {
+            let types = (0..<Int.random(in: 1...10, using: &g)).map { _ in allTypes.randomElement(using: &g)! }
+            let wanted = (0..<Int.random(in: 0...5, using: &g)).map { _ in
+                Int.random(in: 0..<8, using: &g) == 0 ? RowCodec.unread : Int.random(in: 0..<types.count, using: &g)
+            }
+            var batch = EncodedRowBatch(types: types, wanted: wanted)
+            var expected: [[SQLValue]] = []
+            for _ in 0..<Int.random(in: 1...8, using: &g) {
+                // Some rows predate columns added later: they store a prefix of the table's columns.
+                let row = Array(randomRow(types, &g).prefix(Int.random(in: 0...types.count, using: &g)))
+                var bytes: [UInt8] = []
+                RowCodec.encode(row, into: &bytes)
+                if Int.random(in: 0..<4, using: &g) == 0 {
+                    switch Int.random(in: 0..<3, using: &g) {
+                    case 0: bytes.removeLast(Int.random(in: 1...bytes.count, using: &g))
+                    case 1: bytes[Int.random(in: 0..<bytes.count, using: &g)] = UInt8.random(in: 0...255, using: &g)
+                    default: bytes.append(UInt8.random(in: 0...255, using: &g))
+                    }
+                }
+                var decoded: [SQLValue] = []
+                let decodeError = thrown { try RowCodec.decodeColumns(bytes, types: types, wanted: wanted, into: &decoded) }
+                let appendError = thrown {
+                    try bytes.withUnsafeBytes { raw in Result { () throws(ExecutionError) in try batch.append(raw) } }.get()
+                }
+                #expect(decodeError?.sqlState == appendError?.sqlState, "seed \(seed): \(types) \(wanted) \(bytes)")
+                if let appendError {
+                    #expect(appendError.sqlState == "XX001", "seed \(seed)")
+                    refused += 1
+                } else if decodeError == nil {
+                    expected.append(decoded)
+                }
+            }
+            #expect(batch.count == expected.count && batch.width == wanted.count, "seed \(seed)")
+            for (r, values) in expected.enumerated() where r < batch.count {
+                let read = (0..<wanted.count).map { batch.value(row: r, column: $0) }
+                #expect(identical(read, values), "seed \(seed): row \(r) \(types) \(wanted): \(read) vs \(values)")
+                for (c, value) in values.enumerated() {
+                    #expect(batch.isNull(row: r, column: c) == value.isNull, "seed \(seed)")
+                    var inPlace: [UInt8]?
+                    let called = batch.withBytes(row: r, column: c) { inPlace = Array($0) }
+                    switch value {
+                    case .text(let text): #expect(called && inPlace == Array(text.utf8), "seed \(seed)")
+                    case .blob(let bytes): #expect(called && inPlace == bytes, "seed \(seed)")
+                    default: #expect(!called && inPlace == nil, "seed \(seed): \(value)")
+                    }
+                }
+            }
+        }
+        #expect(refused > 20, "seed \(seed): damaged rows should often be refused")
+    }
+
     /// Text decodes through an ASCII fast path (checked a word at a time) or full UTF-8 validation: the
     /// non-ASCII byte at every position of short and long strings, and invalid UTF-8 past the first
     /// word, must all take the right path.

@@ -156,4 +156,49 @@ import Testing
         try db.execute("DROP INDEX t_k")
         #expect(try byK.query([1]).allValues() == [[.integer(1)], [.integer(2)], [.integer(9)], [.integer(13)], [.integer(17)], [.integer(25)]])
     }
+
+    /// `Row.withUnsafeBytes(ofColumn:)` reads TEXT as its UTF-8 and BYTEA as its bytes, in place, from
+    /// rows a scan get kept encoded and from rows the plan decoded alike; NULL is nil without calling
+    /// the body, and any other type is a 42804 error.
+    @Test func textAndByteaAreReadInPlace() throws {
+        let (db, dir) = try Self.open()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try db.execute("CREATE TABLE b(id INTEGER PRIMARY KEY, t TEXT, x BYTEA, n INTEGER)")
+        let texts = ["", "plain ascii text", "naïve café ∑ 😀", "short"]
+        let blobs: [[UInt8]] = [[], [0, 255, 1, 0], Array(0...200), [7]]
+        for i in 0..<4 {
+            try db.execute("INSERT INTO b VALUES ($1, $2, $3, $4)", [i, texts[i], blobs[i], i * 10])
+        }
+        try db.execute("INSERT INTO b VALUES (4, NULL, NULL, NULL)")
+        let range = try db.prepare("SELECT x, n, t FROM b WHERE id >= $1 AND id < $2")
+        let session = db.session()
+        for run in 0..<3 {
+            // The prepared statement takes the scan get after its first run; inside a transaction block
+            // the same query runs through the plan.
+            let inBlock = run == 2
+            if inBlock { try session.execute("BEGIN") }
+            let rows = try (inBlock ? session.query("SELECT x, n, t FROM b WHERE id >= $1 AND id < $2", [0, 10])
+                                    : range.query([0, 10])).all()
+            if inBlock { try session.execute("COMMIT") }
+            #expect(rows.count == 5)
+            for (i, row) in rows.enumerated() {
+                let text = try row.withUnsafeBytes(ofColumn: 2) { Array($0) }
+                let blob = try row.withUnsafeBytes(ofColumn: 0) { Array($0) }
+                #expect(text == (i < 4 ? Array(texts[i].utf8) : nil), "run \(run) row \(i)")
+                #expect(blob == (i < 4 ? blobs[i] : nil), "run \(run) row \(i)")
+                #expect(row[1] == (i < 4 ? .integer(Int64(i * 10)) : .null))
+                if i < 4 {
+                    #expect(throws: BasaltError.self) { _ = try row.withUnsafeBytes(ofColumn: 1) { _ in Issue.record("called for an integer") } }
+                    do {
+                        _ = try row.withUnsafeBytes(ofColumn: 1) { $0.count }
+                    } catch let error as BasaltError {
+                        #expect(error.code == .datatypeMismatch)
+                    }
+                } else {
+                    #expect(try row.withUnsafeBytes(ofColumn: 1) { _ in Issue.record("called for NULL") } == nil)
+                }
+            }
+        }
+        #expect(range.cache.scanGetsAnswered == 1)
+    }
 }

@@ -51,6 +51,20 @@ public final class Rows {
         self.sql = ""
     }
 
+    /// Rows already read, kept encoded until their columns are read.
+    init(names: [String], types: [SQLType], encoded: EncodedRowBatch) {
+        self.columns = names
+        self.columnTypes = types
+        self.block = RowBlock(encoded: encoded, columns: names)
+        self.blockRows = encoded.count
+        self.width = encoded.width
+        self.source = nil
+        self.context = nil
+        self.owned = nil
+        self.database = nil
+        self.sql = ""
+    }
+
     convenience init(columns: [ResultColumnInfo], rows: RowBatch) {
         self.init(names: columns.map(\.name), types: columns.map(\.type), rows: rows)
     }
@@ -73,7 +87,7 @@ public final class Rows {
         while true {
             if let block, position < blockRows {
                 defer { position += 1 }
-                return Row(block: block, offset: position * width, count: width)
+                return Row(block: block, offset: block.encoded == nil ? position * width : position, count: width)
             }
             guard let source, let context else { return nil }
             do {

@@ -390,9 +390,13 @@ public final class SQLSession: @unchecked Sendable {
         do {
             let version = try database.sql.schema(database.manager).version
             guard let (get, names, types) = cache.scanGet(version: version) else { return nil }
-            let rows = try get.rows(database.manager, parameters)
-            cache.scanGetAnswered(rows != nil)
-            return rows.map { Rows(names: names, types: types, rows: $0) }
+            let answer = try get.rows(database.manager, parameters)
+            cache.scanGetAnswered(answer != nil)
+            switch answer {
+            case nil: return nil
+            case .encoded(let rows): return Rows(names: names, types: types, encoded: rows)
+            case .values(let rows): return Rows(names: names, types: types, rows: rows)
+            }
         } catch {
             throw database.sqlError(error, sql: sql)
         }

@@ -238,6 +238,99 @@ public enum RowCodec {
         }
     }
 
+    /// A column's storage class as the row format stores it (the table at the top of this file), for
+    /// walking rows without switching over `SQLType`s and their payloads.
+    package enum StorageClass: UInt8, Sendable {
+        case integer, double, numeric, text, blob, boolean, date, timestamp, unknown
+
+        package init(_ type: SQLType) {
+            switch type {
+            case .smallint, .integer, .bigint: self = .integer
+            case .real, .double: self = .double
+            case .numeric: self = .numeric
+            case .text, .varchar, .char: self = .text
+            case .bytea: self = .blob
+            case .boolean: self = .boolean
+            case .date: self = .date
+            case .timestamp: self = .timestamp
+            case .unknown: self = .unknown
+            }
+        }
+    }
+
+    /// Appends `wanted.count` entries to `slots`: for each wanted column, the offset in `bytes` of its
+    /// payload plus `base`, or -1 when it reads as NULL (stored NULL, not stored, or `unread`). Checks
+    /// every wanted column exactly as `decodeColumns` would decode it (lengths, UTF-8, boolean bytes,
+    /// scales, date ranges), so `validatedValue` at a recorded offset cannot fail; throws XX001 when
+    /// that decode would, and then leaves `slots` unchanged.
+    package static func locateColumns(_ bytes: UnsafeRawBufferPointer, classes: [StorageClass], wanted: [Int],
+                                      base: Int, into slots: inout [Int32]) throws(ExecutionError) {
+        guard !wanted.isEmpty else { return }
+        let first = slots.count
+        var last = -1
+        for w in wanted {
+            slots.append(-1)
+            if w > last { last = w }
+        }
+        do {
+            var reader = Reader(bytes)
+            let stored = try reader.header()
+            let end = min(last + 1, stored)
+            var c = 0
+            while c < end {
+                if !reader.isNull(c) {
+                    let start = reader.offset
+                    var isWanted = false
+                    for k in wanted.indices where wanted[k] == c {
+                        slots[first + k] = Int32(base + start)
+                        isWanted = true
+                    }
+                    try reader.walk(classes[c], checking: isWanted)
+                }
+                c += 1
+            }
+        } catch {
+            slots.removeSubrange(first...)
+            throw error
+        }
+    }
+
+    /// The bytes of the text or blob payload (length, then bytes) that `locateColumns` found valid at
+    /// `offset` of `bytes`.
+    @inline(__always)
+    package static func validatedBytes(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> UnsafeRawBufferPointer {
+        var reader = Reader(bytes)
+        reader.offset = offset
+        do {
+            let l = try reader.length()
+            return UnsafeRawBufferPointer(rebasing: bytes[reader.offset..<reader.offset + l])
+        } catch {
+            preconditionFailure("a validated column failed to decode: \(error)")
+        }
+    }
+
+    /// The value of type `type` whose payload `locateColumns` found valid at `offset` of `bytes`.
+    /// Traps when no such check was made: a bug of the caller, never bad data.
+    @inline(__always)
+    package static func validatedValue(_ bytes: UnsafeRawBufferPointer, at offset: Int, class storage: StorageClass,
+                                       type: SQLType) -> SQLValue {
+        var reader = Reader(bytes)
+        reader.offset = offset
+        do {
+            switch storage {
+            case .integer: return .integer(unzigzag(try reader.varint()))
+            case .text:
+                // Validated UTF-8: decoding repairs nothing.
+                let l = try reader.length()
+                let slice = UnsafeRawBufferPointer(rebasing: bytes[reader.offset..<reader.offset + l])
+                return .text(String(decoding: slice.assumingMemoryBound(to: UInt8.self), as: UTF8.self))
+            default: return try reader.value(of: type)
+            }
+        } catch {
+            preconditionFailure("a validated column failed to decode: \(error)")
+        }
+    }
+
     /// Array form of `decodeColumns`.
     public static func decodeColumns(_ bytes: [UInt8], types: [SQLType], wanted: [Int],
                                      into out: inout [SQLValue]) throws(ExecutionError) {
@@ -356,6 +449,39 @@ public enum RowCodec {
                 return .timestamp(unzigzag(try varint()))
             case .unknown:
                 throw corrupted("non-NULL value in a column of type unknown")
+            }
+        }
+
+        /// Moves past one non-NULL value of storage class `storage`; `checking` makes every check
+        /// `value(of:)` makes, without building the value.
+        @inline(__always)
+        mutating func walk(_ storage: StorageClass, checking: Bool) throws(ExecutionError) {
+            switch storage {
+            case .integer, .date, .timestamp:
+                let v = try varint()
+                if checking, storage == .date, Int32(exactly: unzigzag(v)) == nil { throw corrupted("date out of range") }
+            case .double:
+                guard bytes.count - offset >= 8 else { throw corrupted("double truncated") }
+                offset += 8
+            case .numeric:
+                _ = try varint()
+                let scale = try byte()
+                if checking, scale > UInt8(SQLDecimal.maxScale) { throw corrupted("numeric scale \(scale)") }
+            case .text:
+                let l = try length()
+                if checking {
+                    let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + l])
+                    if !RowCodec.isASCII(slice),
+                       String(validating: slice.assumingMemoryBound(to: UInt8.self), as: UTF8.self) == nil {
+                        throw corrupted("text is not valid UTF-8")
+                    }
+                }
+                offset += l
+            case .blob: offset += try length()
+            case .boolean:
+                let b = try byte()
+                if checking, b > 1 { throw corrupted("boolean byte \(b)") }
+            case .unknown: throw corrupted("non-NULL value in a column of type unknown")
             }
         }
 

@@ -5,7 +5,8 @@ import BasaltTransactions
 /// primary key, or `SELECT id FROM t WHERE k = $1` from an index alone — recognised in a finished plan
 /// so that an autocommit run can skip the transaction and operator machinery, as `PointGet` does for a
 /// single row: bounds from the parameters, one scan at the newest visible state in one hold of the
-/// engine lock (`TransactionManager.scanLatest`), rows decoded straight into one batch. A range with
+/// engine lock (`TransactionManager.scanLatest`), a table's rows kept encoded in one buffer
+/// (`EncodedRowBatch`), an index's entries decoded straight into one batch. A range with
 /// more than `limit` rows is left to the plan, which the caller then runs as usual.
 ///
 /// Recognised shapes: a `TableScanOperator` over a primary key range (not a full scan, not a row-id
@@ -31,16 +32,28 @@ package final class ScanGet {
     private let keyTypes: [SQLType]
     private let keyDescending: [Bool]
 
+    /// An empty batch of a table scan's result rows (their types and stored columns worked out once).
+    private let noRows: EncodedRowBatch
+
+    /// The rows of one run: a table range's rows still encoded, an index range's decoded.
+    package enum Answer {
+        case encoded(EncodedRowBatch)
+        case values(RowBatch)
+    }
+
     private init(source: Source, output: [Int]?) {
         self.source = source
         self.output = output
         switch source {
         case .table(let scan):
             let table = scan.table
+            noRows = EncodedRowBatch(types: scan.physicalTypes,
+                                     wanted: output.map { $0.map { scan.wantedPhysical[$0] } } ?? scan.wantedPhysical)
             prefix = ObjectKey.prefix(table.id)
             keyTypes = table.primaryKey.map { table.columns[$0].type }
             keyDescending = table.primaryKey.map { _ in false }
         case .index(let scan):
+            noRows = EncodedRowBatch(types: [], wanted: [])
             prefix = ObjectKey.prefix(scan.index.id)
             keyTypes = scan.indexTypes
             keyDescending = scan.indexDescending
@@ -70,42 +83,37 @@ package final class ScanGet {
     /// The result rows for `parameters` at the newest visible state, or nil when the range holds more
     /// than `limit` rows (run the plan instead). Throws 08P01 for a missing parameter, the casts' errors
     /// for a bound that cannot be converted, and `TransactionError` for a storage failure.
-    package func rows(_ manager: TransactionManager, _ parameters: [SQLValue]) throws -> RowBatch? {
-        var batch: RowBatch
-        let complete: Bool
+    package func rows(_ manager: TransactionManager, _ parameters: [SQLValue]) throws -> Answer? {
         switch source {
         case .table(let scan):
+            // Rows stay encoded until the caller reads their columns (see `EncodedRowBatch`).
+            var rows = noRows
             guard let (lower, upper) = try scan.range.bounds(prefix: prefix, types: keyTypes, descending: keyDescending,
                                                              parameters: parameters)
-            else { return project(RowBatch(width: scan.width)) }
-            batch = RowBatch(width: scan.width, reservingRows: 16)
-            let types = scan.physicalTypes, wanted = scan.wantedPhysical, width = scan.width
-            complete = try lower.withUnsafeBytes { lo in
+            else { return .encoded(rows) }
+            let found = try lower.withUnsafeBytes { lo in
                 try upper.withUnsafeBytes { hi in
                     try manager.scanLatest(.tables, lower: lo, upper: hi, limit: Self.limit) { _, value in
-                        if width == 0 {
-                            batch.appendEmptyRow()
-                        } else {
-                            try batch.appendDecoded(value, types: types, wanted: wanted, key: nil)
-                        }
+                        try rows.append(value)
                     }
                 }
             }
+            return found ? .encoded(rows) : nil
         case .index(let scan):
             guard let (lower, upper) = try scan.range.bounds(prefix: prefix, types: keyTypes, descending: keyDescending,
                                                              parameters: parameters)
-            else { return project(RowBatch(width: scan.width)) }
-            batch = RowBatch(width: scan.width, reservingRows: 16)
+            else { return .values(project(RowBatch(width: scan.width))) }
+            var batch = RowBatch(width: scan.width, reservingRows: 16)
             var reader = scan.entryReader()
-            complete = try lower.withUnsafeBytes { lo in
+            let complete = try lower.withUnsafeBytes { lo in
                 try upper.withUnsafeBytes { hi in
                     try manager.scanLatest(.tables, lower: lo, upper: hi, limit: Self.limit) { key, value in
                         try reader.append(key: key, value: value, to: &batch)
                     }
                 }
             }
+            return complete ? .values(project(batch)) : nil
         }
-        return complete ? project(batch) : nil
     }
 
     /// `batch` narrowed to the result columns.
