@@ -39,6 +39,7 @@ let package = Package(
             name: "BasaltTransactions",
             dependencies: [
                 "BasaltStorage",
+                "CBasaltPrefetch",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -34,8 +34,14 @@ import Testing
                 (Self.key(&rng, shape: shape), withUnsafeBytes(of: UInt32(i)) { Array($0) })
             }
             if round % 3 == 0 { pairs.sort { Self.compare($0.key, $1.key) < 0 } }
-            var list = PairList(pairs)
+            // Half the rounds keep a version header's room between each key and value (the layout a
+            // write set takes over); the pairs must read the same.
+            var list = PairList(valueGap: round % 2 == 0 ? 0 : 9)
+            for (key, value) in pairs { key.withUnsafeBytes { k in value.withUnsafeBytes { list.append(key: k, value: $0) } } }
+            #expect(!list.isStrictlyAscending || list.count == 0, "an unsorted list claims to ascend")
             list.sort()
+            let distinct = Set(pairs.map(\.key)).count == pairs.count
+            #expect(list.isStrictlyAscending == distinct, "seed \(seed) round \(round): isStrictlyAscending \(list.isStrictlyAscending), distinct keys \(distinct)")
             let expected = pairs.enumerated().sorted { a, b in
                 let c = Self.compare(a.element.key, b.element.key)
                 return c != 0 ? c < 0 : a.offset < b.offset
@@ -48,6 +54,43 @@ import Testing
                     break
                 }
             }
+        }
+    }
+
+    /// Records keep `valueGap` bytes between key and value, and handing the list's memory to another
+    /// arena keeps every record readable after the list is gone; a list whose memory a copy shares
+    /// refuses to hand it over.
+    @Test func recordsKeepTheirGapAndOutliveTheListOnceTransferred() {
+        let owner = ByteArena()
+        var records: [(base: UnsafeMutableRawPointer, keyCount: Int, valueCount: Int)] = []
+        let pairs: [([UInt8], [UInt8])] = (0..<3000).map { i in
+            (withUnsafeBytes(of: UInt32(2999 - i).bigEndian) { Array($0) }, [UInt8](repeating: UInt8(i % 251), count: i % 7))
+        }
+        do {
+            var list = PairList(valueGap: 9)
+            for (key, value) in pairs { key.withUnsafeBytes { k in value.withUnsafeBytes { list.append(key: k, value: $0) } } }
+            #expect(list.maxKeyCount == 4 && list.maxValueCount == 6)
+            list.sort()
+            #expect(list.isStrictlyAscending)
+            let shared = list
+            let refused = !list.transferStorage(to: owner)
+            #expect(refused, "handed over memory a copy still reads")
+            #expect(shared.count == 3000 && list.count == 3000)
+            records = (0..<list.count).map { list.record($0) }
+            for (i, record) in records.enumerated() {
+                let (key, value) = list.pair(i)
+                #expect(key.baseAddress == UnsafeRawPointer(record.base) && value.baseAddress == UnsafeRawPointer(record.base + 4 + 9))
+            }
+            _ = consume shared
+            let transferred = list.transferStorage(to: owner)
+            #expect(transferred)
+            #expect(list.count == 0 && !list.isStrictlyAscending)
+        }
+        for (i, record) in records.enumerated() {
+            let expected = pairs[2999 - i]
+            let key = Array(UnsafeRawBufferPointer(start: record.base, count: record.keyCount))
+            let value = Array(UnsafeRawBufferPointer(start: record.base + record.keyCount + 9, count: record.valueCount))
+            #expect(key == expected.0 && value == expected.1, "record \(i) changed after its list was gone")
         }
     }
 }

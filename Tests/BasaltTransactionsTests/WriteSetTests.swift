@@ -20,9 +20,51 @@ import Testing
         var model: [[UInt8]: WriteSet.Write] = [:]
         var savepoints: [(position: Int, model: [[UInt8]: WriteSet.Write])] = []
         var counter: UInt32 = 0
+        var adopted = 0
         for step in 0..<3000 {
             let context = "seed \(seed), step \(step)"
-            switch Int.random(in: 0..<100, using: &rng) {
+            var choice = Int.random(in: 0..<104, using: &rng)
+            // Keys out of order only in the second half: a tree whose writes ascend takes runs over.
+            if step < 1500, (40..<75).contains(choice) { choice = 0 }
+            switch choice {
+            case 100..<104:
+                // A sorted run handed over (CREATE INDEX's entries): above every buffered key, or random
+                // keys that may repeat or fall among the others, when the write set must refuse it.
+                var list = PairList(valueGap: Bool.random(using: &rng) ? VersionFormat.headerSize : 0)
+                var run: [([UInt8], [UInt8])] = []
+                let above = Bool.random(using: &rng) || step < 1500
+                for _ in 0..<Int.random(in: 0...20, using: &rng) {
+                    let key: [UInt8]
+                    if above {
+                        counter += UInt32.random(in: 1...3, using: &rng)
+                        key = withUnsafeBytes(of: counter.bigEndian) { Array($0) }
+                    } else {
+                        key = Self.key(&rng)
+                    }
+                    let value = [UInt8](repeating: UInt8(step % 251), count: Int.random(in: 0...5, using: &rng))
+                    key.withUnsafeBytes { k in value.withUnsafeBytes { list.append(key: k, value: $0) } }
+                    run.append((key, value))
+                }
+                list.sort()
+                let keys = Set(run.map(\.0))
+                let maxBuffered = Self.sortedModel(model).last
+                let mayAdopt = keys.count == run.count && list.valueGap == VersionFormat.headerSize
+                    && (writes.count == 0 || (writes.trees.first?.ascending ?? true)
+                        && run.allSatisfy { pair in maxBuffered.map { $0.lexicographicallyPrecedes(pair.0) } ?? true })
+                let countBefore = writes.count
+                if writes.adopt(.keyValue, &list) {
+                    #expect(mayAdopt || run.isEmpty, "adopted a run it had to refuse, \(context)")
+                    #expect(list.count == 0, "the adopted list still holds its pairs, \(context)")
+                    adopted += run.isEmpty ? 0 : 1
+                } else {
+                    #expect(!mayAdopt, "refused a run it could adopt, \(context)")
+                    #expect(writes.count == countBefore, "a refused run changed the write set, \(context)")
+                    for i in 0..<list.count {
+                        let (key, value) = list.pair(i)
+                        writes.record(.keyValue, key, value)
+                    }
+                }
+                for (key, value) in run { model[key] = .put(value) }
             case 0..<40:
                 // Ascending keys, as a bulk insert by primary key writes them.
                 counter += UInt32.random(in: 1...3, using: &rng)
@@ -65,6 +107,7 @@ import Testing
                 #expect(Array(writes.sortedKeys(.keyValue, lower: a, upper: b)) == expected, "range differs, \(context)")
             }
         }
+        #expect(adopted > 5, "seed \(seed): only \(adopted) runs were taken over")
         let all = writes.allSorted()
         #expect(all.map(\.key) == Self.sortedModel(model), "allSorted keys differ, seed \(seed)")
         #expect(all.allSatisfy { model[$0.key] == $0.write }, "allSorted writes differ, seed \(seed)")
@@ -92,5 +135,41 @@ extension WriteSetTests {
         #expect(writes.write(.keyValue, [1]) == .put([40]))
         writes.rollBack(to: position)
         #expect(writes.write(.keyValue, [1]) == .put([10]))
+    }
+
+    /// A run is taken over only above every buffered key of an ascending tree, sorted without equal
+    /// keys and with a version header's room; a savepoint rollback removes a taken-over run.
+    @Test func runsAreTakenOverOnlyWhereTheyKeepTheOrder() {
+        func list(_ keys: [[UInt8]], gap: Int = VersionFormat.headerSize) -> PairList {
+            var list = PairList(valueGap: gap)
+            for key in keys { key.withUnsafeBytes { k in key.withUnsafeBytes { list.append(key: k, value: $0) } } }
+            list.sort()
+            return list
+        }
+        var writes = WriteSet()
+        writes.record(.keyValue, [5], .put([1]))
+        writes.record(.keyValue, [9], .put([1]))
+        var below = list([[7], [10]])
+        #expect(!writes.adopt(.keyValue, &below) && below.count == 2)
+        var equal = list([[9], [12]])
+        #expect(!writes.adopt(.keyValue, &equal))
+        var repeated = list([[12], [12]])
+        #expect(!writes.adopt(.keyValue, &repeated))
+        var noRoom = list([[12]], gap: 0)
+        #expect(!writes.adopt(.keyValue, &noRoom))
+        #expect(writes.count == 2)
+        writes.isJournaling = true
+        let position = writes.journal.count
+        var above = list([[11], [10, 1]])
+        #expect(writes.adopt(.keyValue, &above) && above.count == 0)
+        #expect(writes.sortedKeys(.keyValue) == [[5], [9], [10, 1], [11]])
+        #expect(writes.write(.keyValue, [11]) == .put([11]) && writes.write(.keyValue, [10, 1]) == .put([10, 1]))
+        // Another tree's first run needs no order against this one's keys.
+        var other = list([[1], [2]])
+        #expect(writes.adopt(.history, &other))
+        #expect(writes.count == 6)
+        writes.rollBack(to: position)
+        #expect(writes.sortedKeys(.keyValue) == [[5], [9]] && writes.count == 2)
+        #expect(writes.write(.history, [1]) == nil)
     }
 }

@@ -405,7 +405,8 @@ extension TableStore {
         // `writeIndexEntry`'s entries, from the decoded columns alone, each appended to `entries` in
         // place without first joining its key's two parts.
         var values: [SQLValue] = []
-        var entries = PairList()
+        // Records with a version header's room: the write set takes them over instead of copying them.
+        var entries = PairList(valueGap: TransactionManager.versionRoom)
         var entryKey: [UInt8] = []
         let none = UnsafeRawBufferPointer(start: nil, count: 0)
         try context.manager.scan(context.transaction, slot, lower: prefix, upper: ObjectKey.upperBound(prefix),
@@ -424,19 +425,15 @@ extension TableStore {
             return true
         }
         entries.sort()
-        for i in 0..<entries.count {
-            entries.prefetch(i + 8)
-            let (key, value) = entries.pair(i)
-            // A unique entry's key is the indexed values alone (a NULL makes it non-unique, its key then
-            // ending with the row key), so duplicates sort next to each other. A non-unique index's keys
-            // all end with distinct row keys.
-            if index.unique, i > 0, compareKeys(key, entries.pair(i - 1).key) == 0 {
-                throw ExecutionError("23505", "could not create unique index \"\(index.name)\"",
-                                     context: ["table": table.name, "constraint": index.name],
-                                     detail: "Key is duplicated.")
-            }
-            try context.manager.putLocked(context.transaction, slot, key, value)
+        // A unique entry's key is the indexed values alone (a NULL makes it non-unique, its key then
+        // ending with the row key), so a duplicate value is an equal key. A non-unique index's keys all
+        // end with distinct row keys.
+        if index.unique, !entries.isStrictlyAscending {
+            throw ExecutionError("23505", "could not create unique index \"\(index.name)\"",
+                                 context: ["table": table.name, "constraint": index.name],
+                                 detail: "Key is duplicated.")
         }
+        try context.manager.putLocked(context.transaction, slot, pairs: &entries)
     }
 
     /// Drops every stored row or entry of object `id` (DROP TABLE, DROP INDEX) at commit, in O(1)

@@ -17,6 +17,10 @@ package protocol SortedPairs {
 
 /// Pairs copied into one arena: the `SortedPairs` for callers holding arrays (history and expiry
 /// entries, tests). Sort them with `sort()` unless they were appended in order.
+///
+/// Each pair is one record in the arena: the key, `valueGap` bytes of room, then the value. A
+/// transaction's write set keeps its writes in that layout with a version header's room, so a list
+/// built with that gap can be handed over (`transferStorage(to:)`) instead of copied.
 package struct PairList: SortedPairs {
     private struct Pair {
         var key: UnsafeRawPointer
@@ -24,13 +28,25 @@ package struct PairList: SortedPairs {
         var valueCount: Int32
     }
 
-    private let arena = ByteArena()
+    private var arena = ByteArena()
     private var pairs: [Pair] = []
+    /// Bytes of room between each key and its value.
+    package let valueGap: Int
+    /// The longest key and value appended.
+    package private(set) var maxKeyCount = 0
+    package private(set) var maxValueCount = 0
+    /// Set by `sort()` when no two keys are equal, so the pairs strictly ascend; any append clears it.
+    package private(set) var isStrictlyAscending = false
 
-    package init() {}
+    /// An empty list whose records keep `valueGap` bytes of room between key and value.
+    package init(valueGap: Int = 0) {
+        precondition(valueGap >= 0, "a value gap is not negative")
+        self.valueGap = valueGap
+    }
 
     /// The pairs of `array` in its order.
     package init(_ array: [(key: [UInt8], value: [UInt8])]) {
+        valueGap = 0
         pairs.reserveCapacity(array.count)
         for (key, value) in array {
             key.withUnsafeBytes { k in value.withUnsafeBytes { v in append(key: k, value: v) } }
@@ -42,21 +58,21 @@ package struct PairList: SortedPairs {
 
     /// Appends a copy of the pair; the key and value are stored back to back.
     package mutating func append(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
-        let base = arena.allocate(key.count + value.count)
-        if key.count > 0 { base.copyMemory(from: key.baseAddress!, byteCount: key.count) }
-        if value.count > 0 { (base + key.count).copyMemory(from: value.baseAddress!, byteCount: value.count) }
-        pairs.append(Pair(key: UnsafeRawPointer(base), keyCount: Int32(key.count), valueCount: Int32(value.count)))
+        append(key: key, keySuffix: UnsafeRawBufferPointer(start: nil, count: 0), value: value)
     }
 
     /// Appends a pair whose key is `key` followed by `keySuffix`, stored back to back with `value` as
     /// `append(key:value:)` stores them, without the caller first joining the key's two parts.
     package mutating func append(key: UnsafeRawBufferPointer, keySuffix: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         let keyCount = key.count + keySuffix.count
-        let base = arena.allocate(keyCount + value.count)
+        let base = arena.allocate(keyCount + valueGap + value.count)
         if key.count > 0 { base.copyMemory(from: key.baseAddress!, byteCount: key.count) }
         if keySuffix.count > 0 { (base + key.count).copyMemory(from: keySuffix.baseAddress!, byteCount: keySuffix.count) }
-        if value.count > 0 { (base + keyCount).copyMemory(from: value.baseAddress!, byteCount: value.count) }
+        if value.count > 0 { (base + keyCount + valueGap).copyMemory(from: value.baseAddress!, byteCount: value.count) }
         pairs.append(Pair(key: UnsafeRawPointer(base), keyCount: Int32(keyCount), valueCount: Int32(value.count)))
+        if keyCount > maxKeyCount { maxKeyCount = keyCount }
+        if value.count > maxValueCount { maxValueCount = value.count }
+        isStrictlyAscending = false
     }
 
     /// Sorts the pairs by key (`compareKeys`); pairs with equal keys keep their order.
@@ -67,7 +83,10 @@ package struct PairList: SortedPairs {
     /// arrive in row key order, so a run of one indexed value usually is.
     package mutating func sort() {
         let n = pairs.count
-        guard n > 1 else { return }
+        guard n > 1 else {
+            isStrictlyAscending = true
+            return
+        }
         precondition(n <= Int(UInt32.max), "a pair list holds fewer than 2^32 pairs")
         let first = pairs[0]
         var shared = Int(first.keyCount)
@@ -85,10 +104,16 @@ package struct PairList: SortedPairs {
                                          index: UInt32(index)))
         }
         RadixSort.sort(&order)
+        // Keys whose words differ differ; only a run of equal words can hold equal keys, and a run
+        // in order shows them as neighbours whose comparison is 0.
+        var unique = true
         pairs.withUnsafeBufferPointer { pairs in
-            func less(_ a: RadixSort.Keyed, _ b: RadixSort.Keyed) -> Bool {
+            func compare(_ a: RadixSort.Keyed, _ b: RadixSort.Keyed) -> Int {
                 let x = pairs[Int(a.index)], y = pairs[Int(b.index)]
-                let c = compareKeys(x.key, Int(x.keyCount), y.key, Int(y.keyCount))
+                return compareKeys(x.key, Int(x.keyCount), y.key, Int(y.keyCount))
+            }
+            func less(_ a: RadixSort.Keyed, _ b: RadixSort.Keyed) -> Bool {
+                let c = compare(a, b)
                 return c != 0 ? c < 0 : a.index < b.index
             }
             var start = 0
@@ -96,14 +121,22 @@ package struct PairList: SortedPairs {
                 var end = start + 1
                 var inOrder = true
                 while end < n, order[end].key == order[start].key {
-                    if inOrder, less(order[end], order[end - 1]) { inOrder = false }
+                    if inOrder {
+                        let c = compare(order[end], order[end - 1])
+                        if c < 0 || (c == 0 && order[end].index < order[end - 1].index) { inOrder = false }
+                        if c == 0 { unique = false }
+                    }
                     end += 1
                 }
-                if !inOrder { order[start..<end].sort(by: less) }
+                if !inOrder {
+                    order[start..<end].sort(by: less)
+                    for i in start + 1 ..< end where compare(order[i], order[i - 1]) == 0 { unique = false }
+                }
                 start = end
             }
         }
         pairs = order.map { pairs[Int($0.index)] }
+        isStrictlyAscending = unique
     }
 
     /// The first eight of `count` bytes at `bytes` as a big-endian word, zero-padded.
@@ -125,6 +158,24 @@ package struct PairList: SortedPairs {
     package func pair(_ index: Int) -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         let p = pairs[index]
         return (UnsafeRawBufferPointer(start: p.key, count: Int(p.keyCount)),
-                UnsafeRawBufferPointer(start: p.key + Int(p.keyCount), count: Int(p.valueCount)))
+                UnsafeRawBufferPointer(start: p.key + Int(p.keyCount) + valueGap, count: Int(p.valueCount)))
+    }
+
+    /// Pair `index`'s record: its first byte (the key's), the key's length and the value's (which
+    /// starts `valueGap` bytes after the key). Writable: the gap is the owner's to fill.
+    package func record(_ index: Int) -> (base: UnsafeMutableRawPointer, keyCount: Int, valueCount: Int) {
+        let p = pairs[index]
+        return (UnsafeMutableRawPointer(mutating: p.key), Int(p.keyCount), Int(p.valueCount))
+    }
+
+    /// Moves the records' memory into `owner`, which keeps them valid from then on; the list is left
+    /// empty. Returns false, changing nothing, when another copy of this list shares its memory (it
+    /// would be left pointing at bytes it no longer owns).
+    package mutating func transferStorage(to owner: ByteArena) -> Bool {
+        guard isKnownUniquelyReferenced(&arena) else { return false }
+        owner.adopt(arena)
+        pairs = []
+        isStrictlyAscending = false
+        return true
     }
 }

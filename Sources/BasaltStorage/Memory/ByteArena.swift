@@ -36,7 +36,8 @@ package final class ByteArena {
     /// Room for `count` bytes, 8-byte aligned, uninitialized; valid until the arena is deinitialized.
     package func allocate(_ count: Int) -> UnsafeMutableRawPointer {
         let size = (count + 7) & ~7
-        if size > remaining { addChunk(atLeast: size) }
+        // `next` is nil before the first chunk (and after `adopt`), where even an empty request needs one.
+        if size > remaining || next == nil { addChunk(atLeast: size) }
         let pointer = next!
         next = pointer + size
         remaining -= size
@@ -49,6 +50,18 @@ package final class ByteArena {
         let pointer = allocate(bytes.count)
         if let base = bytes.baseAddress, bytes.count > 0 { pointer.copyMemory(from: base, byteCount: bytes.count) }
         return UnsafeRawBufferPointer(start: pointer, count: bytes.count)
+    }
+
+    /// Takes over every chunk of `other`, which is left empty: the bytes `other` handed out stay valid,
+    /// unmoved, until this arena is deinitialized. Later allocations from `other` take new chunks.
+    package func adopt(_ other: ByteArena) {
+        precondition(other !== self, "an arena cannot adopt itself")
+        chunks.append(contentsOf: other.chunks)
+        usedBytes += other.usedBytes
+        other.chunks = []
+        other.next = nil
+        other.remaining = 0
+        other.usedBytes = 0
     }
 
     private func addChunk(atLeast size: Int) {

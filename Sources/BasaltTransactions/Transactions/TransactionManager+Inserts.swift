@@ -81,6 +81,25 @@ extension TransactionManager {
         key.withUnsafeBytes { txn.writes.record(tree, $0, valueCount: valueCount, fill) }
     }
 
+    /// `putLocked` of every pair of `pairs` (sorted or not), for keys no other transaction can reach (the
+    /// entries of an index `txn` created). Records built with `versionRoom` bytes between key and value
+    /// and sorted without equal keys (`PairList.sort()`) are taken over by the write set instead of
+    /// copied, leaving `pairs` empty; otherwise each pair is copied, the last of equal keys winning.
+    /// A size error changes nothing.
+    package func putLocked(_ txn: TransactionContext, _ tree: RootSlot, pairs: inout PairList) throws(TransactionError) {
+        guard pairs.count > 0 else { return }
+        try checkWritable(txn, keyCount: pairs.maxKeyCount, valueCount: pairs.maxValueCount)
+        if txn.writes.adopt(tree, &pairs) { return }
+        for i in 0..<pairs.count {
+            pairs.prefetch(i + 8)
+            let (key, value) = pairs.pair(i)
+            txn.writes.record(tree, key, value)
+        }
+    }
+
+    /// The room `putLocked(_:_:pairs:)` needs between each key and value to take records over.
+    package static let versionRoom = VersionFormat.headerSize
+
     /// `putLocked` for bytes that are not arrays (copied into the write set).
     package func putLocked(_ txn: TransactionContext, _ tree: RootSlot, _ key: UnsafeRawBufferPointer,
                            _ value: UnsafeRawBufferPointer) throws(TransactionError) {

@@ -186,6 +186,48 @@ struct WriteSet {
         bytes += max(Int(valueCount), 0)
     }
 
+    /// Buffers every pair of `pairs` as a write to `tree` by taking over their records instead of
+    /// copying them, when that keeps the invariants: the pairs strictly ascend (`sort()` found no equal
+    /// keys), their records keep a version header's room (`valueGap`), and every key lies above the
+    /// tree's buffered keys, which ascend. Returns false, changing nothing, otherwise (the caller then
+    /// records the pairs one by one). On success `pairs` is left empty.
+    mutating func adopt(_ tree: RootSlot, _ pairs: inout PairList) -> Bool {
+        let n = pairs.count
+        guard n > 0 else { return true }
+        guard pairs.isStrictlyAscending, pairs.valueGap == VersionFormat.headerSize, n < Int(Int32.max) else { return false }
+        let t = treeIndex(tree) ?? trees.count
+        if t < trees.count, let last = trees[t].entries.last {
+            guard trees[t].ascending, compareKeys(pairs.pair(0).key, last.key) > 0 else { return false }
+        }
+        if t == trees.count { trees.append(TreeWrites(slot: tree)) }
+        let first = trees[t].entries.count
+        trees[t].entries.reserveCapacity(first + n)
+        if isJournaling { journal.reserveCapacity(journal.count + n) }
+        var added = 0
+        for i in 0..<n {
+            let (base, keyCount, valueCount) = pairs.record(i)
+            trees[t].entries.append(Entry(record: base, keyCount: Int32(keyCount), valueCount: Int32(valueCount),
+                                          capacity: Int32(valueCount)))
+            if isJournaling { journal.append(JournalEntry(tree: t, entry: first + i, previous: nil)) }
+            added += keyCount + valueCount
+        }
+        let transferred = pairs.transferStorage(to: arena)
+        if !transferred {
+            // Another copy of the list shares its memory: copy the records after all.
+            for i in 0..<n {
+                let (base, keyCount, valueCount) = pairs.record(i)
+                let size = keyCount + VersionFormat.headerSize + valueCount
+                let copy = arena.allocate(size)
+                copy.copyMemory(from: base, byteCount: size)
+                trees[t].entries[first + i].record = copy
+            }
+            pairs = PairList(valueGap: pairs.valueGap)
+        }
+        count += n
+        bytes += added
+        return true
+    }
+
     /// A record for `key` with room for `valueCount` value bytes (none for a deletion, -1).
     private func makeRecord(_ key: UnsafeRawBufferPointer, valueCount: Int32) -> Entry {
         let room = Int(max(valueCount, 0))
