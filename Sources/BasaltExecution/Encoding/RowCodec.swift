@@ -258,34 +258,54 @@ public enum RowCodec {
         }
     }
 
-    /// Appends `wanted.count` entries to `slots`: for each wanted column, the offset in `bytes` of its
+    /// The plan of a walk over rows for their wanted columns (`decodeColumns`' `wanted`), worked out
+    /// once per query: each stored column's storage class and the result column it fills.
+    package struct ColumnLocator: Sendable {
+        /// The storage class of every stored column the walk passes (up to the last wanted one).
+        let classes: [StorageClass]
+        /// Per stored column up to the last wanted one: the first result column it fills, or -1.
+        let target: [Int]
+        /// Result columns repeating an earlier one's stored column: (result column, earlier one).
+        let repeats: [(Int, Int)]
+        /// Result columns per row.
+        package let width: Int
+
+        /// The plan for result column k being stored column `wanted[k]` (`unread`: NULL) of rows of
+        /// `types`.
+        package init(types: [SQLType], wanted: [Int]) {
+            width = wanted.count
+            let end = (wanted.max() ?? -1) + 1
+            classes = types.prefix(end).map(StorageClass.init)
+            var target = [Int](repeating: -1, count: end)
+            var repeats: [(Int, Int)] = []
+            for (k, c) in wanted.enumerated() where c != RowCodec.unread {
+                if target[c] < 0 { target[c] = k } else { repeats.append((k, target[c])) }
+            }
+            self.target = target
+            self.repeats = repeats
+        }
+    }
+
+    /// Appends `locator.width` entries to `slots`: for each result column, the offset in `bytes` of its
     /// payload plus `base`, or -1 when it reads as NULL (stored NULL, not stored, or `unread`). Checks
     /// every wanted column exactly as `decodeColumns` would decode it (lengths, UTF-8, boolean bytes,
-    /// scales, date ranges), so `validatedValue` at a recorded offset cannot fail; throws XX001 when
-    /// that decode would, and then leaves `slots` unchanged.
-    package static func locateColumns(_ bytes: UnsafeRawBufferPointer, classes: [StorageClass], wanted: [Int],
-                                      base: Int, into slots: inout [Int32]) throws(ExecutionError) {
-        guard !wanted.isEmpty else { return }
+    /// scales, date ranges; nothing at all for no columns), so `validatedValue` at a recorded offset
+    /// cannot fail; throws XX001 when that decode would, and then leaves `slots` unchanged.
+    package static func locateColumns(_ bytes: UnsafeRawBufferPointer, _ locator: ColumnLocator, base: Int,
+                                      into slots: inout [Int32]) throws(ExecutionError) {
+        guard locator.width > 0 else { return }
         let first = slots.count
-        var last = -1
-        for w in wanted {
-            slots.append(-1)
-            if w > last { last = w }
-        }
+        slots.append(contentsOf: repeatElement(-1, count: locator.width))
         do {
             var reader = Reader(bytes)
             let stored = try reader.header()
-            let end = min(last + 1, stored)
+            let end = min(locator.target.count, stored)
             var c = 0
             while c < end {
                 if !reader.isNull(c) {
-                    let start = reader.offset
-                    var isWanted = false
-                    for k in wanted.indices where wanted[k] == c {
-                        slots[first + k] = Int32(base + start)
-                        isWanted = true
-                    }
-                    try reader.walk(classes[c], checking: isWanted)
+                    let k = locator.target[c]
+                    if k >= 0 { slots[first &+ k] = Int32(truncatingIfNeeded: base &+ reader.offset) }
+                    try reader.walk(locator.classes[c], checking: k >= 0)
                 }
                 c += 1
             }
@@ -293,6 +313,7 @@ public enum RowCodec {
             slots.removeSubrange(first...)
             throw error
         }
+        for (k, earlier) in locator.repeats { slots[first + k] = slots[first + earlier] }
     }
 
     /// The bytes of the text or blob payload (length, then bytes) that `locateColumns` found valid at

@@ -13,9 +13,8 @@ package struct EncodedRowBatch: Sendable {
     /// The stored type and storage class of each result column (`.unknown` for an unread column).
     private let resultTypes: [SQLType]
     private let resultClasses: [RowCodec.StorageClass]
-    /// The storage class of every stored column, and the stored column of each result column.
-    private let classes: [RowCodec.StorageClass]
-    private let wanted: [Int]
+    /// Which stored columns fill which result columns.
+    private let locator: RowCodec.ColumnLocator
     private var bytes: [UInt8] = []
     private var slots: [Int32] = []
     /// Rows in the batch.
@@ -24,20 +23,19 @@ package struct EncodedRowBatch: Sendable {
     /// An empty batch of rows of a table whose columns are stored as `types`; result column k is stored
     /// column `wanted[k]` (`RowCodec.unread`: a column that reads as NULL).
     package init(types: [SQLType], wanted: [Int]) {
-        classes = types.map(RowCodec.StorageClass.init)
-        self.wanted = wanted
+        locator = RowCodec.ColumnLocator(types: types, wanted: wanted)
         resultTypes = wanted.map { $0 == RowCodec.unread ? .unknown : types[$0] }
         resultClasses = resultTypes.map(RowCodec.StorageClass.init)
     }
 
     /// Result columns per row.
-    package var width: Int { wanted.count }
+    package var width: Int { locator.width }
 
     /// Appends a copy of one stored row after checking that its result columns decode. Throws XX001 for
     /// a corrupt row and then leaves the batch unchanged.
     package mutating func append(_ row: UnsafeRawBufferPointer) throws(ExecutionError) {
-        if !wanted.isEmpty {
-            try RowCodec.locateColumns(row, classes: classes, wanted: wanted, base: bytes.count, into: &slots)
+        if width > 0 {
+            try RowCodec.locateColumns(row, locator, base: bytes.count, into: &slots)
             if row.count > 0 {
                 bytes.append(contentsOf: UnsafeRawBufferPointer(start: row.baseAddress, count: row.count))
             }
