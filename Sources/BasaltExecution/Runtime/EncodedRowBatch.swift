@@ -28,6 +28,9 @@ package struct EncodedRowBatch: Sendable {
         resultClasses = resultTypes.map(RowCodec.StorageClass.init)
     }
 
+    /// Rows the first append makes room for, at the first row's size.
+    static let reservedRows = 32
+
     /// Result columns per row.
     package var width: Int { locator.width }
 
@@ -35,6 +38,12 @@ package struct EncodedRowBatch: Sendable {
     /// a corrupt row and then leaves the batch unchanged.
     package mutating func append(_ row: UnsafeRawBufferPointer) throws(ExecutionError) {
         if width > 0 {
+            if count == 0 {
+                // A scan get returns up to a few hundred rows: growing from nothing would reallocate
+                // both buffers about ten times per query.
+                bytes.reserveCapacity(row.count * Self.reservedRows)
+                slots.reserveCapacity(width * Self.reservedRows)
+            }
             try RowCodec.locateColumns(row, locator, base: bytes.count, into: &slots)
             if row.count > 0 {
                 bytes.append(contentsOf: UnsafeRawBufferPointer(start: row.baseAddress, count: row.count))
