@@ -20,9 +20,10 @@
 //
 // Engines: Basalt through its public SQL API only (Database.session / prepare / query, `$n`
 // parameters, rows read with Rows.next(), integers through the row's subscript, text in place with
-// Row.withUnsafeBytes(ofColumn:)); SQLite through prepared statements and sqlite3_bind_* (`?n`), columns
-// read in place (sqlite3_column_int64, sqlite3_column_text). Neither side builds a String per text value. Both use the same cache budget (Basalt bufferPoolBytes, SQLite
-// cache_size) and comparable durability: by default Basalt SyncMode.normal against SQLite
+// Row.withUnsafeBytes(ofColumn:)); SQLite through prepared statements and sqlite3_bind_* (`?n`),
+// columns read in place (sqlite3_column_int64, sqlite3_column_text). Neither side builds a String per
+// text value. Both use the same cache budget (Basalt bufferPoolBytes, SQLite cache_size) and
+// comparable durability: by default Basalt SyncMode.normal against SQLite
 // journal_mode=WAL, synchronous=NORMAL (--sql-sync full: SyncMode.full against synchronous=FULL). Queries
 // run in autocommit mode on both (one read transaction per statement).
 //

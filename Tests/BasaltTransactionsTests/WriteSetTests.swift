@@ -171,5 +171,18 @@ extension WriteSetTests {
         writes.rollBack(to: position)
         #expect(writes.sortedKeys(.keyValue) == [[5], [9]] && writes.count == 2)
         #expect(writes.write(.history, [1]) == nil)
+
+        // A tree whose keys came out of order (so a hash index finds them), emptied by a rollback,
+        // takes a run over and finds its keys again.
+        var fresh = WriteSet()
+        fresh.isJournaling = true
+        fresh.record(.keyValue, [8], .put([1]))
+        fresh.record(.keyValue, [3], .put([1]))
+        fresh.rollBack(to: 0)
+        var run = list([[4], [6]])
+        #expect(fresh.adopt(.keyValue, &run))
+        #expect(fresh.write(.keyValue, [4]) == .put([4]) && fresh.write(.keyValue, [6]) == .put([6]))
+        fresh.record(.keyValue, [5], .put([9]))
+        #expect(fresh.sortedKeys(.keyValue) == [[4], [5], [6]] && fresh.write(.keyValue, [5]) == .put([9]))
     }
 }

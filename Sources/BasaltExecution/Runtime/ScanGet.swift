@@ -53,7 +53,7 @@ package final class ScanGet {
             keyTypes = table.primaryKey.map { table.columns[$0].type }
             keyDescending = table.primaryKey.map { _ in false }
         case .index(let scan):
-            noRows = EncodedRowBatch(types: [], wanted: [])
+            noRows = EncodedRowBatch(types: [], wanted: [])   // unused: index entries are decoded
             prefix = ObjectKey.prefix(scan.index.id)
             keyTypes = scan.indexTypes
             keyDescending = scan.indexDescending
@@ -91,14 +91,14 @@ package final class ScanGet {
             guard let (lower, upper) = try scan.range.bounds(prefix: prefix, types: keyTypes, descending: keyDescending,
                                                              parameters: parameters)
             else { return .encoded(rows) }
-            let found = try lower.withUnsafeBytes { lo in
+            let complete = try lower.withUnsafeBytes { lo in
                 try upper.withUnsafeBytes { hi in
                     try manager.scanLatest(.tables, lower: lo, upper: hi, limit: Self.limit) { _, value in
                         try rows.append(value)
                     }
                 }
             }
-            return found ? .encoded(rows) : nil
+            return complete ? .encoded(rows) : nil
         case .index(let scan):
             guard let (lower, upper) = try scan.range.bounds(prefix: prefix, types: keyTypes, descending: keyDescending,
                                                              parameters: parameters)

@@ -199,7 +199,14 @@ struct WriteSet {
         if t < trees.count, let last = trees[t].entries.last {
             guard trees[t].ascending, compareKeys(pairs.pair(0).key, last.key) > 0 else { return false }
         }
-        if t == trees.count { trees.append(TreeWrites(slot: tree)) }
+        if t == trees.count {
+            trees.append(TreeWrites(slot: tree))
+        } else if !trees[t].ascending {
+            // Emptied by a savepoint rollback after keys came out of order: no entries ascend, and the
+            // hash index would not know the entries appended below.
+            trees[t].ascending = true
+            trees[t].rebuildIndex()
+        }
         let first = trees[t].entries.count
         trees[t].entries.reserveCapacity(first + n)
         if isJournaling { journal.reserveCapacity(journal.count + n) }
