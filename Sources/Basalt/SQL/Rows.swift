@@ -38,12 +38,13 @@ public final class Rows {
         self.sql = sql
     }
 
-    init(names: [String], types: [SQLType], rows: RowBatch) {
+    /// Rows already read: `count` rows of `width` columns in `block`.
+    private init(names: [String], types: [SQLType], block: RowBlock, count: Int, width: Int) {
         self.columns = names
         self.columnTypes = types
-        self.block = RowBlock(values: rows.values, columns: names)
-        self.blockRows = rows.count
-        self.width = rows.width
+        self.block = block
+        self.blockRows = count
+        self.width = width
         self.source = nil
         self.context = nil
         self.owned = nil
@@ -51,18 +52,15 @@ public final class Rows {
         self.sql = ""
     }
 
+    convenience init(names: [String], types: [SQLType], rows: RowBatch) {
+        self.init(names: names, types: types, block: RowBlock(values: rows.values, columns: names),
+                  count: rows.count, width: rows.width)
+    }
+
     /// Rows already read, kept encoded until their columns are read.
-    init(names: [String], types: [SQLType], encoded: EncodedRowBatch) {
-        self.columns = names
-        self.columnTypes = types
-        self.block = RowBlock(encoded: encoded, columns: names)
-        self.blockRows = encoded.count
-        self.width = encoded.width
-        self.source = nil
-        self.context = nil
-        self.owned = nil
-        self.database = nil
-        self.sql = ""
+    convenience init(names: [String], types: [SQLType], encoded: EncodedRowBatch) {
+        self.init(names: names, types: types, block: RowBlock(encoded: encoded, columns: names),
+                  count: encoded.count, width: encoded.width)
     }
 
     convenience init(columns: [ResultColumnInfo], rows: RowBatch) {

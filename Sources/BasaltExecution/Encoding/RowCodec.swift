@@ -506,18 +506,10 @@ public enum RowCodec {
             }
         }
 
-        /// Moves past one non-NULL value without building it.
+        /// Moves past one non-NULL value without building or checking it.
+        @inline(__always)
         mutating func skip(_ type: SQLType) throws(ExecutionError) {
-            switch type {
-            case .smallint, .integer, .bigint, .date, .timestamp: _ = try varint()
-            case .real, .double:
-                guard bytes.count - offset >= 8 else { throw corrupted("double truncated") }
-                offset += 8
-            case .numeric: _ = try varint(); _ = try byte()
-            case .text, .varchar, .char, .bytea: offset += try length()
-            case .boolean: _ = try byte()
-            case .unknown: throw corrupted("non-NULL value in a column of type unknown")
-            }
+            try walk(StorageClass(type), checking: false)
         }
     }
 
