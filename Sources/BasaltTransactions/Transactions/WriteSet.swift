@@ -202,8 +202,8 @@ struct WriteSet {
         if t == trees.count {
             trees.append(TreeWrites(slot: tree))
         } else if !trees[t].ascending {
-            // Emptied by a savepoint rollback after keys came out of order: no entries ascend, and the
-            // hash index would not know the entries appended below.
+            // Emptied by a savepoint rollback after keys came out of order: with no entries left its
+            // writes ascend again, and its hash index would not know the entries appended below.
             trees[t].ascending = true
             trees[t].rebuildIndex()
         }
