@@ -44,8 +44,8 @@ final class BufferPool {
     /// `writeAllDirty` hands the file range it wrote to `FileHandle.startWriteback` every this many
     /// bytes, so the sync that follows (a checkpoint's) finds most pages already on their way to the
     /// device. Evictions give no hint: on the VM, early writeback of evicted pages made every log
-    /// sync of YCSB A wait for them too (Basalt's A about 8% slower in two alternating runs), while a dirty page left in the
-    /// kernel's cache until the checkpoint costs nothing meanwhile.
+    /// sync of YCSB A wait for them too (Basalt's A about 8% slower in two alternating runs), while a
+    /// dirty page left in the kernel's cache until the checkpoint costs nothing meanwhile.
     static let writebackBatchBytes = 1 << 20
 
     /// Pages whose bytes in the file this pool verified on a read or wrote itself: read back, they skip
