@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "BasaltSQLTests", dependencies: ["BasaltSQL"]),
         .testTarget(name: "BasaltExecutionTests", dependencies: ["BasaltExecution"]),
         .testTarget(name: "BasaltSLTTests", dependencies: ["BasaltSLT"]),
-        .testTarget(name: "BasaltTests", dependencies: ["Basalt", "BasaltSLT"]),
+        .testTarget(name: "BasaltTests", dependencies: ["Basalt", "BasaltSLT", "BasaltStorage", "BasaltTransactions"]),
     ],
     swiftLanguageModes: [.v6]
 )

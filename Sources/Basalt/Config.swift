@@ -35,9 +35,15 @@ public struct Config: Sendable {
     /// Default 100 ms, from 1 ms to 10 s.
     public var syncInterval: Duration = .milliseconds(100)
     /// A checkpoint starts once this many bytes of log were written since the last one began; it bounds
-    /// recovery time and the log's size on disk (about twice this plus one segment under a steady load).
+    /// recovery time and the log's size on disk (about twice this plus one segment under a steady load;
+    /// with background checkpoints, a write takes one itself once twice this piled up).
     /// Default 64 MiB, at least 64 KiB.
     public var checkpointLogBytes: Int = 64 << 20
+    /// Whether due checkpoints run on the background thread, in steps between which other threads read
+    /// and commit (default), or on the write that finds one due, in one go, holding up every other
+    /// thread until its pages are written and synced. Both are equally safe; the second is deterministic,
+    /// for tests that replay a workload operation by operation.
+    public var backgroundCheckpoints: Bool = true
     /// A checkpoint also starts on the first write this long after the last one (and the background
     /// thread checks once a second). Default 5 minutes, at least 1 second.
     public var checkpointInterval: Duration = .seconds(300)

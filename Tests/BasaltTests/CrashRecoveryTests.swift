@@ -1,4 +1,5 @@
-import Basalt
+@testable import Basalt
+import BasaltStorage
 import Testing
 
 /// SQLite-style crash testing: a seeded workload of commits, rollbacks, large transactions and
@@ -17,6 +18,10 @@ import Testing
         config.bufferPoolBytes = 40 * 4096
         config.logSegmentBytes = 16 << 10
         config.checkpointLogBytes = 64 << 10
+        // Checkpoints on the write that finds one due: the workload's file operations are then the same
+        // in every run, so a crash point names the same moment in the dry run and the crashed one.
+        // (`checkpointsInSteps` takes the background thread's stepwise checkpoints deterministically.)
+        config.backgroundCheckpoints = false
         // Collection runs only as a workload step (deterministic), and removes all it can.
         config.historyRetention = .zero
         config.versionCollectionInterval = .seconds(3600)
@@ -127,17 +132,36 @@ import Testing
     static let crashPointsPerSeed = 220
 
     /// Runs the seeded workload on `fs`, calling `afterStep` with the model before and after each step.
-    /// Returns the number of changing file operations it made.
-    static func runWorkload(seed: UInt64, fs: SimulatedFileSystem,
+    /// With `checkpointsInSteps`, a checkpoint is also under way most of the time, advanced a few pages
+    /// after each step as the background thread advances it between other threads' commits (and
+    /// superseded by the workload's own checkpoints, dropped by its reopens). Returns the number of
+    /// changing file operations it made.
+    static func runWorkload(seed: UInt64, fs: SimulatedFileSystem, checkpointsInSteps: Bool = false,
                             afterStep: (Int, Model, Model) throws -> Void) throws -> Int {
         var rng = SeededRandom(seed: seed)
         var db = try Database.open(path: "crash.db", config: config(fs))
         var model: Model = [:]
+        var pending: IncrementalCheckpoint?
         for stepNumber in 0..<160 {
             let step = makeStep(&rng, step: stepNumber)
             var after = model
             apply(step, to: &after)
             try run(step, on: &db, fs: fs)
+            if case .reopen = step { pending = nil }
+            if checkpointsInSteps {
+                try db.manager.withEngine { engine in
+                    if var checkpoint = pending {
+                        pending = nil
+                        if try engine.continueCheckpoint(&checkpoint, pages: 3) {
+                            try engine.finishCheckpoint(checkpoint).delete()
+                        } else {
+                            pending = checkpoint
+                        }
+                    } else if stepNumber % 3 == 0 {
+                        pending = try engine.beginCheckpoint()
+                    }
+                }
+            }
             try afterStep(stepNumber, model, after)
             model = after
         }
@@ -147,19 +171,21 @@ import Testing
     }
 
     /// Runs seeded workloads with crash points spread over every write, sync and truncate: commits,
-    /// checkpoints, write-back, segment recycling; a third of the recoveries are crashed again.
-    @Test(arguments: 0..<8)
+    /// checkpoints, write-back, segment recycling; a third of the recoveries are crashed again. Shards
+    /// 8 and 9 run the workloads with checkpoints taken in steps between the commits.
+    @Test(arguments: 0..<10)
     func crashAnywhereLosesNoAcknowledgedCommit(shard: Int) throws {
         var crashPoints = 0
         var recoveryCrashes = 0
+        let inSteps = shard >= 8
         for seed in UInt64(shard * 100)..<UInt64(shard * 100 + 3) {
             // A dry run counts the operations, so the crash points cover the whole workload.
-            let operations = try Self.runWorkload(seed: seed, fs: SimulatedFileSystem()) { _, _, _ in }
+            let operations = try Self.runWorkload(seed: seed, fs: SimulatedFileSystem(), checkpointsInSteps: inSteps) { _, _, _ in }
             var rng = SeededRandom(seed: seed ^ 0xC4A5)
             let points = (0..<Self.crashPointsPerSeed).map { _ in Int.random(in: 1...operations, using: &rng) }
             let fs = SimulatedFileSystem()
             fs.scheduleCrashSnapshots(at: points, seed: seed)
-            _ = try Self.runWorkload(seed: seed, fs: fs) { stepNumber, before, after in
+            _ = try Self.runWorkload(seed: seed, fs: fs, checkpointsInSteps: inSteps) { stepNumber, before, after in
                 for snapshot in fs.takeCrashSnapshots() {
                     crashPoints += 1
                     let context = "seed \(seed) step \(stepNumber) crash before operation \(snapshot.operation)"

@@ -17,6 +17,9 @@ import Testing
         config.bufferPoolBytes = 24 * 4096
         config.logSegmentBytes = 8 << 10
         config.checkpointLogBytes = 64 << 10
+        // Deterministic file operations: a fault scheduled at operation n meets the same operation in
+        // every run (see `CrashRecoveryTests.config`).
+        config.backgroundCheckpoints = false
         return config
     }
 

@@ -1,5 +1,6 @@
 import Basalt
 import Foundation
+import Synchronization
 import Testing
 
 /// `Database.write`: atomic multi-key commits, rollback on throw, transactions larger than the buffer
@@ -145,6 +146,56 @@ import Testing
         #expect(stats.checkpoints >= 5)
         // Twice the checkpoint distance plus a segment, with room for the zero fill.
         #expect(largest <= 2 * (256 << 10) + 2 * (64 << 10), "log reached \(largest) bytes")
+        try db.close()
+    }
+
+    /// Checkpoints taken by the background thread in steps, while two threads commit and read: every
+    /// commit stays readable, and the simulated disk left at the end (no close, no final checkpoint)
+    /// recovers all of them.
+    @Test func backgroundCheckpointsRunWhileThreadsCommit() throws {
+        let fs = SimulatedFileSystem()
+        var config = Self.config(fs, .full)
+        config.logSegmentBytes = 64 << 10
+        config.checkpointLogBytes = 128 << 10
+        config.pageSize = 4096
+        config.bufferPoolBytes = 64 * 4096
+        let db = try Database.open(path: "steps.db", config: config)
+        let writers = 2, rounds = 300
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: writers) { writer in
+            do {
+                for round in 0..<rounds {
+                    let key = Self.key(writer * 10_000 + round % 150)
+                    let value = [UInt8](repeating: UInt8(truncatingIfNeeded: round), count: 300 + round % 700)
+                    try db.put(key, value)
+                    guard try db.get(key) == value else {
+                        failures.withLock { $0.append("writer \(writer) round \(round): read back another value") }
+                        return
+                    }
+                }
+            } catch {
+                failures.withLock { $0.append("writer \(writer): \(error)") }
+            }
+        }
+        #expect(failures.withLock { $0 } == [])
+        var expected: [[UInt8]: [UInt8]] = [:]
+        for writer in 0..<writers {
+            for round in 0..<rounds {
+                expected[Self.key(writer * 10_000 + round % 150)] = [UInt8](repeating: UInt8(truncatingIfNeeded: round), count: 300 + round % 700)
+            }
+        }
+        var found: [[UInt8]: [UInt8]] = [:]
+        for pair in try db.scanPairs() { found[pair.key] = pair.value }
+        #expect(found == expected)
+        #expect(try db.statistics().checkpoints >= 2, "the background thread took no checkpoints")
+        var reopened = config
+        reopened.fileSystem = fs.cloneDurable()
+        let recovered = try Database.open(path: "steps.db", config: reopened)
+        found = [:]
+        for pair in try recovered.scanPairs() { found[pair.key] = pair.value }
+        #expect(found == expected, "recovery from the durable disk lost commits")
+        #expect(try recovered.checkIntegrity().isClean)
+        try recovered.close()
         try db.close()
     }
 }

@@ -38,7 +38,7 @@ final class BufferPool {
 
 
     /// Pages written to the file so far: a detached read is current if this has not moved since its
-    /// miss (see `DetachedPageReader`).
+    /// miss (see `DetachedFileAccess`).
     private(set) var fileWrites: UInt64 = 0
 
     /// `writeAllDirty` hands the file range it wrote to `FileHandle.startWriteback` every this many
@@ -299,7 +299,7 @@ final class BufferPool {
         return frame
     }
 
-    /// Caches `bytes`, page `id` as a `DetachedPageReader` read it after a miss at `fileWrites` ==
+    /// Caches `bytes`, page `id` as a `DetachedFileAccess` read it after a miss at `fileWrites` ==
     /// `expected`, unless the page became resident meanwhile or any page was written to the file since
     /// (the bytes could then predate a write-back of this page). Returns whether it was installed.
     func installDetached(_ id: PageID, _ bytes: [UInt8], ifFileWrites expected: UInt64) throws -> Bool {
@@ -381,23 +381,39 @@ final class BufferPool {
 
     /// Writes every dirty page, in page order (sequential I/O). Does not sync the file.
     func writeAllDirty() throws {
-        var frames: [Int32] = []
-        for frame in 0..<Int32(frameCount) where states[frame].pointee.dirty { frames.append(frame) }
-        frames.sort { frameOwner[Int($0)] < frameOwner[Int($1)] }
+        try writeBack(pages: dirtyPageIDs())
+    }
+
+    /// The dirty pages, in page order.
+    func dirtyPageIDs() -> [PageID] {
+        var ids: [PageID] = []
+        for frame in 0..<Int32(frameCount) where states[frame].pointee.dirty { ids.append(frameOwner[Int(frame)]) }
+        ids.sort()
+        return ids
+    }
+
+    /// Writes those of `pages` (ascending) that are resident and dirty; the others were written or
+    /// dropped since the caller listed them. Does not sync the file, but hands what it wrote to the
+    /// device's writeback (`writebackBatchBytes`), the last part too.
+    func writeBack<C: Collection>(pages: C) throws where C.Element == PageID {
         // In page order, so each batch's range holds just its own pages.
         var batchStart: UInt64?
+        var batchEnd: UInt64 = 0
         var batchPages = 0
-        for frame in frames {
-            let offset = UInt64(frameOwner[Int(frame)]) * UInt64(pageSize)
+        for id in pages {
+            guard let frame = pageTable.frame(of: id), states[frame].pointee.dirty else { continue }
+            let offset = UInt64(id) * UInt64(pageSize)
             try writeBack(frame)
             if batchStart == nil { batchStart = offset }
+            batchEnd = offset + UInt64(pageSize)
             batchPages += 1
             if batchPages * pageSize >= Self.writebackBatchBytes, let start = batchStart {
-                file.startWriteback(at: start, length: offset + UInt64(pageSize) - start)
+                file.startWriteback(at: start, length: batchEnd - start)
                 batchStart = nil
                 batchPages = 0
             }
         }
+        if let start = batchStart { file.startWriteback(at: start, length: batchEnd - start) }
     }
 
     /// Drops page `id` from the pool without writing it (its page was freed). It must not be pinned

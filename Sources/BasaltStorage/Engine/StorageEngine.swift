@@ -70,6 +70,9 @@ package final class StorageEngine {
     package internal(set) var recovery = RecoveryReport()
     /// Checkpoints completed since open.
     package internal(set) var checkpointCount = 0
+    /// Asked (under the client's lock, so it must not wait for it) when a checkpoint is due; nil: writes
+    /// checkpoint themselves (see `checkpointIfDue`).
+    package var checkpointRequester: (@Sendable () -> Void)?
     /// The transaction of the logged operation in progress (0: none), for records it logs early.
     var operationTransaction: UInt64 = 0
 
@@ -233,8 +236,8 @@ package final class StorageEngine {
     /// the extra descent and lock round trip of reading it outside the lock, so readers do not defer.
     package var missesAreMapped: Bool { pager.pool.mapsFile }
 
-    /// Reads pages of this file outside the engine lock (see `DetachedPageReader`).
-    package var detachedReader: DetachedPageReader { pager.detachedReader }
+    /// Reads pages of this file outside the engine lock (see `DetachedFileAccess`).
+    package var detachedFile: DetachedFileAccess { pager.detachedFile }
 
     /// Runs `body` (a read) with pool misses throwing `DeferredPageMiss` instead of reading the file
     /// under the caller's lock. `body` must change nothing and call back its own caller only after its
@@ -245,7 +248,7 @@ package final class StorageEngine {
         return try body()
     }
 
-    /// Caches a page read by `detachedReader` after `miss`; does nothing when it is no longer safe (see
+    /// Caches a page read by `detachedFile` after `miss`; does nothing when it is no longer safe (see
     /// `BufferPool.installDetached`). Throws when no frame can be had.
     package func installDetached(_ miss: DeferredPageMiss, _ bytes: [UInt8]) throws {
         try pager.checkOpen()

@@ -20,7 +20,7 @@ final class Pager {
     let pool: BufferPool
     private let file: any FileHandle
     /// Reads pages of `file` outside the engine lock; shut down before the file closes.
-    let detachedReader: DetachedPageReader
+    let detachedFile: DetachedFileAccess
     private(set) var failure: StorageError?
     private(set) var isClosed = false
     /// The file was created (empty or missing) by this open.
@@ -82,7 +82,7 @@ final class Pager {
         let scratchMemory = UnsafeMutableRawPointer.allocate(byteCount: Self.scratchPageCount * pageSize, alignment: 4096)
         self.scratchMemory = scratchMemory
         scratch = (0..<Self.scratchPageCount).map { Page(base: scratchMemory + $0 * pageSize, size: pageSize) }
-        detachedReader = DetachedPageReader(file: file, pageSize: pageSize)
+        detachedFile = DetachedFileAccess(file: file, pageSize: pageSize)
         do {
             if isNew {
                 try createHeader()
@@ -99,7 +99,7 @@ final class Pager {
     deinit {
         scratchMemory.deallocate()
         if !isClosed {
-            detachedReader.shutDown()
+            detachedFile.shutDown()
             try? file.close()
         }
     }
@@ -328,6 +328,18 @@ final class Pager {
         }
     }
 
+    /// Writes those of `pages` (ascending) still dirty, without syncing: a checkpoint's write-back in
+    /// steps. On failure the pager turns `failed` (invariant 4).
+    func writeBack<C: Collection>(pages: C) throws where C.Element == PageID {
+        try checkWritable()
+        do {
+            try pool.writeBack(pages: pages)
+        } catch let error as StorageError {
+            fail(error)
+            throw error
+        }
+    }
+
     /// Syncs the data file (a checkpoint's pages are durable after it). Failure turns the pager `failed`.
     func syncFile() throws {
         try checkWritable()
@@ -360,7 +372,7 @@ final class Pager {
         guard !isClosed else { return }
         defer {
             isClosed = true
-            detachedReader.shutDown()
+            detachedFile.shutDown()
             pool.unmapFile()
             try? file.close()
         }

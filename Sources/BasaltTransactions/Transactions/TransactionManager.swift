@@ -65,7 +65,7 @@ package final class TransactionManager: Sendable {
     /// The engine's log, for waiting on durability outside the engine lock.
     package let log: WriteAheadLog
     /// Reads missing pages outside the engine lock for point reads (`readDeferringMisses`).
-    let reader: DetachedPageReader
+    let reader: DetachedFileAccess
     /// Point reads in progress on all threads, those waiting for the file outside the lock included.
     let pointReads = PointReadCount()
     let logger: Logger
@@ -93,7 +93,7 @@ package final class TransactionManager: Sendable {
             throw TransactionError.wrap(error)
         }
         log = engine.log
-        reader = engine.detachedReader
+        reader = engine.detachedFile
         maxKeySize = engine.maxKeySize - VersionFormat.queueKeyOverhead
         atomicWriteLimit = max(1, engine.bufferPoolFrames / 8)
         lockEscalationThreshold = options.lockEscalationThreshold
@@ -185,7 +185,7 @@ package final class TransactionManager: Sendable {
     /// Runs the point read `body` under the engine lock, with page misses deferred while another point
     /// read is in progress on another thread and the file is not mapped: a missing page is then read and
     /// verified after the lock is released — so the other thread's reads and commits proceed during the
-    /// I/O — then cached, and `body` runs again (see `DetachedPageReader`). Alone, a read loads under the
+    /// I/O — then cached, and `body` runs again (see `DetachedFileAccess`). Alone, a read loads under the
     /// lock (a deferred miss costs a second descent and a copy of the page). `body` must change nothing
     /// and call back its caller only after its last page access.
     func readDeferringMisses<R>(_ body: (StorageEngine) throws -> R) throws -> R {
