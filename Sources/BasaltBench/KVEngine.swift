@@ -18,10 +18,11 @@ struct BasaltKV: KVEngine {
     static let engine = Engine.basalt
     let database: Database
 
-    init(path: String, cacheBytes: Int, pageSize: Int) throws {
+    init(path: String, cacheBytes: Int, pageSize: Int, backgroundCheckpoints: Bool = true) throws {
         var config = Config()
         config.bufferPoolBytes = cacheBytes
         config.pageSize = pageSize
+        config.backgroundCheckpoints = backgroundCheckpoints
         database = try Database.open(path: path, config: config)
     }
 

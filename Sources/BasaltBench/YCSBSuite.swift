@@ -40,6 +40,9 @@
 //                               run alone with a warm cache instead
 //   --sqlite-shared-connection  one connection for all threads behind a mutex (CommitSuite's setup):
 //                               10-25% less on A.t2 and B.t2
+// and one of Basalt's: --basalt-inline-checkpoints takes each checkpoint on the write that finds it due,
+// in one go, holding up every other thread meanwhile (before the thirteenth session, the only way).
+// Each run also reports per-operation latencies (p50 / p99 / p99.9 / max) of reads and updates.
 //
 // Defaults: 1,000,000 records of 100 bytes, 200,000 operations per run of B and C, 50,000 of A
 // (--operations / 4), threads 1 and 2. One run of the whole suite takes about 45 s on the 2-core CI VM
@@ -85,6 +88,9 @@ struct YCSBOptions: ParsableArguments {
 
     @Flag(help: "Cross-check: SQLite uses one connection shared by all threads behind a mutex instead of one per thread.")
     var sqliteSharedConnection = false
+
+    @Flag(help: "Cross-check: Basalt takes each checkpoint on the write that finds it due, in one go, instead of on its background thread in steps (Config.backgroundCheckpoints = false).")
+    var basaltInlineCheckpoints = false
 
     var threadCounts: [Int] { threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
@@ -158,6 +164,7 @@ struct YCSBSuite: BenchSuite {
         let maxThreads = options.threadCounts.max() ?? 1
 
         var samples = Samples()
+        var latencies = LatencySamples()
         for run in 1...context.runs {
             // Both engines side by side; each step (the load, then each plan) runs on one engine and
             // then the other, the order alternating, so both figures of a step come from the same
@@ -166,7 +173,8 @@ struct YCSBSuite: BenchSuite {
             let order = { (step: Int) -> [Engine] in step % 2 == 0 ? first : first.reversed() }
             try context.withFreshDirectory("ycsb-run\(run)") { dir in
                 let say = { (step: String) in context.progress.say("ycsb run \(run)/\(context.runs): \(step)") }
-                let kv = try BasaltKV(path: dir + "/basalt.db", cacheBytes: context.cacheBytes, pageSize: context.pageSize)
+                let kv = try BasaltKV(path: dir + "/basalt.db", cacheBytes: context.cacheBytes, pageSize: context.pageSize,
+                                      backgroundCheckpoints: !options.basaltInlineCheckpoints)
                 let path = dir + "/sqlite.db"
                 let loader = try SQLiteKV(path: path, cacheBytes: context.cacheBytes)
                 try loader.execute("PRAGMA synchronous=FULL")
@@ -189,10 +197,12 @@ struct YCSBSuite: BenchSuite {
                 for (step, plan) in plans.enumerated() {
                     say("\(plan.workloadName) \(plan.totalOperations) operations on \(plan.threads) thread(s)")
                     for engine in order(step + 1) {
-                        let seconds = engine == .basalt
+                        let (seconds, reads, updates) = engine == .basalt
                             ? try runPlan(plan, Array(basaltClients.prefix(plan.threads)), engine, data)
                             : try runPlan(plan, Array(sqliteClients.prefix(plan.threads)), engine, data)
                         samples.record(plan.workloadName, engine, operations: plan.totalOperations, seconds: seconds)
+                        latencies.record(plan.workloadName + " read", engine, reads)
+                        latencies.record(plan.workloadName + " update", engine, updates)
                     }
                 }
                 var count = 0
@@ -214,11 +224,14 @@ struct YCSBSuite: BenchSuite {
             ? "ONE connection shared by all threads behind a mutex (cache_size=-\(context.cacheBytes >> 10) KiB)"
             : "one connection per thread (cache_size=-\(context.cacheBytes >> 10) KiB each), writers "
                 + (options.sqliteWriterMutex ? "queued on an in-process mutex" : "waiting in SQLite's busy handler")
-        let engines = "ycsb: Basalt one shared Database, SyncMode.full, pageSize=\(context.pageSize); SQLite journal_mode=WAL, "
+        let engines = "ycsb: Basalt one shared Database, SyncMode.full, pageSize=\(context.pageSize), checkpoints "
+            + (options.basaltInlineCheckpoints ? "inline on the writing thread" : "in steps on the background thread")
+            + "; SQLite journal_mode=WAL, "
             + "synchronous=FULL, autocommit SELECT/UPDATE, busy_timeout=60 s, " + connections
         let pairing = "ycsb: both engines open side by side in each run; the load and each workload run on one engine "
             + "and then the other, the order alternating"
-        return SuiteOutcome(results: samples.results(), notes: [shape, engines, pairing])
+        return SuiteOutcome(results: samples.results(),
+                            notes: [shape, engines, pairing] + latencies.lines(prefix: "latency (median of runs) "))
     }
 
     private func checkCount(_ count: Int, _ engine: Engine) throws {
@@ -227,25 +240,34 @@ struct YCSBSuite: BenchSuite {
         }
     }
 
-    /// The wall time of `plan` on `clients` (one per thread); throws when any operation failed.
-    private func runPlan<C: YCSBClient>(_ plan: YCSBPlan, _ clients: [C], _ engine: Engine, _ data: YCSBData) throws -> Double {
+    /// The wall time of `plan` on `clients` (one per thread) and the latencies of its reads and updates;
+    /// throws when any operation failed.
+    private func runPlan<C: YCSBClient>(_ plan: YCSBPlan, _ clients: [C], _ engine: Engine, _ data: YCSBData) throws
+        -> (seconds: Double, reads: LatencySummary?, updates: LatencySummary?) {
         let failure = Mutex<String?>(nil)
         let checksum = Atomic<UInt64>(0)
         let reads = Atomic<Int>(0)
+        let latencies = Mutex<(reads: [UInt64], updates: [UInt64])>(([], []))
         let seconds = concurrently(plan.threads) { thread in
             let client = clients[thread]
             var random = BenchRandom(seed: plan.valueSeed(thread))
             var value = [UInt8](repeating: 0, count: data.valueSize)
             var sum: UInt64 = 0
             var readCount = 0
+            var readNanos: [UInt64] = [], updateNanos: [UInt64] = []
+            readNanos.reserveCapacity(plan.operations[thread].count)
             do {
                 for operation in plan.operations[thread] {
                     let record = Int(operation & YCSBPlan.recordMask)
                     if operation & YCSBPlan.updateFlag != 0 {
                         YCSBData.fill(&value, record: record, using: &random)
+                        let start = monotonicNanoseconds()
                         try client.update(data.keys[record], value)
+                        updateNanos.append(monotonicNanoseconds() &- start)
                     } else {
+                        let start = monotonicNanoseconds()
                         sum &+= try client.read(data.keys[record], record: record)
+                        readNanos.append(monotonicNanoseconds() &- start)
                         readCount += 1
                     }
                 }
@@ -256,6 +278,10 @@ struct YCSBSuite: BenchSuite {
             }
             checksum.add(sum, ordering: .relaxed)
             reads.add(readCount, ordering: .relaxed)
+            latencies.withLock {
+                $0.reads += readNanos
+                $0.updates += updateNanos
+            }
         }
         if let message = failure.withLock({ $0 }) {
             throw BenchFailure("\(plan.workloadName) on \(engine.rawValue): \(message)")
@@ -267,7 +293,8 @@ struct YCSBSuite: BenchSuite {
         guard plan.readCount == 0 || checksum.load(ordering: .relaxed) != 0 else {
             throw BenchFailure("\(plan.workloadName) on \(engine.rawValue): the reads saw no value bytes")
         }
-        return seconds
+        let (readNanos, updateNanos) = latencies.withLock { ($0.reads, $0.updates) }
+        return (seconds, LatencySummary(nanoseconds: readNanos), LatencySummary(nanoseconds: updateNanos))
     }
 }
 
