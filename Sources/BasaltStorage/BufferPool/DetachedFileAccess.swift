@@ -39,14 +39,11 @@ package final class DetachedFileAccess: @unchecked Sendable {
     /// the verification throws (the caller then falls back to a load under the lock, which reports the
     /// error with full context).
     package func read(_ miss: DeferredPageMiss) throws -> [UInt8]? {
+        try admitted { try readAdmitted(miss) }
+    }
+
+    private func readAdmitted(_ miss: DeferredPageMiss) throws -> [UInt8] {
         let id = miss.page
-        let admitted = gate.withLock { state -> Bool in
-            guard !state.closed else { return false }
-            state.inFlight += 1
-            return true
-        }
-        guard admitted else { return nil }
-        defer { gate.withLock { $0.inFlight -= 1 } }
         var failure: (any Error)?
         let bytes = [UInt8](unsafeUninitializedCapacity: pageSize) { buffer, initialized in
             do {
@@ -74,15 +71,19 @@ package final class DetachedFileAccess: @unchecked Sendable {
     /// Makes every write to the file so far durable (`FileHandle.sync`); false after `shutDown`, when it
     /// did nothing. The caller records a failure under the engine lock (`Pager.fail`).
     package func sync() throws -> Bool {
+        try admitted { try file.sync() } != nil
+    }
+
+    /// Runs `body` counted as in flight, or returns nil without running it after `shutDown`.
+    private func admitted<R>(_ body: () throws -> R) throws -> R? {
         let admitted = gate.withLock { state -> Bool in
             guard !state.closed else { return false }
             state.inFlight += 1
             return true
         }
-        guard admitted else { return false }
+        guard admitted else { return nil }
         defer { gate.withLock { $0.inFlight -= 1 } }
-        try file.sync()
-        return true
+        return try body()
     }
 
     /// Refuses further uses and waits for those in flight: call before closing the file.
