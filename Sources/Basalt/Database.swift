@@ -55,8 +55,9 @@ public final class Database: Sendable, KeyValueScanning {
         let syncMode = config.syncMode
         let log = manager.log
         let interval: Duration = syncMode == .normal ? config.syncInterval : .seconds(1)
-        background = BackgroundThread(interval: interval) {
-            Database.backgroundTick(manager: manager, log: log, syncMode: syncMode, logger: logger, path: path)
+        background = BackgroundThread(interval: interval) { stopping in
+            Database.backgroundTick(manager: manager, log: log, syncMode: syncMode, logger: logger, path: path,
+                                    stopping: stopping)
         }
         // Writes that find a checkpoint due wake the background thread, which takes it in steps.
         if config.backgroundCheckpoints {
@@ -70,9 +71,11 @@ public final class Database: Sendable, KeyValueScanning {
     static let checkpointPagesPerStep = 64
 
     /// The background thread's work: the periodic log sync of `SyncMode.normal`, and checkpoints (when
-    /// due by log volume or time), taken in steps between which other threads read and commit.
+    /// due by log volume or time), taken in steps between which other threads read and commit. A
+    /// checkpoint under way when the database closes is abandoned (`stopping`): it has not written the
+    /// control file, and closing takes a checkpoint of its own.
     private static func backgroundTick(manager: TransactionManager, log: WriteAheadLog, syncMode: SyncMode,
-                                       logger: Logger, path: String) {
+                                       logger: Logger, path: String, stopping: () -> Bool) {
         if syncMode == .normal, log.failure == nil {
             do {
                 try log.flush()
@@ -89,6 +92,7 @@ public final class Database: Sendable, KeyValueScanning {
             guard let (begunStep, file) = begun else { return }
             var step = begunStep
             while try !manager.withEngine({ try $0.continueCheckpoint(&step, pages: checkpointPagesPerStep) }) {
+                if stopping() { return }
                 // Let a thread waiting for the engine lock take it before the next step does.
                 sched_yield()
             }

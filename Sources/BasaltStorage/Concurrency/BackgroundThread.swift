@@ -15,11 +15,11 @@ package final class BackgroundThread: Sendable {
     /// Shared by the thread and its owner (each holds a reference), so neither outlives the other's view.
     private final class Shared: Sendable {
         let interval: Duration
-        let tick: @Sendable () -> Void
+        let tick: @Sendable (_ stopping: () -> Bool) -> Void
         let stopping = Atomic<Bool>(false)
         /// Set by `wake`: the thread runs `tick` at its next slice instead of waiting out the interval.
         let woken = Atomic<Bool>(false)
-        init(interval: Duration, tick: @escaping @Sendable () -> Void) {
+        init(interval: Duration, tick: @escaping @Sendable (_ stopping: () -> Bool) -> Void) {
             self.interval = interval
             self.tick = tick
         }
@@ -28,7 +28,13 @@ package final class BackgroundThread: Sendable {
     private let shared: Shared
     private let thread = Mutex<pthread_t?>(nil)
 
-    package init(interval: Duration, tick: @escaping @Sendable () -> Void) {
+    package convenience init(interval: Duration, tick: @escaping @Sendable () -> Void) {
+        self.init(interval: interval, stoppableTick: { _ in tick() })
+    }
+
+    /// A thread whose `tick` may run long (a checkpoint in steps): it can ask `stopping()` between its
+    /// steps and return early once `stop` was called, so `stop` does not wait for the rest.
+    package init(interval: Duration, stoppableTick tick: @escaping @Sendable (_ stopping: () -> Bool) -> Void) {
         shared = Shared(interval: interval, tick: tick)
         let context = Unmanaged.passRetained(shared).toOpaque()
         var handle = pthread_t()
@@ -46,7 +52,7 @@ package final class BackgroundThread: Sendable {
                 if slept >= total || shared.woken.exchange(false, ordering: .acquiringAndReleasing) {
                     slept = 0
                     if shared.stopping.load(ordering: .acquiring) { break }
-                    shared.tick()
+                    shared.tick { shared.stopping.load(ordering: .acquiring) }
                 }
             }
             return nil
