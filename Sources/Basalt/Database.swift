@@ -86,7 +86,14 @@ public final class Database: Sendable, KeyValueScanning {
         }
         do {
             let begun = try manager.withEngine { (engine: StorageEngine) throws -> (IncrementalCheckpoint, DetachedFileAccess)? in
-                guard engine.failure == nil, engine.checkpointDue else { return nil }
+                guard engine.failure == nil else { return nil }
+                // Without background checkpoints (`Config.backgroundCheckpoints`), a time-based one is
+                // taken in one go here too, as a write would take it.
+                guard engine.checkpointRequester != nil else {
+                    try engine.checkpointIfDue()
+                    return nil
+                }
+                guard engine.checkpointDue else { return nil }
                 return (try engine.beginCheckpoint(), engine.detachedFile)
             }
             guard let (begunStep, file) = begun else { return }
