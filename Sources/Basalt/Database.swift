@@ -354,9 +354,12 @@ public final class Database: Sendable, KeyValueScanning {
         return try withEngine("statistics") { engine in
             let space = try engine.spaceStatistics()
             let recovery = engine.recovery
+            let syncs = engine.log.syncStatistics
             return Statistics(bufferPool: engine.bufferPoolStatistics, pageSize: engine.pageSize,
                               pageCount: space.pageCount, freePages: space.freePages,
-                              logBytes: Int(engine.log.retainedBytes), checkpoints: engine.checkpointCount,
+                              logBytes: Int(engine.log.retainedBytes), logSyncs: syncs.syncs,
+                              groupCommitWaits: syncs.partnerWaits, groupCommitPartners: syncs.partnersFound,
+                              checkpoints: engine.checkpointCount,
                               recoveredLogBytes: Int(recovery.logBytes), recoveryRedoneRecords: recovery.redoneRecords,
                               recoveryRolledBackTransactions: recovery.rolledBackTransactions,
                               recoverySeconds: recovery.seconds, transactions: transactions)
@@ -396,6 +399,13 @@ public struct Statistics: Sendable, Equatable, Codable {
     public var freePages: Int
     /// Bytes of log kept on disk (from the oldest segment still needed to the end).
     public var logBytes: Int
+    /// Syncs of the log since open. `transactions.committed` divided by this is how many commits each
+    /// sync made durable on average (group commit).
+    public var logSyncs: Int
+    /// Syncs that first waited up to `Config.groupCommitWait` for another commit to join them, and how
+    /// many of those waits were joined.
+    public var groupCommitWaits: Int
+    public var groupCommitPartners: Int
     /// Checkpoints completed since open.
     public var checkpoints: Int
     /// What recovery did when this handle opened: log bytes read, page-changing records replayed,

@@ -12,6 +12,8 @@ struct LatencySummary: Sendable {
     var p99: Double
     var p999: Double
     var max: Double
+    /// Operations summarised (the median count for a median of runs).
+    var count: Int
 
     /// Summarises `nanoseconds` (any order; sorted here); nil for no samples.
     init?(nanoseconds: [UInt64]) {
@@ -24,6 +26,7 @@ struct LatencySummary: Sendable {
         p99 = at(0.99)
         p999 = at(0.999)
         max = Double(sorted[sorted.count - 1]) / 1000
+        count = sorted.count
     }
 
     /// The field-wise median of several runs' summaries.
@@ -33,6 +36,7 @@ struct LatencySummary: Sendable {
         p99 = median(runs.map(\.p99))
         p999 = median(runs.map(\.p999))
         max = median(runs.map(\.max))
+        count = Int(median(runs.map { Double($0.count) }))
     }
 
     /// "p50 / p99 / p99.9 / max" in microseconds.

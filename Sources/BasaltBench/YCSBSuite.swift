@@ -165,6 +165,9 @@ struct YCSBSuite: BenchSuite {
 
         var samples = Samples()
         var latencies = LatencySamples()
+        // Basalt's group commit per plan, summed over runs: updates (each one commit), log syncs, partner
+        // waits, joined waits.
+        var grouping: [String: (commits: Int, syncs: Int, waits: Int, joined: Int)] = [:]
         for run in 1...context.runs {
             // Both engines side by side; each step (the load, then each plan) runs on one engine and
             // then the other, the order alternating, so both figures of a step come from the same
@@ -197,9 +200,19 @@ struct YCSBSuite: BenchSuite {
                 for (step, plan) in plans.enumerated() {
                     say("\(plan.workloadName) \(plan.totalOperations) operations on \(plan.threads) thread(s)")
                     for engine in order(step + 1) {
+                        let before = engine == .basalt ? try kv.database.statistics() : nil
                         let (seconds, reads, updates) = engine == .basalt
                             ? try runPlan(plan, Array(basaltClients.prefix(plan.threads)), engine, data)
                             : try runPlan(plan, Array(sqliteClients.prefix(plan.threads)), engine, data)
+                        if let before, let updates, updates.count > 0 {
+                            let after = try kv.database.statistics()
+                            var sums = grouping[plan.workloadName] ?? (0, 0, 0, 0)
+                            sums.commits += updates.count
+                            sums.syncs += after.logSyncs - before.logSyncs
+                            sums.waits += after.groupCommitWaits - before.groupCommitWaits
+                            sums.joined += after.groupCommitPartners - before.groupCommitPartners
+                            grouping[plan.workloadName] = sums
+                        }
                         samples.record(plan.workloadName, engine, operations: plan.totalOperations, seconds: seconds)
                         latencies.record(plan.workloadName + " read", engine, reads)
                         latencies.record(plan.workloadName + " update", engine, updates)
@@ -230,8 +243,14 @@ struct YCSBSuite: BenchSuite {
             + "synchronous=FULL, autocommit SELECT/UPDATE, busy_timeout=60 s, " + connections
         let pairing = "ycsb: both engines open side by side in each run; the load and each workload run on one engine "
             + "and then the other, the order alternating"
+        let groupLines = plans.map(\.workloadName).filter { grouping[$0] != nil }.reduce(into: [String]()) { lines, name in
+            guard !lines.contains(where: { $0.hasPrefix("group commit \(name):") }), let g = grouping[name] else { return }
+            let perSync = g.syncs > 0 ? Double(g.commits) / Double(g.syncs) : 0
+            lines.append("group commit \(name): Basalt \(String(format: "%.2f", perSync)) commits per log sync "
+                + "(\(g.commits) commits, \(g.syncs) syncs; \(g.waits) syncs waited for a partner, \(g.joined) were joined)")
+        }
         return SuiteOutcome(results: samples.results(),
-                            notes: [shape, engines, pairing] + latencies.lines(prefix: "latency (median of runs) "))
+                            notes: [shape, engines, pairing] + latencies.lines(prefix: "latency (median of runs) ") + groupLines)
     }
 
     private func checkCount(_ count: Int, _ engine: Engine) throws {

@@ -86,6 +86,8 @@ func printStatistics(_ stats: Statistics) {
     print("buffer pool      \(pool.frameCount) frames, \(pool.budgetBytes) bytes, \(pool.residentPages) resident, \(pool.dirtyPages) dirty")
     print("pool counters    \(pool.hits) hits, \(pool.misses) misses, \(pool.evictions) evictions, \(pool.writes) writes")
     print("log              \(stats.logBytes) bytes kept, \(stats.checkpoints) checkpoints since open")
+    print("log syncs        \(stats.logSyncs) since open, \(stats.groupCommitWaits) waited for another commit "
+          + "(\(stats.groupCommitPartners) joined)")
     print("last recovery    \(stats.recoveredLogBytes) log bytes read, \(stats.recoveryRedoneRecords) records redone, "
           + "\(stats.recoveryRolledBackTransactions) transactions rolled back, \((stats.recoverySeconds * 1000).rounded() / 1000) s")
     let tx = stats.transactions

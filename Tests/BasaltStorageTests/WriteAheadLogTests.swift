@@ -252,8 +252,10 @@ import Testing
             let lsn = try log.append(Self.record(&rng, transaction: UInt64(i)))
             try log.flush(covering: lsn)
         }
-        #expect(log.groupCommitWaits.waits == 0, "a lone committer waited")
+        #expect(log.syncStatistics.partnerWaits == 0, "a lone committer waited")
+        #expect(log.syncStatistics.syncs >= 200, "one sync per lone commit")
         #expect(fs.operationCount(of: .sync) >= 200)
+        let logSyncsBefore = log.syncStatistics.syncs
 
         let syncsBefore = fs.operationCount(of: .sync)
         let appendLock = Locked(())   // one appender at a time, as the engine's lock ensures
@@ -278,8 +280,9 @@ import Testing
         }
         #expect(done.wait(timeout: .now() + 120) == .success)
         #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 }.prefix(3))")
-        let (waits, partnered) = log.groupCommitWaits
+        let (logSyncs, waits, partnered) = log.syncStatistics
         let syncs = fs.operationCount(of: .sync) - syncsBefore
+        #expect(logSyncs - logSyncsBefore <= syncs, "the log counted \(logSyncs - logSyncsBefore) syncs, the files saw \(syncs)")
         #expect(partnered > 0, "two committers never paired (waits \(waits))")
         #expect(syncs < 2 * perThread, "\(syncs) syncs for \(2 * perThread) commits")
         let reopened = try WriteAheadLog(fileSystem: fs, basePath: "db")

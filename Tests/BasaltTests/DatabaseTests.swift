@@ -31,6 +31,27 @@ import Testing
         try db.close()
     }
 
+    @Test func statisticsCountLogSyncs() throws {
+        var full = Config()
+        full.syncMode = .full
+        let db = try Database.open(path: Self.temporaryPath(), config: full)
+        let before = try db.statistics()
+        for i in 0..<5 { try db.put([UInt8(i)], Array("value".utf8)) }
+        let after = try db.statistics()
+        // One thread's durable commits never wait for a partner, so each syncs on its own.
+        #expect(after.logSyncs - before.logSyncs == 5)
+        #expect(after.groupCommitWaits == before.groupCommitWaits)
+        try db.close()
+
+        var off = Config()
+        off.syncMode = .off
+        let unsynced = try Database.open(path: Self.temporaryPath(), config: off)
+        let start = try unsynced.statistics().logSyncs
+        for i in 0..<5 { try unsynced.put([UInt8(i)], Array("value".utf8)) }
+        #expect(try unsynced.statistics().logSyncs == start)
+        try unsynced.close()
+    }
+
     @Test func secondOpenIsLocked() throws {
         let path = Self.temporaryPath()
         let db = try Database.open(path: path)

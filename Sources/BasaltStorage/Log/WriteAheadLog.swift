@@ -79,11 +79,14 @@ package final class WriteAheadLog: Sendable {
         /// Flushes that waited for a partner, and those whose wait gathered one.
         var partnerWaits = 0
         var partnersFound = 0
+        /// Syncs of the log that completed (one per flush batch or segment switch).
+        var syncs = 0
     }
 
-    /// Group commit waits so far: flushes that waited for a partner, and how many gathered one.
-    package var groupCommitWaits: (waits: Int, partnered: Int) {
-        tail.withLock { ($0.partnerWaits, $0.partnersFound) }
+    /// Group commit figures so far: completed syncs, flushes that waited for a partner, and how many
+    /// of those waits gathered one. Committed transactions per sync show how well commits group.
+    package var syncStatistics: (syncs: Int, partnerWaits: Int, partnersFound: Int) {
+        tail.withLock { ($0.syncs, $0.partnerWaits, $0.partnersFound) }
     }
 
     static let maxPartnerScore = 8
@@ -444,6 +447,7 @@ package final class WriteAheadLog: Sendable {
         let end = job.end
         tail.broadcast { t in
             if synced {
+                t.syncs += 1
                 t.durableLSN = max(t.durableLSN, end)
                 durable.store(t.durableLSN, ordering: .releasing)
             }
