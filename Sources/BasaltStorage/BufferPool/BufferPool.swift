@@ -26,7 +26,7 @@ import Darwin
 final class BufferPool {
     let pageSize: Int
     let frameCount: Int
-    private let frames: HugePageMemory
+    private let frames: FrameMemory
     private let memory: UnsafeMutableRawPointer
     private var frameOwner: [PageID]
     private let states: FrameStates
@@ -90,7 +90,7 @@ final class BufferPool {
         self.file = file
         self.pageSize = pageSize
         frameCount = max(Self.minimumFrames, budgetBytes / pageSize)
-        frames = HugePageMemory(byteCount: frameCount * pageSize)
+        frames = FrameMemory(byteCount: frameCount * pageSize)
         memory = frames.base
         frameOwner = Array(repeating: PageID.max, count: frameCount)
         states = FrameStates(count: frameCount)

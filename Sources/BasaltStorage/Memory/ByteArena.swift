@@ -5,10 +5,7 @@
 /// on the next allocations, slowing whatever runs after the commit. In an arena they are a few
 /// dozen blocks.
 ///
-/// Chunks of 2 MiB and more are huge-page mappings (`HugePageMemory`): a million-row transaction
-/// buffers about 140 MB, which in 4 KiB pages costs 35,000 page faults as the bytes are first written.
-///
-/// Invariants: every chunk in `chunks` and `mapped` is owned here and freed by `deinit`; bytes handed out lie
+/// Invariants: every chunk in `chunks` is owned here and freed by `deinit`; bytes handed out lie
 /// inside one chunk and stay valid, unmoved, until the arena is deinitialized; `next ..< next +
 /// remaining` is the unused tail of the newest chunk.
 ///
@@ -19,7 +16,6 @@
 /// cost a thread-local lookup per allocation (one per buffered row).
 package final class ByteArena {
     @exclusivity(unchecked) private var chunks: [UnsafeMutableRawPointer] = []
-    @exclusivity(unchecked) private var mapped: [HugePageMemory] = []
     @exclusivity(unchecked) private var next: UnsafeMutableRawPointer?
     @exclusivity(unchecked) private var remaining = 0
     @exclusivity(unchecked) private var nextChunkSize = ByteArena.firstChunkSize
@@ -27,10 +23,9 @@ package final class ByteArena {
     @exclusivity(unchecked) package private(set) var usedBytes = 0
 
     /// Small transactions stay small; chunks double up to `largestChunkSize`, so a large transaction
-    /// uses few of them. A request larger than a chunk gets a chunk of its own size. Only the touched
-    /// pages of a mapped chunk take memory, so a large last chunk wastes at most one huge page.
+    /// uses few of them. A request larger than a chunk gets a chunk of its own size.
     static let firstChunkSize = 1 << 10
-    static let largestChunkSize = 32 << 20
+    static let largestChunkSize = 1 << 20
 
     package init() {}
 
@@ -62,10 +57,8 @@ package final class ByteArena {
     package func adopt(_ other: ByteArena) {
         precondition(other !== self, "an arena cannot adopt itself")
         chunks.append(contentsOf: other.chunks)
-        mapped.append(contentsOf: other.mapped)
         usedBytes += other.usedBytes
         other.chunks = []
-        other.mapped = []
         other.next = nil
         other.remaining = 0
         other.usedBytes = 0
@@ -74,15 +67,8 @@ package final class ByteArena {
     private func addChunk(atLeast size: Int) {
         let chunkSize = max(size, nextChunkSize)
         nextChunkSize = min(nextChunkSize * 2, Self.largestChunkSize)
-        let chunk: UnsafeMutableRawPointer
-        if chunkSize >= HugePageMemory.hugePage {
-            let memory = HugePageMemory(byteCount: chunkSize)
-            mapped.append(memory)
-            chunk = memory.base
-        } else {
-            chunk = UnsafeMutableRawPointer.allocate(byteCount: chunkSize, alignment: 8)
-            chunks.append(chunk)
-        }
+        let chunk = UnsafeMutableRawPointer.allocate(byteCount: chunkSize, alignment: 8)
+        chunks.append(chunk)
         next = chunk
         remaining = chunkSize
     }

@@ -4,16 +4,13 @@ import Glibc
 import Darwin
 #endif
 
-/// Anonymous memory aligned to 2 MiB and advised to use transparent huge pages where the OS offers
-/// them. Two reasons: random accesses across many megabytes (the buffer pool's frames) otherwise miss
-/// the TLB on nearly every page, and first touching fresh memory costs one page fault per 4 KiB (several
-/// microseconds each in a VM) against one per 2 MiB (a large transaction's buffered rows: 140 MB for a
-/// million-row insert).
+/// The buffer pool's page frames: one anonymous mapping, aligned to 2 MiB and advised to use transparent
+/// huge pages where the OS offers them. Random page accesses across a pool of many megabytes otherwise
+/// miss the TLB on nearly every frame; with 2 MiB pages the whole pool fits in a few TLB entries.
 ///
-/// Owns the memory: `base` stays valid, unmoved, as long as this object.
-final class HugePageMemory {
-    /// The huge page size the mapping is aligned to.
-    static let hugePage = 2 << 20
+/// Owns the memory; frames are handed out as raw pointers that live as long as this object.
+final class FrameMemory {
+    private static let hugePage = 2 << 20
 
     let base: UnsafeMutableRawPointer
     private let mapping: UnsafeMutableRawPointer?
