@@ -8,10 +8,35 @@ package final class ValuesOperator: Operator {
     /// Whether every value is a constant, a parameter or a cast of one (`constantRow` applies).
     let constantOnly: Bool
 
+    /// Where `constantRow` takes one value from, decided once at planning: a prepared INSERT runs
+    /// `constantRow` per row, and walking the expression (an indirect enum: a retain and release per
+    /// level) cost more than the value itself.
+    enum ConstantSource {
+        case constant(SQLValue)
+        case parameter(Int)
+        /// A parameter cast to a column's type (how `$n` in an INSERT's VALUES is bound).
+        case castParameter(Int, SQLType, explicit: Bool)
+        /// Any other form `ExpressionEvaluator.parameterOrConstant` evaluates (nested casts, casts of constants).
+        case expression(BoundExpression)
+
+        init(_ expression: BoundExpression) {
+            switch expression {
+            case .constant(let value): self = .constant(value)
+            case .parameter(let index): self = .parameter(index)
+            case .cast(.parameter(let index), let type, let explicit): self = .castParameter(index, type, explicit: explicit)
+            default: self = .expression(expression)
+            }
+        }
+    }
+
+    /// `rows` as sources, when `constantOnly` (else empty).
+    let sources: [[ConstantSource]]
+
     package init(width: Int, rows: [[BoundExpression]]) {
         self.width = width
         self.rows = rows
         constantOnly = width > 0 && rows.allSatisfy { $0.allSatisfy(ExpressionEvaluator.isParameterOrConstant) }
+        sources = constantOnly ? rows.map { $0.map(ConstantSource.init) } : []
     }
 
     /// Row `r`'s values, computed without building a batch (a prepared INSERT's VALUES), when
@@ -19,14 +44,26 @@ package final class ValuesOperator: Operator {
     /// consumes it owns it uniquely and can change it in place.
     package func constantRow(_ r: Int, _ context: ExecutionContext) throws -> [SQLValue] {
         precondition(constantOnly, "constantRow of VALUES with expressions that need evaluation")
-        let expressions = rows[r]
+        let parameters = context.parameters
         var row: [SQLValue] = []
-        row.reserveCapacity(expressions.count)
-        for expression in expressions {
-            guard let value = try ExpressionEvaluator.parameterOrConstant(expression, context.parameters) else {
-                preconditionFailure("constantOnly admitted an expression parameterOrConstant does not evaluate")
+        row.reserveCapacity(width)
+        for source in sources[r] {
+            switch source {
+            case .constant(let value):
+                row.append(value)
+            case .parameter(let index):
+                guard index < parameters.count else { throw ExpressionEvaluator.missingParameter(index) }
+                row.append(parameters[index])
+            case .castParameter(let index, let type, let explicit):
+                guard index < parameters.count else { throw ExpressionEvaluator.missingParameter(index) }
+                let value = parameters[index]
+                row.append(value.isNull ? value : try value.cast(to: type, explicit: explicit))
+            case .expression(let expression):
+                guard let value = try ExpressionEvaluator.parameterOrConstant(expression, parameters) else {
+                    preconditionFailure("constantOnly admitted an expression parameterOrConstant does not evaluate")
+                }
+                row.append(value)
             }
-            row.append(value)
         }
         return row
     }

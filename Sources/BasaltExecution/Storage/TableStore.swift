@@ -24,8 +24,12 @@ package enum TableStore {
         if table.hasRowID {
             KeyCodec.append(.integer(rowID ?? 0), type: .bigint, descending: false, to: &key)
         } else {
-            for c in table.primaryKey {
-                KeyCodec.append(row[c], type: table.columns[c].type, descending: false, to: &key)
+            // Through the buffer: reads each key column's type in place instead of copying its
+            // descriptor (a dozen references retained and released per inserted row).
+            table.columns.withUnsafeBufferPointer { columns in
+                for c in table.primaryKey {
+                    KeyCodec.append(row[c], type: columns[c].type, descending: false, to: &key)
+                }
             }
         }
         return key

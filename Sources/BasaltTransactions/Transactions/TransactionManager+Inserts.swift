@@ -49,11 +49,19 @@ extension TransactionManager {
 
     /// Whether `key` lies in one of the ranges of `tree` that `txn` found without committed keys (see
     /// `TransactionContext.absentRanges`; only consulted while txn holds X on the tree).
+    /// Newest range first: a bulk insert's keys keep landing in the range its latest probe found. Reads
+    /// the ranges in place (no copy of each range's arrays per inserted row).
     private static func isKnownAbsent(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8]) -> Bool {
         key.withUnsafeBytes { k in
-            txn.absentRanges.contains { range in
-                range.tree == tree && range.lower.withUnsafeBytes { compareKeys(k, $0) } >= 0
-                    && (range.upper.map { upper in upper.withUnsafeBytes { compareKeys(k, $0) } < 0 } ?? true)
+            txn.absentRanges.withUnsafeBufferPointer { ranges in
+                var i = ranges.count
+                while i > 0 {
+                    i -= 1
+                    guard ranges[i].tree == tree, ranges[i].lower.withUnsafeBytes({ compareKeys(k, $0) }) >= 0 else { continue }
+                    if let upper = ranges[i].upper, upper.withUnsafeBytes({ compareKeys(k, $0) }) >= 0 { continue }
+                    return true
+                }
+                return false
             }
         }
     }

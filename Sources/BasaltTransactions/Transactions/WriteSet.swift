@@ -69,7 +69,9 @@ struct WriteSet {
 
         init(slot: RootSlot) { self.slot = slot }
 
-        /// The index of the entry for `key`, if buffered.
+        /// The index of the entry for `key`, if buffered. Inlined so that callers reading a tree in place
+        /// touch only the fields it needs instead of copying the whole value (three references).
+        @inline(__always)
         func position(of key: UnsafeRawBufferPointer) -> Int? {
             if let index { return index.find(key, in: entries) }
             guard let last = entries.last else { return nil }
