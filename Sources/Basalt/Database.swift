@@ -399,12 +399,12 @@ public struct Statistics: Sendable, Equatable, Codable {
     public var freePages: Int
     /// Bytes of log kept on disk (from the oldest segment still needed to the end).
     public var logBytes: Int
-    /// Syncs of the log since open. `transactions.committed` divided by this is how many commits each
-    /// sync made durable on average (group commit).
+    /// Syncs of the log since open. The commits that wrote something (read-only ones need no sync)
+    /// divided by this is how many commits each sync made durable on average (group commit).
     public var logSyncs: Int
-    /// Syncs that first waited up to `Config.groupCommitWait` for another commit to join them, and how
-    /// many of those waits were joined.
+    /// Syncs that first waited up to `Config.groupCommitWait` for another commit to join them.
     public var groupCommitWaits: Int
+    /// Of `groupCommitWaits`, those another commit joined before the wait ended.
     public var groupCommitPartners: Int
     /// Checkpoints completed since open.
     public var checkpoints: Int
