@@ -243,11 +243,11 @@ struct YCSBSuite: BenchSuite {
             + "synchronous=FULL, autocommit SELECT/UPDATE, busy_timeout=60 s, " + connections
         let pairing = "ycsb: both engines open side by side in each run; the load and each workload run on one engine "
             + "and then the other, the order alternating"
-        let groupLines = plans.map(\.workloadName).filter { grouping[$0] != nil }.reduce(into: [String]()) { lines, name in
-            guard !lines.contains(where: { $0.hasPrefix("group commit \(name):") }), let g = grouping[name] else { return }
+        let groupLines = plans.compactMap { plan -> String? in
+            guard let g = grouping[plan.workloadName] else { return nil }
             let perSync = g.syncs > 0 ? Double(g.commits) / Double(g.syncs) : 0
-            lines.append("group commit \(name): Basalt \(String(format: "%.2f", perSync)) commits per log sync "
-                + "(\(g.commits) commits, \(g.syncs) syncs; \(g.waits) syncs waited for a partner, \(g.joined) were joined)")
+            return "group commit \(plan.workloadName): Basalt \(String(format: "%.2f", perSync)) commits per log sync "
+                + "(\(g.commits) commits, \(g.syncs) syncs; \(g.waits) syncs waited for a partner, \(g.joined) were joined)"
         }
         return SuiteOutcome(results: samples.results(),
                             notes: [shape, engines, pairing] + latencies.lines(prefix: "latency (median of runs) ") + groupLines)
