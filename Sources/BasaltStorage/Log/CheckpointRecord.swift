@@ -7,9 +7,10 @@
 /// | varint | active transactions n, then n × (u64 id, u64 first LSN, u64 last LSN) |
 /// | varint | dirty pages m, then m × (u32 page id, u64 page LSN)                    |
 ///
-/// The dirty page table lists pages still dirty when the checkpoint ended. Because the checkpoint writes
-/// every page dirtied before its begin record (and runs under the engine's lock), it is empty today;
-/// redo starts at the redo LSN either way.
+/// The dirty page table lists pages still dirty when the checkpoint ended. The checkpoint writes every
+/// page dirtied before its begin record, so the table holds only pages changed after it: empty for a
+/// checkpoint taken in one go under the engine's lock, the pages written meanwhile for one taken in steps
+/// on the background thread. Redo starts at the redo LSN either way; the table is informational.
 struct CheckpointRecord: Equatable {
     struct ActiveTransaction: Equatable {
         var id: UInt64
