@@ -48,6 +48,27 @@ import Testing
         #expect(tree.height >= 2)
     }
 
+    /// Appending past the last key splits by starting a new right sibling and leaving the full leaf's
+    /// cells in place; that leaf must still end up with the longest prefix skip its keys share, as a
+    /// rebuilt one would (point reads compare slot prefixes after the skip).
+    @Test func ascendingInsertsLeaveLeavesWithTheirSharedPrefixSkip() throws {
+        let (_, engine) = try Self.engine(pageSize: 4096)
+        var model = SortedModel()
+        let shared: [UInt8] = Array("table-0007/".utf8)
+        for i in 0..<20_000 {
+            let key = shared + Self.counterKey(i)
+            try engine.put(key, Self.counterKey(i &* 7919))
+            model.put(key, Self.counterKey(i &* 7919))
+        }
+        let tree = try Self.expectMatches(engine, model, "ascending, shared prefix")
+        #expect(tree.fillFactor > 0.9, "ascending inserts should leave full leaves: fill \(tree.fillFactor)")
+        let skips = try Self.prefixSkips(engine)
+        // Only the tree's last leaf (still being appended to) and the root (grown one separator at a
+        // time, never rebuilt) may lack the skip; without it, every leaf would.
+        let without = skips.filter { $0 < shared.count }.count
+        #expect(skips.count > 100 && without <= 2, "\(without) of \(skips.count) nodes do not skip the shared prefix")
+    }
+
     @Test func descendingInsertsBuildAValidTree() throws {
         let (_, engine) = try Self.engine()
         var model = SortedModel()

@@ -388,6 +388,29 @@ struct KeyEncoderTests {
         #expect(encoder.bytes == KeyEncoder.encode([.int(1)]))
     }
 
+    @Test("writeInt writes exactly what appendInt appends, intLength bytes, for every width and direction")
+    func writeIntMatchesAppendInt() {
+        let seed = KeyTestRandom.runSeed()
+        var rng = KeyTestRandom(seed: seed)
+        var values: [Int64] = [0, 1, -1, 255, 256, -256, .max, .min, Int64(Int32.max), Int64(Int32.min)]
+        for bits in 0..<64 {
+            let power = Int64(1) << bits
+            values += [power, power &- 1, 0 &- power, Int64(bitPattern: rng.next()) >> Int64(bits)]
+        }
+        for value in values {
+            for descending in [false, true] {
+                var appended: [UInt8] = []
+                KeyEncoder.appendInt(value, descending: descending, to: &appended)
+                var written = [UInt8](repeating: 0xAA, count: 12)
+                let length = written.withUnsafeMutableBytes { KeyEncoder.writeInt(value, descending: descending, to: $0.baseAddress!) }
+                #expect(length == appended.count && length == KeyEncoder.intLength(value),
+                        "seed \(seed): \(value) descending \(descending): wrote \(length), appended \(appended.count)")
+                #expect(Array(written.prefix(length)) == appended, "seed \(seed): \(value) descending \(descending)")
+                #expect(written[length...].allSatisfy { $0 == 0xAA }, "seed \(seed): \(value) wrote past its length")
+            }
+        }
+    }
+
     @Test("all encoded keys start after the empty key and before the [0xFF] bound")
     func bounds() {
         let seed = KeyTestRandom.runSeed()

@@ -45,7 +45,7 @@ package final class InsertOperator: Operator {
         // Rows this statement inserted or updated: DO UPDATE must not change one twice (21000).
         var touched = Set<[UInt8]>()
         for r in 0..<(constantValues?.rowCount ?? rows.count) {
-            let row = try validator.validate(constantValues?.constantRow(r, context) ?? Array(rows.row(r)), context)
+            let row = try validator.validate(constantValues?.constantRow(r, context.parameters) ?? Array(rows.row(r)), context)
             var written: [SQLValue]? = row
             switch conflict {
             case .fail:

@@ -17,10 +17,10 @@ package struct RowValidator {
         required = table.columns.indices.map { table.columns[$0].notNull || table.primaryKey.contains($0) }
     }
 
-    /// Whether `value` already is what assigning it to a column of `type` yields, so the row can keep
+    /// Whether `value` already is what assigning (or casting) it to `type` yields, so the row can keep
     /// it: the common case of a parameter bound with the column's own type.
     @inline(__always)
-    private static func fits(_ value: SQLValue, _ type: SQLType) -> Bool {
+    static func fits(_ value: SQLValue, _ type: SQLType) -> Bool {
         switch (value, type) {
         case (.integer, .bigint), (.text, .text), (.double, .double), (.boolean, .boolean): return true
         case (.integer(let v), .integer): return v >= Int64(Int32.min) && v <= Int64(Int32.max)

@@ -32,19 +32,50 @@ package final class ValuesOperator: Operator {
     /// `rows` as sources, when `constantOnly` (else empty).
     let sources: [[ConstantSource]]
 
+    /// When the only row is the parameters in order, `($1, $2, …, $n)`, each perhaps cast to its
+    /// column's type: the cast of each (nil: none). Then `parameterRow` can return the parameter array
+    /// itself as the row, with no array built per execution.
+    private let parameterCasts: [(type: SQLType, explicit: Bool)?]?
+
     package init(width: Int, rows: [[BoundExpression]]) {
         self.width = width
         self.rows = rows
         constantOnly = width > 0 && rows.allSatisfy { $0.allSatisfy(ExpressionEvaluator.isParameterOrConstant) }
         sources = constantOnly ? rows.map { $0.map(ConstantSource.init) } : []
+        var casts: [(type: SQLType, explicit: Bool)?]? = nil
+        if sources.count == 1 {
+            casts = []
+            for (position, source) in sources[0].enumerated() {
+                switch source {
+                case .parameter(let index) where index == position: casts?.append(nil)
+                case .castParameter(let index, let type, let explicit) where index == position: casts?.append((type, explicit))
+                default: casts = nil
+                }
+                if casts == nil { break }
+            }
+        }
+        parameterCasts = casts
+    }
+
+    /// The only row's values when it is the parameters in order (see `parameterCasts`) and exactly
+    /// `width` parameters are given; nil otherwise (use `constantRow`). Same values and errors as
+    /// `constantRow(0, parameters)`. A value that already is of its column's type is kept as is, so
+    /// the common execution returns `parameters` itself, unchanged and uncopied.
+    package func parameterRow(_ parameters: [SQLValue]) throws -> [SQLValue]? {
+        guard let casts = parameterCasts, parameters.count == casts.count else { return nil }
+        var row = parameters
+        for i in casts.indices {
+            guard let cast = casts[i], !row[i].isNull, !RowValidator.fits(row[i], cast.type) else { continue }
+            row[i] = try row[i].cast(to: cast.type, explicit: cast.explicit)
+        }
+        return row
     }
 
     /// Row `r`'s values, computed without building a batch (a prepared INSERT's VALUES), when
     /// `constantOnly` holds; same values and errors as `next`. A fresh array, so a caller that
     /// consumes it owns it uniquely and can change it in place.
-    package func constantRow(_ r: Int, _ context: ExecutionContext) throws -> [SQLValue] {
+    package func constantRow(_ r: Int, _ parameters: [SQLValue]) throws -> [SQLValue] {
         precondition(constantOnly, "constantRow of VALUES with expressions that need evaluation")
-        let parameters = context.parameters
         var row: [SQLValue] = []
         row.reserveCapacity(width)
         for source in sources[r] {
@@ -57,7 +88,7 @@ package final class ValuesOperator: Operator {
             case .castParameter(let index, let type, let explicit):
                 guard index < parameters.count else { throw ExpressionEvaluator.missingParameter(index) }
                 let value = parameters[index]
-                row.append(value.isNull ? value : try value.cast(to: type, explicit: explicit))
+                row.append(value.isNull || RowValidator.fits(value, type) ? value : try value.cast(to: type, explicit: explicit))
             case .expression(let expression):
                 guard let value = try ExpressionEvaluator.parameterOrConstant(expression, parameters) else {
                     preconditionFailure("constantOnly admitted an expression parameterOrConstant does not evaluate")

@@ -31,14 +31,18 @@ package final class PointInsert {
         self.values = values
     }
 
-    /// Inserts the rows with `context`'s parameters and returns how many it inserted. Throws what
+    /// Inserts the rows with `parameters` (not `context`'s, which a reused context does not update)
+    /// and returns how many it inserted; leaves `context.changedRows` alone. Throws what
     /// `InsertOperator` throws for the same rows (08P01 for a missing parameter, 23502, 23505, 23503,
     /// 23514, 22xxx for values the columns cannot hold, and transaction errors).
-    package func run(_ context: ExecutionContext) throws -> Int {
-        for r in 0..<values.rowCount {
-            let row = try values.constantRow(r, context)
+    package func run(_ context: ExecutionContext, parameters: [SQLValue]) throws -> Int {
+        if let row = try values.parameterRow(parameters) {
             try TableStore.insert(context, table, validator.validate(row, context))
-            context.changedRows += 1
+            return 1
+        }
+        for r in 0..<values.rowCount {
+            let row = try values.constantRow(r, parameters)
+            try TableStore.insert(context, table, validator.validate(row, context))
         }
         return values.rowCount
     }

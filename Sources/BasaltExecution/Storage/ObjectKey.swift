@@ -27,6 +27,17 @@ package enum ObjectKey {
         }
     }
 
+    /// Writes the prefix `appendPrefix` appends at `destination` (room for 5 bytes); returns its length.
+    package static func writePrefix(_ id: UInt32, to destination: UnsafeMutableRawPointer) -> Int {
+        if id < 0xF0 {
+            destination.storeBytes(of: UInt8(id), as: UInt8.self)
+            return 1
+        }
+        destination.storeBytes(of: 0xF0, as: UInt8.self)
+        (destination + 1).storeBytes(of: id.bigEndian, toByteOffset: 0, as: UInt32.self)
+        return 5
+    }
+
     /// The prefix of object `id` on its own.
     package static func prefix(_ id: UInt32) -> [UInt8] {
         var out: [UInt8] = []

@@ -18,6 +18,18 @@ package enum TableStore {
 
     /// The row key of `row` (logical column order) in `table`; `rowID` for tables without a primary key.
     package static func rowKey(_ table: TableDescriptor, _ row: [SQLValue], rowID: Int64? = nil) -> [UInt8] {
+        if let integer = integerKey(table, row, rowID: rowID) {
+            // One exact allocation, written in place: the key of nearly every inserted row.
+            // Built on the stack and copied once: `Array(unsafeUninitializedCapacity:)` and
+            // `Array(repeating:count:)` run unspecialised here, about 500 instructions a key.
+            var bytes: (UInt64, UInt64) = (0, 0)
+            return withUnsafeMutableBytes(of: &bytes) { buffer in
+                let base = buffer.baseAddress!
+                let prefix = ObjectKey.writePrefix(table.id, to: base)
+                let length = prefix + KeyEncoder.writeInt(integer, descending: false, to: base + prefix)
+                return Array(UnsafeRawBufferPointer(start: base, count: length))
+            }
+        }
         var key: [UInt8] = []
         key.reserveCapacity(32)   // an id prefix and a few integers or a short text: one allocation
         ObjectKey.appendPrefix(table.id, to: &key)
@@ -33,6 +45,22 @@ package enum TableStore {
             }
         }
         return key
+    }
+
+    /// The row's key as one integer, when the table's key is its row id or one integer column holding an
+    /// integer (what `KeyCodec.append` encodes with `KeyEncoder.appendInt`); nil otherwise.
+    @inline(__always)
+    private static func integerKey(_ table: TableDescriptor, _ row: [SQLValue], rowID: Int64?) -> Int64? {
+        if table.hasRowID { return rowID ?? 0 }
+        guard table.primaryKey.count == 1 else { return nil }
+        let c = table.primaryKey[0]
+        guard case .integer(let value) = row[c] else { return nil }
+        return table.columns.withUnsafeBufferPointer { columns in
+            switch columns[c].type {
+            case .smallint, .integer, .bigint: return value
+            default: return nil
+            }
+        }
     }
 
     /// The encoded row value.
@@ -413,12 +441,33 @@ extension TableStore {
         var entries = PairList(valueGap: TransactionManager.versionRoom)
         var entryKey: [UInt8] = []
         let none = UnsafeRawBufferPointer(start: nil, count: 0)
+        // An index on one integer column (the common case) encodes each entry's key prefix on the stack:
+        // the general path's buffer resets and appends cost a quarter of the scan.
+        // (Non-nil: the index is on one integer column, in this direction.)
+        let integerDescending: Bool? = index.columns.count == 1
+            && [.smallint, .integer, .bigint].contains(table.columns[index.columns[0].column].type)
+            ? index.columns[0].descending : nil
+        var stack: (UInt64, UInt64) = (0, 0)
         try context.manager.scan(context.transaction, slot, lower: prefix, upper: ObjectKey.upperBound(prefix),
                                  reverse: false) { key, value in
             values.removeAll(keepingCapacity: true)
             try RowCodec.decodeColumns(value, types: types, wanted: wanted, into: &values)
-            let unique = writeIndexKeyPrefix(index, table, values, into: &entryKey)
             let suffix = rowKeySuffix(table, key)
+            if let integerDescending, case .integer(let v) = values[0] {
+                withUnsafeMutableBytes(of: &stack) { buffer in
+                    let base = buffer.baseAddress!
+                    let p = ObjectKey.writePrefix(index.id, to: base)
+                    let k = UnsafeRawBufferPointer(
+                        start: base, count: p + KeyEncoder.writeInt(v, descending: integerDescending, to: base + p))
+                    if index.unique {
+                        entries.append(key: k, value: suffix)
+                    } else {
+                        entries.append(key: k, keySuffix: suffix, value: none)
+                    }
+                }
+                return true
+            }
+            let unique = writeIndexKeyPrefix(index, table, values, into: &entryKey)
             entryKey.withUnsafeBytes { k in
                 if unique {
                     entries.append(key: k, value: suffix)

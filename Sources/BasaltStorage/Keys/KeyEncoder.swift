@@ -194,6 +194,38 @@ extension KeyEncoder {
         withUnsafeBytes(of: payload) { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[(8 - width)...])) }
     }
 
+    /// The number of bytes `appendInt` appends (and `writeInt` writes) for `value`.
+    @inlinable
+    public static func intLength(_ value: Int64) -> Int {
+        value < 0 ? 9 : 1 + max(1, (64 - UInt64(value).leadingZeroBitCount + 7) >> 3)
+    }
+
+    /// Writes the encoding `appendInt` appends (the same bytes) at `destination`, which has room for
+    /// `intLength(value)` bytes, and returns that length. For callers that build a key in one exact
+    /// allocation instead of appending component by component.
+    public static func writeInt(_ value: Int64, descending: Bool, to destination: UnsafeMutableRawPointer) -> Int {
+        let mask: UInt8 = descending ? 0xFF : 0x00
+        let tag: UInt8
+        let bits: UInt64
+        let width: Int
+        if value < 0 {
+            tag = Tag.negativeInt
+            bits = UInt64(bitPattern: value) ^ signBit
+            width = 8
+        } else {
+            bits = UInt64(value)
+            width = max(1, (64 - bits.leadingZeroBitCount + 7) >> 3)
+            tag = Tag.nonNegativeInt + UInt8(width - 1)
+        }
+        destination.storeBytes(of: tag ^ mask, as: UInt8.self)
+        // The payload is the last `width` bytes of the big-endian word.
+        let payload = (descending ? ~bits : bits).bigEndian
+        withUnsafeBytes(of: payload) { word in
+            (destination + 1).copyMemory(from: word.baseAddress! + (8 - width), byteCount: width)
+        }
+        return 1 + width
+    }
+
     public static func appendDouble(_ value: Double, descending: Bool, to out: inout [UInt8]) {
         appendFixed(tag: Tag.double, bits: orderedBits(of: value), descending: descending, to: &out)
     }

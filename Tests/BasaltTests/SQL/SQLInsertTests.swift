@@ -272,6 +272,41 @@ import Testing
         try db.close()
     }
 
+    /// A prepared INSERT of `($1, …, $n)` in column order uses the parameter array itself as the row
+    /// when each value already has its column's type, and casts the others. Every parameter that needs
+    /// a cast, or fails one, must give what the planned path (the same INSERT with RETURNING, which is
+    /// not a point insert) gives: the same stored row or the same SQLSTATE.
+    @Test func preparedParameterRowsCastLikeThePlannedPath() throws {
+        let db = try SQLTest.open()
+        let columns = "i INT, b BIGINT, r REAL, n NUMERIC(6,2), s TEXT, v VARCHAR(4), f BOOLEAN"
+        try db.execute("CREATE TABLE fast (id INT PRIMARY KEY, \(columns))")
+        try db.execute("CREATE TABLE planned (id INT PRIMARY KEY, \(columns))")
+        let fast = try db.prepare("INSERT INTO fast VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        let planned = try db.prepare("INSERT INTO planned VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
+        let rows: [[any SQLParameter]] = [
+            [1, 7, Int64(1) << 40, 2.5, 3.14159, "text", "abcd", true],            // all of their own type
+            [2, "42", "9", 1, 7, 12, 12, "true"],                                    // text and integers cast
+            [3, Int?.none, Int?.none, Double?.none, Double?.none, String?.none, String?.none, Bool?.none],
+            [4, Int64(Int32.max) + 1, 0, 0, 0, "", "", false],                       // 22003 for INT
+            [5, 1, 1, 1, 12345.678, "", "", false],                                  // 22003 for NUMERIC(6,2)
+            [6, 1, 1, 1, 1, "", "abcde", false],                                     // 22001 for VARCHAR(4)
+            [7, "x", 1, 1, 1, "", "", false],                                        // 22P02 for INT
+            [8, 2.5, 1, 1, 1, "", "", false],                                        // a double into INT
+            [9, 1, 1, 1, 1, "", "", 1],                                              // an integer into BOOLEAN
+            [Int64(1) << 40, 1, 1, 1, 1, "", "", false],                             // 22003 for the key
+        ]
+        for (n, row) in rows.enumerated() {
+            let fastOutcome: String
+            do { fastOutcome = "\(try fast.execute(row))" } catch let error as BasaltError { fastOutcome = error.code.rawValue }
+            let plannedOutcome: String
+            do { plannedOutcome = "\(try planned.query(row).all().count)" } catch let error as BasaltError { plannedOutcome = error.code.rawValue }
+            #expect(fastOutcome == plannedOutcome, "row \(n): point insert \(fastOutcome), planned \(plannedOutcome)")
+        }
+        #expect(try db.rows("SELECT * FROM fast ORDER BY id") == db.rows("SELECT * FROM planned ORDER BY id"))
+        #expect(try db.count("fast") >= 3)
+        try db.close()
+    }
+
     @Test func preparedStatementSeesLaterSchemaAndData() throws {
         let db = try SQLTest.open()
         try db.execute("CREATE TABLE t (id INT)")
