@@ -34,8 +34,9 @@ public final class SQLSession: @unchecked Sendable {
         /// same catalog version: building one per row (copying the schema in, releasing it after) cost
         /// a bulk insert about 5%. Its `parameters` stay those of the run that made it; a point insert
         /// takes its values from the parameters it is given. Held here, not by the prepared statement,
-        /// so it goes with the transaction.
-        var pointInsertContext: ExecutionContext?
+        /// so it goes with the transaction. Unchecked exclusivity: read once per inserted row, only
+        /// under the session's gate and never within another access to it.
+        @exclusivity(unchecked) var pointInsertContext: ExecutionContext?
 
         init(isolation: IsolationLevel, readOnly: Bool) {
             self.isolation = isolation
@@ -128,6 +129,23 @@ public final class SQLSession: @unchecked Sendable {
             return try Parser.parse(sql, options: parserOptions)
         } catch {
             throw BasaltError(syntax: error, sql: sql)
+        }
+    }
+
+    /// Runs a prepared statement whose cached plan is a point insert inside this session's open,
+    /// begun and healthy transaction block, without the general statement dispatch: the shape of a bulk
+    /// load (BEGIN, the same INSERT per row, COMMIT). Nil, having done nothing, in any other case (the
+    /// caller runs the statement normally). A failure leaves the block failed, as `run` does.
+    func runPointInsertInBlock(_ parameters: [SQLValue], sql: String, cache: PlanCache) throws -> Int? {
+        try gate.withLock { _ in
+            guard cache.mayBePointInsert, let block, !block.failed, block.schema == nil,
+                  let context = block.context else { return nil }
+            do {
+                return try pointInsert(cache, context, parameters, sql: sql, in: block)
+            } catch {
+                block.failed = true
+                throw error
+            }
         }
     }
 
