@@ -295,25 +295,38 @@ public enum RowCodec {
                                       into slots: inout [Int32]) throws(ExecutionError) {
         guard locator.width > 0 else { return }
         let first = slots.count
-        slots.append(contentsOf: repeatElement(-1, count: locator.width))
-        do {
-            var reader = Reader(bytes)
-            let stored = try reader.header()
-            let end = min(locator.target.count, stored)
-            var c = 0
-            while c < end {
-                if !reader.isNull(c) {
-                    let k = locator.target[c]
-                    if k >= 0 { slots[first &+ k] = Int32(truncatingIfNeeded: base &+ reader.offset) }
-                    try reader.walk(locator.classes[c], checking: k >= 0)
-                }
-                c += 1
+        // Appended one by one and filled through the buffer: `append(contentsOf: repeatElement(…))`
+        // ran the generic sequence path, and each subscript store checked the array's uniqueness;
+        // together they cost as much as the walk itself.
+        for _ in 0..<locator.width { slots.append(-1) }
+        let outcome = slots.withUnsafeMutableBufferPointer { all in
+            Result { () throws(ExecutionError) in
+                try locate(bytes, locator, base: base, into: UnsafeMutableBufferPointer(rebasing: all[first...]))
             }
-        } catch {
+        }
+        if case .failure(let error) = outcome {
             slots.removeSubrange(first...)
             throw error
         }
-        for (k, earlier) in locator.repeats { slots[first + k] = slots[first + earlier] }
+    }
+
+    /// `locateColumns` of one row into `out` (`locator.width` entries, all -1).
+    @inline(__always)
+    private static func locate(_ bytes: UnsafeRawBufferPointer, _ locator: ColumnLocator, base: Int,
+                               into out: UnsafeMutableBufferPointer<Int32>) throws(ExecutionError) {
+        var reader = Reader(bytes)
+        let stored = try reader.header()
+        let end = min(locator.target.count, stored)
+        var c = 0
+        while c < end {
+            if !reader.isNull(c) {
+                let k = locator.target[c]
+                if k >= 0 { out[k] = Int32(truncatingIfNeeded: base &+ reader.offset) }
+                try reader.walk(locator.classes[c], checking: k >= 0)
+            }
+            c += 1
+        }
+        for (k, earlier) in locator.repeats { out[k] = out[earlier] }
     }
 
     /// The bytes of the text or blob payload (length, then bytes) that `locateColumns` found valid at
