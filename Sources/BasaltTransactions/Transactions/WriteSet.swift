@@ -72,21 +72,32 @@ struct WriteSet {
         /// The index of the entry for `key`, if buffered. Inlined so that callers reading a tree in place
         /// touch only the fields it needs instead of copying the whole value (three references).
         @inline(__always)
-        func position(of key: UnsafeRawBufferPointer) -> Int? {
-            if let index { return index.find(key, in: entries) }
-            guard let last = entries.last else { return nil }
+        func position(of key: UnsafeRawBufferPointer) -> Int? { location(of: key).position }
+
+        /// `position(of:)`, and whether the entries ascend and `key` sorts after the last of them (then
+        /// `append(_:afterLast:)` need not compare again: a bulk insert's every key is such a key).
+        @inline(__always)
+        func location(of key: UnsafeRawBufferPointer) -> (position: Int?, afterLast: Bool) {
+            if let index { return (index.find(key, in: entries), false) }
+            guard let last = entries.last else { return (nil, true) }
             let c = compareKeys(key, last.key)
-            if c > 0 { return nil }
-            if c == 0 { return entries.count - 1 }
+            if c > 0 { return (nil, true) }
+            if c == 0 { return (entries.count - 1, false) }
             var low = 0, high = entries.count - 1
             while low < high {
                 let mid = (low + high) / 2
                 if compareKeys(entries[mid].key, key) < 0 { low = mid + 1 } else { high = mid }
             }
-            return compareKeys(entries[low].key, key) == 0 ? low : nil
+            return (compareKeys(entries[low].key, key) == 0 ? low : nil, false)
         }
 
-        mutating func append(_ entry: Entry) {
+        /// Appends `entry`, whose key no entry has; `afterLast`: `location(of:)` found the entries
+        /// ascending and the key after the last one.
+        mutating func append(_ entry: Entry, afterLast: Bool = false) {
+            if afterLast {
+                entries.append(entry)
+                return
+            }
             if ascending, let last = entries.last, compareKeys(last.key, entry.key) >= 0 {
                 ascending = false
                 entries.append(entry)
@@ -166,7 +177,8 @@ struct WriteSet {
         }
         let valueCount = Int32(bytesOfValue)
         let new: Entry
-        if let i = trees.withUnsafeBufferPointer({ $0[t].position(of: key) }) {
+        let (position, afterLast) = trees.withUnsafeBufferPointer { $0[t].location(of: key) }
+        if let i = position {
             let old = trees[t].entries[i]
             if !isJournaling, old.capacity >= valueCount {
                 var reused = old
@@ -179,7 +191,7 @@ struct WriteSet {
             if isJournaling { journal.append(JournalEntry(tree: t, entry: i, previous: old)) }
         } else {
             new = makeRecord(key, valueCount: valueCount)
-            trees[t].append(new)
+            trees[t].append(new, afterLast: afterLast)
             count += 1
             bytes += key.count
             if isJournaling { journal.append(JournalEntry(tree: t, entry: trees[t].entries.count - 1, previous: nil)) }
