@@ -21,9 +21,8 @@ public final class PreparedStatement: @unchecked Sendable {
     /// Runs the statement; returns the rows it changed (or returned).
     @discardableResult
     public func execute(_ parameters: [any SQLParameter] = []) throws -> Int {
-        let values = Self.values(parameters)
-        if let inserted = try session.runPointInsertInBlock(values, sql: sql, cache: cache) { return inserted }
-        switch try session.runPrepared(statement, values, sql: sql, lazy: false, cache: cache) {
+        if let inserted = try session.runPointInsertInBlock(parameters, sql: sql, cache: cache) { return inserted }
+        switch try session.runPrepared(statement, Self.values(parameters), sql: sql, lazy: false, cache: cache) {
         case .count(let n): return n
         case .rows(let rows): return try rows.all().count
         }
@@ -39,7 +38,7 @@ public final class PreparedStatement: @unchecked Sendable {
 
     /// The parameters as values, read in place: `map` copied each existential out and destroyed the
     /// copy, a fifth of a prepared insert's own cost.
-    private static func values(_ parameters: [any SQLParameter]) -> [SQLValue] {
+    static func values(_ parameters: [any SQLParameter]) -> [SQLValue] {
         var values: [SQLValue] = []
         values.reserveCapacity(parameters.count)
         for i in parameters.indices { values.append(parameters[i].sqlValue) }

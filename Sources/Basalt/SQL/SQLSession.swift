@@ -37,6 +37,9 @@ public final class SQLSession: @unchecked Sendable {
         /// so it goes with the transaction. Unchecked exclusivity: read once per inserted row, only
         /// under the session's gate and never within another access to it.
         @exclusivity(unchecked) var pointInsertContext: ExecutionContext?
+        /// The array `runPointInsertInBlock` converts each execution's parameters into, kept for the
+        /// next one (same gate and exclusivity reasoning as `pointInsertContext`).
+        @exclusivity(unchecked) var parameterValues: [SQLValue] = []
 
         init(isolation: IsolationLevel, readOnly: Bool) {
             self.isolation = isolation
@@ -136,12 +139,19 @@ public final class SQLSession: @unchecked Sendable {
     /// begun and healthy transaction block, without the general statement dispatch: the shape of a bulk
     /// load (BEGIN, the same INSERT per row, COMMIT). Nil, having done nothing, in any other case (the
     /// caller runs the statement normally). A failure leaves the block failed, as `run` does.
-    func runPointInsertInBlock(_ parameters: [SQLValue], sql: String, cache: PlanCache) throws -> Int? {
+    func runPointInsertInBlock(_ parameters: [any SQLParameter], sql: String, cache: PlanCache) throws -> Int? {
         try gate.withLock { _ in
             guard cache.mayBePointInsert, let block, !block.failed, block.schema == nil,
                   let context = block.context else { return nil }
+            // The values go into the block's reused array, which becomes the inserted row: no array
+            // allocated and freed per row. (A cast copies it; nothing keeps it after the insert.)
+            var values = block.parameterValues
+            block.parameterValues = []
+            values.removeAll(keepingCapacity: true)
+            for i in parameters.indices { values.append(parameters[i].sqlValue) }
+            defer { block.parameterValues = values }
             do {
-                return try pointInsert(cache, context, parameters, sql: sql, in: block)
+                return try pointInsert(cache, context, values, sql: sql, in: block)
             } catch {
                 block.failed = true
                 throw error
