@@ -17,6 +17,9 @@ package final class ExecutionContext {
     package let rowIDs: RowIDAllocator
     /// Rows of the enclosing queries, innermost last, for `BoundExpression.outerColumn`.
     package var outerRows: [ArraySlice<SQLValue>] = []
+    /// The buffer `TableStore.insert` builds each row key in, kept between rows (and between the
+    /// executions of a point insert reusing this context). Unchecked exclusivity, as `catalogEpoch`.
+    @exclusivity(unchecked) package var rowKeyBuffer: [UInt8] = []
     /// Rows changed by the statement (INSERT/UPDATE/DELETE count).
     package var changedRows = 0
     /// Results of uncorrelated subqueries, computed once per execution.

@@ -18,19 +18,26 @@ package enum TableStore {
 
     /// The row key of `row` (logical column order) in `table`; `rowID` for tables without a primary key.
     package static func rowKey(_ table: TableDescriptor, _ row: [SQLValue], rowID: Int64? = nil) -> [UInt8] {
+        var key: [UInt8] = []
+        writeRowKey(table, row, rowID: rowID, into: &key)
+        return key
+    }
+
+    /// Replaces the contents of `key` with `rowKey(table, row, rowID:)`, keeping its capacity: an
+    /// insert reuses one buffer for every row's key instead of allocating and freeing one per row.
+    static func writeRowKey(_ table: TableDescriptor, _ row: [SQLValue], rowID: Int64? = nil, into key: inout [UInt8]) {
+        key.removeAll(keepingCapacity: true)
         if let integer = integerKey(table, row, rowID: rowID) {
-            // One exact allocation, written in place: the key of nearly every inserted row.
-            // Built on the stack and copied once: `Array(unsafeUninitializedCapacity:)` and
-            // `Array(repeating:count:)` run unspecialised here, about 500 instructions a key.
+            // The key of nearly every inserted row, built on the stack and appended at once.
             var bytes: (UInt64, UInt64) = (0, 0)
-            return withUnsafeMutableBytes(of: &bytes) { buffer in
+            withUnsafeMutableBytes(of: &bytes) { buffer in
                 let base = buffer.baseAddress!
                 let prefix = ObjectKey.writePrefix(table.id, to: base)
                 let length = prefix + KeyEncoder.writeInt(integer, descending: false, to: base + prefix)
-                return Array(UnsafeRawBufferPointer(start: base, count: length))
+                key.append(contentsOf: UnsafeRawBufferPointer(start: base, count: length))
             }
+            return
         }
-        var key: [UInt8] = []
         key.reserveCapacity(32)   // an id prefix and a few integers or a short text: one allocation
         ObjectKey.appendPrefix(table.id, to: &key)
         if table.hasRowID {
@@ -44,7 +51,6 @@ package enum TableStore {
                 }
             }
         }
-        return key
     }
 
     /// The row's key as one integer, when the table's key is its row id or one integer column holding an
@@ -240,12 +246,15 @@ package enum TableStore {
     package static func insert(_ context: ExecutionContext, _ table: TableDescriptor, _ row: [SQLValue],
                               skipConflicts: ConflictScope = .none) throws -> Bool {
         try context.lockForWrite(table)
-        let key: [UInt8]
+        // The context's key buffer, taken for this row and handed back after it.
+        var key = context.rowKeyBuffer
+        context.rowKeyBuffer = []
+        defer { context.rowKeyBuffer = key }
         if table.hasRowID {
             let id = try context.rowIDs.allocate(table.id) { try largestRowID(context, table) }
-            key = rowKey(table, row, rowID: id)
+            writeRowKey(table, row, rowID: id, into: &key)
         } else {
-            key = rowKey(table, row)
+            writeRowKey(table, row, into: &key)
             if try context.manager.lockForInsert(context.transaction, slot, key) {
                 if skipConflicts.covers(nil) { return false }
                 throw uniqueViolation(table.primaryKeyName, table)
