@@ -10,10 +10,17 @@ extension TransactionManager {
     /// remember the read. Throws `TransactionError` (a lock failure leaves `txn` failed).
     package func lockForInsert(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8]) throws(TransactionError) -> Bool {
         try checkActive(txn)
-        if let entry = key.withUnsafeBytes({ txn.writes.find(tree, $0) }) { return !entry.isDelete }
+        let bit: UInt32 = 1 << UInt32(tree.rawValue)
+        // A bulk insert's every key after escalation: not buffered, and inside a range found without
+        // committed keys. Both probes read the key in place; X on the tree already covers the key's lock.
+        let known: Bool? = key.withUnsafeBytes { k in
+            if let entry = txn.writes.find(tree, k) { return !entry.isDelete }
+            return txn.exclusiveTrees & bit != 0 && Self.isKnownAbsent(txn, tree, k) ? false : nil
+        }
+        if let known { return known }
         try lockKeyExclusive(txn, tree, key)
-        let exclusive = txn.exclusiveTrees & (1 << UInt32(tree.rawValue)) != 0
-        if exclusive, Self.isKnownAbsent(txn, tree, key) { return false }
+        // (Taking this key's lock may just have escalated to X on the tree.)
+        let exclusive = txn.exclusiveTrees & bit != 0
         let snapshot = snapshot(for: txn)
         let newest: (tombstone: Bool, timestamp: Timestamp)?
         if exclusive {
@@ -51,18 +58,16 @@ extension TransactionManager {
     /// `TransactionContext.absentRanges`; only consulted while txn holds X on the tree).
     /// Newest range first: a bulk insert's keys keep landing in the range its latest probe found. Reads
     /// the ranges in place (no copy of each range's arrays per inserted row).
-    private static func isKnownAbsent(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8]) -> Bool {
-        key.withUnsafeBytes { k in
-            txn.absentRanges.withUnsafeBufferPointer { ranges in
-                var i = ranges.count
-                while i > 0 {
-                    i -= 1
-                    guard ranges[i].tree == tree, ranges[i].lower.withUnsafeBytes({ compareKeys(k, $0) }) >= 0 else { continue }
-                    if let upper = ranges[i].upper, upper.withUnsafeBytes({ compareKeys(k, $0) }) >= 0 { continue }
-                    return true
-                }
-                return false
+    private static func isKnownAbsent(_ txn: TransactionContext, _ tree: RootSlot, _ k: UnsafeRawBufferPointer) -> Bool {
+        txn.absentRanges.withUnsafeBufferPointer { ranges in
+            var i = ranges.count
+            while i > 0 {
+                i -= 1
+                guard ranges[i].tree == tree, ranges[i].lower.withUnsafeBytes({ compareKeys(k, $0) }) >= 0 else { continue }
+                if let upper = ranges[i].upper, upper.withUnsafeBytes({ compareKeys(k, $0) }) >= 0 { continue }
+                return true
             }
+            return false
         }
     }
 
