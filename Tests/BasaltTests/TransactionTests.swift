@@ -70,6 +70,34 @@ import Testing
         }
     }
 
+    /// A commit of 10,000 writes or more is recorded for serializable validation by its keys while
+    /// another serializable writer is active, and by its trees (no key copy) otherwise. Either way a
+    /// serializable transaction that read a key the commit wrote fails with 40001, one that read none
+    /// of them commits, and one begun after the commit is not affected by it.
+    @Test func largeCommitsStillFailOnlyTheReadersOfTheirKeys() throws {
+        let fs = SimulatedFileSystem()
+        let db = try Database.open(path: "large.db", config: Self.config(fs, .normal))
+        defer { try? db.close() }
+        try db.write { try $0.put(Self.key(999_999), [1]) }
+        let disjoint = try db.begin(isolation: .serializable)
+        #expect(try disjoint.get(Self.key(999_999)) == [1])
+        let overlapping = try db.begin(isolation: .serializable)
+        #expect(try overlapping.get(Self.key(5)) == nil)
+        try db.write { tx in for i in 0..<12_000 { try tx.put(Self.key(i), [2]) } }
+        try disjoint.put(Self.key(999_998), [3])
+        try disjoint.commit()
+        try overlapping.put(Self.key(999_997), [3])
+        #expect { try overlapping.commit() } throws: { ($0 as? BasaltError)?.code == .serializationFailure }
+        // No other writer now: the commit lists its tree; later transactions read and write freely.
+        try db.write { tx in for i in 20_000..<32_000 { try tx.put(Self.key(i), [4]) } }
+        let after = try db.begin(isolation: .serializable)
+        #expect(try after.get(Self.key(20_005)) == [4])
+        try after.put(Self.key(999_996), [5])
+        try after.commit()
+        #expect(try db.read { try $0.get(Self.key(999_996)) } == [5])
+        #expect(try db.read { try $0.get(Self.key(999_997)) } == nil)
+    }
+
     @Test func handleIsInvalidAfterItsClosure() throws {
         let fs = SimulatedFileSystem()
         let db = try Database.open(path: "tx.db", config: Self.config(fs))

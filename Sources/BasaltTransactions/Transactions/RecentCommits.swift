@@ -33,9 +33,10 @@ struct RecentCommits {
         commits.append(Commit(timestamp: timestamp, sorted: sorted, dropped: dropped))
     }
 
-    /// Records a commit that wrote an unlisted set of keys in each of `trees`.
-    mutating func appendWholeTrees(_ timestamp: Timestamp, _ trees: Set<RootSlot>) {
-        commits.append(Commit(timestamp: timestamp, sorted: [], wholeTrees: trees))
+    /// Records a commit that wrote an unlisted set of keys in each of `trees` (and dropped `dropped`):
+    /// every read of those trees conflicts with it.
+    mutating func appendWholeTrees(_ timestamp: Timestamp, _ trees: Set<RootSlot>, dropped: [DroppedRange] = []) {
+        commits.append(Commit(timestamp: timestamp, sorted: [], wholeTrees: trees, dropped: dropped))
     }
 
     /// Forgets commits at or before `timestamp`.

@@ -163,7 +163,12 @@ extension TransactionManager {
         }
         let bytes = txn.writes.bytes
         let writes = CommitWrites(&txn.writes, dropped: txn.droppedRanges)
-        let keys = writes.keyLists()
+        // Only serializable writers whose snapshot precedes this commit ever validate against its keys.
+        // With none active, a large commit lists its trees instead (a conservative entry: a serializable
+        // transaction beginning before the commit is visible fails on any read of them and retries),
+        // sparing a bulk load a packed copy of every key it wrote, pruned again right after.
+        let wholesale = writes.count >= Self.wholesaleCommitWrites && !otherSerializableWriterActive(than: txn.id)
+        let keys = wholesale ? [] : writes.keyLists()
         let outcome: (Timestamp, LSN?)
         do {
             outcome = try withEngineState { state, engine in
@@ -174,7 +179,11 @@ extension TransactionManager {
                 }
                 let (timestamp, ceiling) = state.clock.next()
                 let lsn = try apply(engine, writes, bytes: bytes, at: timestamp, ceiling: ceiling)
-                state.recent.append(timestamp, keys, dropped: writes.dropped)
+                if wholesale {
+                    state.recent.appendWholeTrees(timestamp, Set(writes.trees.map(\.slot)), dropped: writes.dropped)
+                } else {
+                    state.recent.append(timestamp, keys, dropped: writes.dropped)
+                }
                 recordApplied(timestamp, lsn, &state.recent)
                 return (timestamp, lsn)
             }
@@ -259,6 +268,18 @@ extension TransactionManager {
         guard let lsn else { return }
         do { try log.flush(covering: lsn) } catch { throw TransactionError.wrap(error) }
         advanceVisible()
+    }
+
+    /// The number of writes from which a commit may be recorded for validation by its trees instead of
+    /// its keys (see `commit`).
+    static let wholesaleCommitWrites = 10_000
+
+    /// Whether a serializable read-write transaction other than `id` is active (it may validate against
+    /// the commits that follow its snapshot).
+    func otherSerializableWriterActive(than id: UInt64) -> Bool {
+        shared.withLock { state in
+            state.active.values.contains { $0.id != id && $0.isolation == .serializable && !$0.readOnly }
+        }
     }
 
     /// Keeps the commits a serializable transaction may still validate against (see `RecentCommits`).
