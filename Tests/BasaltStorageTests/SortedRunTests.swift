@@ -105,6 +105,32 @@ import Testing
         try reopened.close()
     }
 
+    /// A batch holding one key or value over the tree's limits, anywhere in it, is refused with the
+    /// typed error before any pair is written.
+    @Test(arguments: [UInt64(5), 6])
+    func anOversizePairRefusesTheWholeBatch(seed: UInt64) throws {
+        let (_, _, engine, model, filledRandom) = try Self.filled(seed: seed, pageSize: 4096, path: "limits.db", pairs: 200) {
+            $0.bytes(Int.random(in: 0...40, using: &$0))
+        }
+        var rng = filledRandom
+        for tooLong in ["key", "value"] {
+            var pairs = Self.batch(&rng, model: model, size: 300, pageSize: 4096)
+            let victim = Int.random(in: 0..<pairs.count, using: &rng)
+            if tooLong == "key" {
+                pairs[victim].key += [UInt8](repeating: 7, count: engine.pager.limits.maxKeySize + 1 - pairs[victim].key.count)
+                pairs.sort { $0.key.lexicographicallyPrecedes($1.key) }
+            } else {
+                pairs[victim].value = [UInt8](repeating: 7, count: BTreeLimits.maxValueSize + 1)
+            }
+            let id = try engine.beginTransaction()
+            #expect(throws: StorageError.self, "seed \(seed): an oversize \(tooLong) at \(victim)") {
+                try engine.putSorted(.keyValue, pairs, transaction: id)
+            }
+            try Self.expectMatches(engine, model, "seed \(seed), oversize \(tooLong), before rollback")
+            try engine.rollback(id)
+        }
+    }
+
     /// A crash with the batch's runs in the log (some pages written back early) but no commit record
     /// recovers to the state before; with the commit record durable, to the state after.
     @Test(arguments: [UInt64(11), 12, 13, 14])

@@ -13,10 +13,10 @@ extension BTree {
     /// Stores `pairs[start...]` (sorted by `compareKeys`, unique keys, each within `BTreeLimits`) as far
     /// as they share the leaf of `pairs[start]`: every pair below the leaf's upper bound that fits, then
     /// the first one that does not (splitting the leaf, which ends the run). Calls `previous` for each
-    /// written pair, before its write, with the value it replaces (nil for a new key). Values stored in
+    /// written pair, before its write, with its key and the value it replaces (nil for a new key). Values stored in
     /// overflow chains (new or replaced) are written one per run through `put`. Writes at least one pair.
     func putRun<P: SortedPairs>(_ pairs: P, from start: Int,
-                previous: (Int, UnsafeRawBufferPointer?) throws -> Void) throws -> RunOutcome {
+                previous: (Int, UnsafeRawBufferPointer, UnsafeRawBufferPointer?) throws -> Void) throws -> RunOutcome {
         precondition(start < pairs.count, "a run needs a pair")
         try pager.checkWritable()
         var path = pager.takePath()
@@ -42,7 +42,7 @@ extension BTree {
                     }
                     if found {
                         guard case .inline(let old) = node.leafValue(index) else { return .ordinary }
-                        try previous(i, old)
+                        try previous(i, key, old)
                         if node.cellSize(index) == cellSize {
                             LeafCell.write(to: page.base + node.slot(index), key: key, value: value,
                                            overflowPage: .none, valueCount: value.count)
@@ -50,7 +50,7 @@ extension BTree {
                         }
                         node.removeCell(at: index)
                     } else {
-                        try previous(i, nil)
+                        try previous(i, key, nil)
                     }
                     pager.structureVersion &+= 1
                     guard let target = node.reserveCell(at: index, size: cellSize,
@@ -74,7 +74,7 @@ extension BTree {
             guard i == start else { return RunOutcome(end: i) }
             let (key, value) = pairs.pair(i)
             let old = try withValue(forKey: key) { Array($0) }
-            if let old { try old.withUnsafeBytes { try previous(i, $0) } } else { try previous(i, nil) }
+            if let old { try old.withUnsafeBytes { try previous(i, key, $0) } } else { try previous(i, key, nil) }
             try put(key, value)
             return RunOutcome(end: i + 1)
         case .split(let index):

@@ -13,6 +13,20 @@ package protocol SortedPairs {
     var count: Int { get }
     /// The bytes of pair `index` (`0 ..< count`).
     func pair(_ index: Int) -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)
+    /// The longest key and the longest value, for checking the pairs against the tree's limits before
+    /// writing any (the default walks every pair; a conformer that knows them says so cheaper).
+    var maxCounts: (key: Int, value: Int) { get }
+}
+
+extension SortedPairs {
+    package var maxCounts: (key: Int, value: Int) {
+        var counts = (key: 0, value: 0)
+        for index in 0..<count {
+            let (key, value) = pair(index)
+            counts = (max(counts.key, key.count), max(counts.value, value.count))
+        }
+        return counts
+    }
 }
 
 /// Pairs copied into one arena: the `SortedPairs` for callers holding arrays (history and expiry

@@ -371,10 +371,8 @@ package final class StorageEngine {
     /// rollback.
     package func putSorted<P: SortedPairs>(_ slot: RootSlot, _ pairs: P, transaction: UInt64,
                                            previous: (Int, [UInt8]?) throws -> Void = { _, _ in }) throws {
-        for index in 0..<pairs.count {
-            let (key, value) = pairs.pair(index)
-            try pager.limits.check(keyCount: key.count, valueCount: value.count)
-        }
+        let counts = pairs.maxCounts
+        try pager.limits.check(keyCount: counts.key, valueCount: counts.value)
         try checkWritable()
         let txn = try active(transaction)
         var start = 0
@@ -390,8 +388,7 @@ package final class StorageEngine {
                 if restores.isEmpty { return .update(selfCommitting: false, undo: removal) }
                 return .update(selfCommitting: false, undo: .many(added.isEmpty ? restores : restores + [removal]))
             }, in: txn) {
-                try tree(slot).putRun(pairs, from: start) { index, old in
-                    let key = pairs.pair(index).key
+                try tree(slot).putRun(pairs, from: start) { index, key, old in
                     if let old {
                         let copy = Array(old)
                         replaced.append((index, copy))

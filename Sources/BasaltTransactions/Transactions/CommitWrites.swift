@@ -27,6 +27,19 @@ struct CommitWrites {
         /// scanned), so the key order jumps around memory and each record would otherwise miss the cache.
         static let prefetchDistance = 8
 
+        /// Over every entry (a superset of the pairs when deletions were filtered out), read straight
+        /// from the contiguous entries instead of pair by pair through `order`.
+        var maxCounts: (key: Int, value: Int) {
+            entries.withUnsafeBufferPointer { all in
+                var key = 0, value = 0
+                for entry in all {
+                    key = max(key, Int(entry.keyCount))
+                    value = max(value, Int(entry.valueCount))
+                }
+                return (key, VersionFormat.headerSize + value)
+            }
+        }
+
         func prefetch(_ index: Int) {
             if index < order.count { basalt_prefetch(entries[Int(order[index])].record) }
         }
