@@ -451,8 +451,8 @@ extension TableStore {
         var entryKey: [UInt8] = []
         let none = UnsafeRawBufferPointer(start: nil, count: 0)
         // An index on one integer column (the common case) encodes each entry's key prefix on the stack:
-        // the general path's buffer resets and appends cost a quarter of the scan.
-        // (Non-nil: the index is on one integer column, in this direction.)
+        // the general path's buffer resets and appends cost a quarter of the scan. Non-nil for such an
+        // index: the column's direction.
         let integerDescending: Bool? = index.columns.count == 1
             && [.smallint, .integer, .bigint].contains(table.columns[index.columns[0].column].type)
             ? index.columns[0].descending : nil

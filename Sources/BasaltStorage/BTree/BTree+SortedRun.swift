@@ -13,8 +13,9 @@ extension BTree {
     /// Stores `pairs[start...]` (sorted by `compareKeys`, unique keys, each within `BTreeLimits`) as far
     /// as they share the leaf of `pairs[start]`: every pair below the leaf's upper bound that fits, then
     /// the first one that does not (splitting the leaf, which ends the run). Calls `previous` for each
-    /// written pair, before its write, with its key and the value it replaces (nil for a new key). Values stored in
-    /// overflow chains (new or replaced) are written one per run through `put`. Writes at least one pair.
+    /// written pair, before its write, with its index, its key and the value it replaces (nil for a new
+    /// key). Values stored in overflow chains (new or replaced) are written one per run through `put`.
+    /// Writes at least one pair.
     func putRun<P: SortedPairs>(_ pairs: P, from start: Int,
                 previous: (Int, UnsafeRawBufferPointer, UnsafeRawBufferPointer?) throws -> Void) throws -> RunOutcome {
         precondition(start < pairs.count, "a run needs a pair")

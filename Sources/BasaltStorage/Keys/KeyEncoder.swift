@@ -201,8 +201,8 @@ extension KeyEncoder {
     }
 
     /// Writes the encoding `appendInt` appends (the same bytes) at `destination`, which has room for
-    /// `intLength(value)` bytes, and returns that length. For callers that build a key in one exact
-    /// allocation instead of appending component by component.
+    /// `intLength(value)` bytes, and returns that length. For callers that build a key in memory of
+    /// their own (a buffer on the stack) instead of appending component by component to an array.
     public static func writeInt(_ value: Int64, descending: Bool, to destination: UnsafeMutableRawPointer) -> Int {
         let mask: UInt8 = descending ? 0xFF : 0x00
         let tag: UInt8
