@@ -181,17 +181,11 @@ extension KeyEncoder {
     }
 
     public static func appendInt(_ value: Int64, descending: Bool, to out: inout [UInt8]) {
-        if value < 0 {
-            appendFixed(tag: Tag.negativeInt, bits: UInt64(bitPattern: value) ^ signBit, descending: descending, to: &out)
-            return
+        var bytes: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &bytes) { buffer in
+            let length = writeInt(value, descending: descending, to: buffer.baseAddress!)
+            out.append(contentsOf: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: length))
         }
-        let bits = UInt64(value)
-        let width = max(1, (64 - bits.leadingZeroBitCount + 7) >> 3)
-        let mask: UInt8 = descending ? 0xFF : 0x00
-        // The payload is the low `width` bytes of the big-endian word, i.e. its last `width` bytes.
-        let payload = (descending ? ~bits : bits).bigEndian
-        out.append((Tag.nonNegativeInt + UInt8(width - 1)) ^ mask)
-        withUnsafeBytes(of: payload) { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[(8 - width)...])) }
     }
 
     /// The number of bytes `appendInt` appends (and `writeInt` writes) for `value`.
@@ -200,9 +194,11 @@ extension KeyEncoder {
         value < 0 ? 9 : 1 + max(1, (64 - UInt64(value).leadingZeroBitCount + 7) >> 3)
     }
 
-    /// Writes the encoding `appendInt` appends (the same bytes) at `destination`, which has room for
-    /// `intLength(value)` bytes, and returns that length. For callers that build a key in memory of
-    /// their own (a buffer on the stack) instead of appending component by component to an array.
+    /// Writes the encoding of `value` that `appendInt` appends at `destination`, which has room for
+    /// `intLength(value)` bytes, and returns that length: the tag (negative, or non-negative with the
+    /// payload's width), then the value's big-endian bytes — all 8 of its sign-flipped bits when
+    /// negative, the significant ones otherwise — each inverted when `descending`. For callers that
+    /// build a key in memory of their own (a buffer on the stack).
     public static func writeInt(_ value: Int64, descending: Bool, to destination: UnsafeMutableRawPointer) -> Int {
         let mask: UInt8 = descending ? 0xFF : 0x00
         let tag: UInt8
