@@ -65,10 +65,19 @@ package final class ValuesOperator: Operator {
         guard let casts = parameterCasts, parameters.count == casts.count else { return nil }
         var row = parameters
         for i in casts.indices {
-            guard let cast = casts[i], !row[i].isNull, !RowValidator.fits(row[i], cast.type) else { continue }
-            row[i] = try row[i].cast(to: cast.type, explicit: cast.explicit)
+            guard let cast = casts[i], let converted = try Self.converted(row[i], to: cast.type, explicit: cast.explicit) else {
+                continue
+            }
+            row[i] = converted
         }
         return row
+    }
+
+    /// A parameter cast to a column's `type`, or nil when it is kept as it is: NULL, or already what
+    /// the cast yields (`RowValidator.fits`), the common case of a value bound with the column's type.
+    @inline(__always)
+    private static func converted(_ value: SQLValue, to type: SQLType, explicit: Bool) throws -> SQLValue? {
+        value.isNull || RowValidator.fits(value, type) ? nil : try value.cast(to: type, explicit: explicit)
     }
 
     /// Row `r`'s values, computed without building a batch (a prepared INSERT's VALUES), when
@@ -88,7 +97,7 @@ package final class ValuesOperator: Operator {
             case .castParameter(let index, let type, let explicit):
                 guard index < parameters.count else { throw ExpressionEvaluator.missingParameter(index) }
                 let value = parameters[index]
-                row.append(value.isNull || RowValidator.fits(value, type) ? value : try value.cast(to: type, explicit: explicit))
+                row.append(try Self.converted(value, to: type, explicit: explicit) ?? value)
             case .expression(let expression):
                 guard let value = try ExpressionEvaluator.parameterOrConstant(expression, parameters) else {
                     preconditionFailure("constantOnly admitted an expression parameterOrConstant does not evaluate")
