@@ -33,7 +33,13 @@ extension StorageEngine {
         }
 
         let capture = pool.capture
-        var pages = LogPayloadWriter()
+        var pages = LogPayloadWriter(bytes: redoBuffer)
+        redoBuffer = []
+        pages.bytes.removeAll(keepingCapacity: true)
+        defer {
+            pages.bytes.removeAll(keepingCapacity: true)
+            redoBuffer = pages.bytes
+        }
         var pageCount = 0
         var loggedPages = [Bool](repeating: false, count: capture.entries.count)
         for (index, entry) in capture.entries.enumerated() where !entry.discarded && !entry.spilled {
@@ -55,12 +61,15 @@ extension StorageEngine {
             pool.finishCapture(lsn: 0)
             return (result, nil)
         }
-        var payload = LogPayloadWriter()
+        var payload = LogPayloadWriter(bytes: payloadBuffer)
+        payloadBuffer = []
+        payload.bytes.removeAll(keepingCapacity: true)
         header.encode(into: &payload)
         payload.varint(UInt64(pageCount))
         payload.bytes.append(contentsOf: pages.bytes)
-        let record = LogRecord(transaction: txn?.id ?? 0, previousLSN: txn?.lastLSN ?? 0,
+        var record = LogRecord(transaction: txn?.id ?? 0, previousLSN: txn?.lastLSN ?? 0,
                                type: header.recordType, payload: payload.bytes)
+        payload.bytes = []
         let lsn: LSN
         do {
             lsn = try log.append(record)
@@ -68,6 +77,9 @@ extension StorageEngine {
             abandonOperation(error)
             throw error
         }
+        // The log copied the record; its payload array is this operation's alone again.
+        record.payload.removeAll(keepingCapacity: true)
+        payloadBuffer = record.payload
         pool.finishCapture(lsn: lsn, logged: loggedPages)
         if let txn {
             if case let .update(_, undo) = header {

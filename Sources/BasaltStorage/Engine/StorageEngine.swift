@@ -75,6 +75,12 @@ package final class StorageEngine {
     package var checkpointRequester: (@Sendable () -> Void)?
     /// The transaction of the logged operation in progress (0: none), for records it logs early.
     var operationTransaction: UInt64 = 0
+    /// The byte buffers `logged` builds a record's page redo and payload in, kept with their capacity
+    /// from one operation to the next: built afresh, each grew by doubling (about ten reallocations and
+    /// copies per operation that changes a page). Empty except while `logged` runs, which takes them
+    /// out and puts them back (so a nested use would only allocate afresh, never share bytes).
+    var redoBuffer: [UInt8] = []
+    var payloadBuffer: [UInt8] = []
 
     /// Opens or creates the database file and its log, and recovers: every committed change is present and
     /// no uncommitted one. Throws `StorageError` (`databaseLocked`, `notADatabase`,
