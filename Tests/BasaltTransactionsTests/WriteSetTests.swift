@@ -113,6 +113,88 @@ import Testing
         #expect(all.allSatisfy { model[$0.key] == $0.write }, "allSorted writes differ, seed \(seed)")
     }
 
+    /// Bulk-insert-shaped writes to several trees at once (ascending keys per tree, interleaved, with
+    /// rewrites of the last key, keys out of order, adopted runs and savepoint rollbacks), against a
+    /// model per tree: the fast path for a key past a tree's last one must answer exactly as a lookup.
+    @Test(arguments: [UInt64(11), 12, 13, 14])
+    func interleavedAscendingTreesMatchTheirModels(seed: UInt64) {
+        var rng = SeededRandom(seed: seed)
+        var writes = WriteSet()
+        let slots: [RootSlot] = [.keyValue, .catalog, .meta]
+        var models: [RootSlot: [[UInt8]: WriteSet.Write]] = [:]
+        var counters: [RootSlot: UInt32] = [:]
+        var savepoints: [(position: Int, models: [RootSlot: [[UInt8]: WriteSet.Write]])] = []
+        for step in 0..<4000 {
+            let context = "seed \(seed), step \(step)"
+            // Mostly one tree at a time, as a statement writes a table; sometimes another.
+            let tree = Int.random(in: 0..<10, using: &rng) < 8 ? slots[(step / 200) % slots.count] : slots.randomElement(using: &rng)!
+            let choice = Int.random(in: 0..<100, using: &rng)
+            switch choice {
+            case 0..<60:
+                counters[tree, default: 0] += UInt32.random(in: 1...3, using: &rng)
+                let key = withUnsafeBytes(of: counters[tree]!.bigEndian) { Array($0) }
+                #expect(writes.write(tree, key) == models[tree]?[key], "lookup before the write differs, \(context)")
+                let value = [UInt8](repeating: UInt8(step % 251), count: Int.random(in: 0...4, using: &rng))
+                writes.record(tree, key, .put(value))
+                models[tree, default: [:]][key] = .put(value)
+            case 60..<68:
+                // The tree's last key again (rewritten in place or moved to a new record).
+                guard let counter = counters[tree] else { continue }
+                let key = withUnsafeBytes(of: counter.bigEndian) { Array($0) }
+                let write: WriteSet.Write = Bool.random(using: &rng) ? .delete : .put([UInt8](repeating: 7, count: Int.random(in: 0...8, using: &rng)))
+                writes.record(tree, key, write)
+                models[tree, default: [:]][key] = write
+            case 68..<71:
+                // A key below the tree's counter: out of order (the tree stops ascending).
+                let key = withUnsafeBytes(of: UInt32.random(in: 0...(counters[tree] ?? 0), using: &rng).bigEndian) { Array($0) }
+                writes.record(tree, key, .put([9]))
+                models[tree, default: [:]][key] = .put([9])
+            case 71..<74:
+                var list = PairList(valueGap: VersionFormat.headerSize)
+                var run: [[UInt8]] = []
+                for _ in 0..<Int.random(in: 1...10, using: &rng) {
+                    counters[tree, default: 0] += UInt32.random(in: 1...3, using: &rng)
+                    let key = withUnsafeBytes(of: counters[tree]!.bigEndian) { Array($0) }
+                    key.withUnsafeBytes { k in [UInt8]([5]).withUnsafeBytes { list.append(key: k, value: $0) } }
+                    run.append(key)
+                }
+                list.sort()
+                if !writes.adopt(tree, &list) {
+                    for i in 0..<list.count {
+                        let (key, value) = list.pair(i)
+                        writes.record(tree, key, value)
+                    }
+                }
+                for key in run { models[tree, default: [:]][key] = .put([5]) }
+            case 74..<78:
+                writes.isJournaling = true
+                savepoints.append((writes.journal.count, models))
+            case 78..<82:
+                if let savepoint = savepoints.popLast() {
+                    writes.rollBack(to: savepoint.position)
+                    models = savepoint.models
+                }
+            default:
+                let model = models[tree] ?? [:]
+                if let known = model.keys.randomElement(using: &rng) {
+                    #expect(writes.write(tree, known) == model[known], "lookup differs, \(context)")
+                    var found: WriteSet.Entry?
+                    known.withUnsafeBytes { found = writes.findInPlace(tree, $0) }
+                    #expect(found.map(\.write) == model[known], "in-place lookup differs, \(context)")
+                }
+                let past = withUnsafeBytes(of: ((counters[tree] ?? 0) + 1).bigEndian) { Array($0) }
+                #expect(writes.write(tree, past) == nil, "a key past the last one was found, \(context)")
+            }
+        }
+        var total = 0
+        for tree in slots {
+            let expected = Self.sortedModel(models[tree] ?? [:])
+            #expect(writes.sortedKeys(tree) == expected, "seed \(seed): keys of \(tree) differ")
+            total += expected.count
+        }
+        #expect(writes.count == total, "seed \(seed): count differs")
+    }
+
     @Test func sortingMatchesLexicographicOrderOnSharedPrefixes() {
         var rng = SeededRandom(seed: 42)
         // Long shared prefixes force the whole-key comparison after the 8-byte prefix ties.

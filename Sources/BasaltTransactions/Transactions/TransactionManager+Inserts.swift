@@ -14,7 +14,7 @@ extension TransactionManager {
         // A bulk insert's every key after escalation: not buffered, and inside a range found without
         // committed keys. Both probes read the key in place; X on the tree already covers the key's lock.
         let known: Bool? = key.withUnsafeBytes { k in
-            if let entry = txn.writes.find(tree, k) { return !entry.isDelete }
+            if let entry = txn.writes.findInPlace(tree, k) { return !entry.isDelete }
             return txn.exclusiveTrees & bit != 0 && Self.isKnownAbsent(txn, tree, k) ? false : nil
         }
         if let known { return known }

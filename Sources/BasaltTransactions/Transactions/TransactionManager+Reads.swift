@@ -76,7 +76,7 @@ extension TransactionManager {
     package func visit(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8],
                        _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
         try checkActive(txn)
-        if let entry = key.withUnsafeBytes({ txn.writes.find(tree, $0) }) {
+        if let entry = key.withUnsafeBytes({ txn.writes.findInPlace(tree, $0) }) {
             if entry.isDelete { return false }
             try body(entry.value)
             return true
@@ -109,7 +109,7 @@ extension TransactionManager {
                     let end = min(keys.count, start + Self.scanChunk)
                     fromTree.removeAll(keepingCapacity: true)
                     for i in start..<end {
-                        if checksWrites, let entry = txn.writes.find(tree, key(i)) {
+                        if checksWrites, let entry = txn.writes.findInPlace(tree, key(i)) {
                             if !entry.isDelete { try body(i, entry.value) }
                         } else {
                             fromTree.append(i)

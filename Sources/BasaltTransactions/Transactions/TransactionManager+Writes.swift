@@ -53,7 +53,7 @@ extension TransactionManager {
     /// Takes the X lock on `key` (with IX above it) and, under snapshot isolation levels, checks that no
     /// transaction committed a newer version since the snapshot.
     func lockForWrite(_ txn: TransactionContext, _ tree: RootSlot, _ key: [UInt8]) throws(TransactionError) {
-        if key.withUnsafeBytes({ txn.writes.find(tree, $0) }) == nil {
+        if key.withUnsafeBytes({ txn.writes.findInPlace(tree, $0) }) == nil {
             try lockKeyExclusive(txn, tree, key)
         }
         try checkNoNewerVersion(txn, tree, key)

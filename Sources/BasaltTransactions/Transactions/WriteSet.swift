@@ -129,6 +129,12 @@ struct WriteSet {
     /// Owns every record; shared with `CommitWrites` while a commit reads them.
     let arena = ByteArena()
     private(set) var trees: [TreeWrites] = []
+    /// The tree a bulk insert is appending to, with its last key, so that a key past it is known new
+    /// without touching `trees` (each access to an element there retains and releases its arrays, a
+    /// few percent of a bulk insert). Invariant: when set, `trees[tail.index]` is the tree of slot
+    /// `tail.slot`, its writes ascend without an index, and its last entry's key is `tail.lastKey`.
+    /// `record` keeps it; every other change to `trees` clears it.
+    private var tail: (slot: RootSlot, index: Int, lastKey: UnsafeRawBufferPointer)?
     private(set) var journal: [JournalEntry] = []
     var isJournaling = false
     private(set) var count = 0
@@ -148,8 +154,16 @@ struct WriteSet {
     /// The latest buffered write to `key` of `tree`, if any. Its bytes stay valid as long as the
     /// write set.
     func find(_ tree: RootSlot, _ key: UnsafeRawBufferPointer) -> Entry? {
+        if let tail, tail.slot == tree, compareKeys(key, tail.lastKey) > 0 { return nil }
         guard let t = treeIndex(tree) else { return nil }
         return trees.withUnsafeBufferPointer { trees in trees[t].position(of: key).map { trees[t].entries[$0] } }
+    }
+
+    /// `find`, for a write set stored in a class (a transaction's): a non-mutating call there copies
+    /// the whole value first, retaining and releasing its references, where an in-place access (this
+    /// method only reads) does not. A bulk insert looks up every row it writes.
+    mutating func findInPlace(_ tree: RootSlot, _ key: UnsafeRawBufferPointer) -> Entry? {
+        find(tree, key)
     }
 
     /// Buffers a write of `value` (nil: a deletion) to `key` of `tree`, replacing any earlier one.
@@ -168,6 +182,20 @@ struct WriteSet {
     /// the value in place saves building it elsewhere and copying it.
     mutating func record(_ tree: RootSlot, _ key: UnsafeRawBufferPointer, valueCount bytesOfValue: Int,
                          _ fill: (UnsafeMutableRawBufferPointer) -> Void) {
+        let valueCount = Int32(bytesOfValue)
+        if let tail, tail.slot == tree, compareKeys(key, tail.lastKey) > 0 {
+            // A key past the last of an ascending tree: the bulk insert's path, no lookup at all.
+            let new = makeRecord(key, valueCount: valueCount)
+            trees[tail.index].append(new, afterLast: true)
+            self.tail = (tree, tail.index, new.key)
+            count += 1
+            bytes += key.count
+            if isJournaling { journal.append(JournalEntry(tree: tail.index, entry: trees[tail.index].entries.count - 1, previous: nil)) }
+            fill(UnsafeMutableRawBufferPointer(mutating: new.value))
+            bytes += max(Int(valueCount), 0)
+            return
+        }
+        tail = nil
         let t: Int
         if let found = treeIndex(tree) {
             t = found
@@ -175,7 +203,6 @@ struct WriteSet {
             t = trees.count
             trees.append(TreeWrites(slot: tree))
         }
-        let valueCount = Int32(bytesOfValue)
         let new: Entry
         let (position, afterLast) = trees.withUnsafeBufferPointer { $0[t].location(of: key) }
         if let i = position {
@@ -195,6 +222,7 @@ struct WriteSet {
             count += 1
             bytes += key.count
             if isJournaling { journal.append(JournalEntry(tree: t, entry: trees[t].entries.count - 1, previous: nil)) }
+            if afterLast, trees[t].ascending { tail = (tree, t, new.key) }
         }
         fill(UnsafeMutableRawBufferPointer(mutating: new.value))
         bytes += max(Int(valueCount), 0)
@@ -209,6 +237,7 @@ struct WriteSet {
         let n = pairs.count
         guard n > 0 else { return true }
         guard pairs.isStrictlyAscending, pairs.valueGap == VersionFormat.headerSize, n < Int(Int32.max) else { return false }
+        tail = nil
         let t = treeIndex(tree) ?? trees.count
         if t < trees.count, let last = trees[t].entries.last {
             guard trees[t].ascending, compareKeys(pairs.pair(0).key, last.key) > 0 else { return false }
@@ -259,6 +288,7 @@ struct WriteSet {
 
     /// Undoes the journal back to `position`.
     mutating func rollBack(to position: Int) {
+        tail = nil
         var shrunk: Set<Int> = []
         while journal.count > position {
             let entry = journal.removeLast()
