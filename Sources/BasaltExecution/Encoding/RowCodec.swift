@@ -112,8 +112,8 @@ public enum RowCodec {
         let bitmap = base + p
         bitmap.initializeMemory(as: UInt8.self, repeating: 0, count: (n + 7) / 8)
         p += (n + 7) / 8
-        for (i, v) in values.enumerated() {
-            switch v {
+        for i in values.indices {
+            switch values[i] {
             case .null:
                 let byte = bitmap + i / 8
                 byte.storeBytes(of: byte.load(as: UInt8.self) | UInt8(1 << (i % 8)), as: UInt8.self)
@@ -130,13 +130,18 @@ public enum RowCodec {
                 (base + p).storeBytes(of: UInt8(d.scale), as: UInt8.self)
                 p += 1
             case let .text(s):
-                var s = s
-                s.withUTF8 { utf8 in
+                // In place when the string is contiguous (a native one always is): `withUTF8` is
+                // mutating, and the copy it needs cost a retain and release per row.
+                let copy = { (utf8: UnsafeBufferPointer<UInt8>) in
                     p += writeVarint(UInt64(utf8.count), to: base + p)
                     if utf8.count > 0 {
                         (base + p).copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
                     }
                     p += utf8.count
+                }
+                if s.utf8.withContiguousStorageIfAvailable(copy) == nil {
+                    var s = s
+                    s.withUTF8(copy)
                 }
             case let .blob(b):
                 p += writeVarint(UInt64(b.count), to: base + p)
