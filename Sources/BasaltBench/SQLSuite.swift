@@ -19,7 +19,7 @@
 // (ids, range starts, k values) are drawn once from the seed too.
 //
 // Engines: Basalt through its public SQL API only (Database.session / prepare / query, `$n`
-// parameters, rows read with Rows.next(), integers through the row's subscript, text in place with
+// parameters bound one by one with execute(binding:) / query(binding:), rows read with Rows.next(), integers through the row's subscript, text in place with
 // Row.withUnsafeBytes(ofColumn:)); SQLite through prepared statements and sqlite3_bind_* (`?n`),
 // columns read in place (sqlite3_column_int64, sqlite3_column_text). Neither side builds a String per
 // text value. Both use the same cache budget (Basalt bufferPoolBytes, SQLite cache_size) and
@@ -412,7 +412,7 @@ final class BasaltSQLBench: SQLBenchEngine {
         try session.execute("BEGIN")
         let insert = try session.prepare("INSERT INTO t(id, k, v) VALUES ($1, $2, $3)")
         for index in data.ids.indices {
-            try insert.execute([data.ids[index], data.ks[index], data.vs[index]])
+            try insert.execute(binding: data.ids[index], data.ks[index], data.vs[index])
         }
         try session.execute("COMMIT")
     }
@@ -420,7 +420,7 @@ final class BasaltSQLBench: SQLBenchEngine {
     func pointSelects(_ ids: ArraySlice<Int>) throws -> ReadResult {
         var result = ReadResult()
         for id in ids {
-            let rows = try point.query([id])
+            let rows = try point.query(binding: id)
             while let row = try rows.next() {
                 result.rows += 1
                 result.checksum &+= try UInt64(bitPattern: integer(row[0])) &* 31 &+ touch(row, 1)
@@ -432,7 +432,7 @@ final class BasaltSQLBench: SQLBenchEngine {
     func rangeSelects(_ starts: ArraySlice<Int>, length: Int) throws -> ReadResult {
         var result = ReadResult()
         for start in starts {
-            let rows = try range.query([start, start + length])
+            let rows = try range.query(binding: start, start + length)
             while let row = try rows.next() {
                 result.rows += 1
                 result.checksum &+= try UInt64(bitPattern: integer(row[0])) &+ UInt64(bitPattern: integer(row[1])) &* 31 &+ touch(row, 2)
@@ -449,7 +449,7 @@ final class BasaltSQLBench: SQLBenchEngine {
         let lookup = try database.prepare("SELECT id FROM t WHERE k = $1")
         var result = ReadResult()
         for k in ks {
-            let rows = try lookup.query([k])
+            let rows = try lookup.query(binding: k)
             while let row = try rows.next() {
                 result.rows += 1
                 result.checksum &+= try UInt64(bitPattern: integer(row[0]))
@@ -473,7 +473,7 @@ final class BasaltSQLBench: SQLBenchEngine {
         try session.execute("BEGIN")
         let insert = try session.prepare("INSERT INTO u(id, t_id, w) VALUES ($1, $2, $3)")
         for index in data.joinTIDs.indices {
-            try insert.execute([index + 1, data.joinTIDs[index], data.joinWs[index]])
+            try insert.execute(binding: index + 1, data.joinTIDs[index], data.joinWs[index])
         }
         try session.execute("COMMIT")
     }

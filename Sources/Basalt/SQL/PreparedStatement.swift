@@ -21,8 +21,36 @@ public final class PreparedStatement: @unchecked Sendable {
     /// Runs the statement; returns the rows it changed (or returned).
     @discardableResult
     public func execute(_ parameters: [any SQLParameter] = []) throws -> Int {
-        if let inserted = try session.runPointInsertInBlock(parameters, sql: sql, cache: cache) { return inserted }
-        switch try session.runPrepared(statement, Self.values(parameters), sql: sql, lazy: false, cache: cache) {
+        try execute(count: parameters.count) { values in
+            for i in parameters.indices { values[i] = parameters[i].sqlValue }
+        }
+    }
+
+    /// Runs the statement with its parameters given one by one, `$1` first:
+    /// `try insert.execute(binding: id, name, price)`. The same as `execute([id, name, price])`,
+    /// without building an array of boxed parameters per run (what a bulk load repeats per row).
+    @inlinable @discardableResult
+    public func execute<each P: SQLParameter>(binding parameters: repeat each P) throws -> Int {
+        var count = 0
+        for _ in repeat each parameters { count += 1 }
+        return try execute(count: count) { values in
+            var i = 0
+            for parameter in repeat each parameters {
+                values[i] = parameter.sqlValue
+                i += 1
+            }
+        }
+    }
+
+    /// Runs the statement with `count` parameter values that `fill` writes into a buffer of that many.
+    @usableFromInline
+    func execute(count: Int, _ fill: (UnsafeMutableBufferPointer<SQLValue>) -> Void) throws -> Int {
+        if let inserted = try session.runPointInsertInBlock(count: count, filling: fill, sql: sql, cache: cache) {
+            return inserted
+        }
+        var values = [SQLValue](repeating: .null, count: count)
+        values.withUnsafeMutableBufferPointer { fill($0) }
+        switch try session.runPrepared(statement, values, sql: sql, lazy: false, cache: cache) {
         case .count(let n): return n
         case .rows(let rows): return try rows.all().count
         }
@@ -30,7 +58,21 @@ public final class PreparedStatement: @unchecked Sendable {
 
     /// Runs the statement and returns its rows.
     public func query(_ parameters: [any SQLParameter] = []) throws -> Rows {
-        switch try session.runPrepared(statement, Self.values(parameters), sql: sql, lazy: true, cache: cache) {
+        try query(values: Self.values(parameters))
+    }
+
+    /// Runs the statement with its parameters given one by one, `$1` first, and returns its rows:
+    /// `try lookup.query(binding: id)`, the same as `query([id])` without boxing each parameter.
+    @inlinable
+    public func query<each P: SQLParameter>(binding parameters: repeat each P) throws -> Rows {
+        var values: [SQLValue] = []
+        for parameter in repeat each parameters { values.append(parameter.sqlValue) }
+        return try query(values: values)
+    }
+
+    @usableFromInline
+    func query(values: [SQLValue]) throws -> Rows {
+        switch try session.runPrepared(statement, values, sql: sql, lazy: true, cache: cache) {
         case .count: return Rows(columns: [], rows: RowBatch(width: 0))
         case .rows(let rows): return rows
         }

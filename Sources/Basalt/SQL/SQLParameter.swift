@@ -10,16 +10,16 @@ public protocol SQLParameter {
     var sqlValue: SQLValue { get }
 }
 
-extension SQLValue: SQLParameter { public var sqlValue: SQLValue { self } }
-extension Int: SQLParameter { public var sqlValue: SQLValue { .integer(Int64(self)) } }
-extension Int64: SQLParameter { public var sqlValue: SQLValue { .integer(self) } }
-extension Int32: SQLParameter { public var sqlValue: SQLValue { .integer(Int64(self)) } }
-extension Int16: SQLParameter { public var sqlValue: SQLValue { .integer(Int64(self)) } }
-extension Double: SQLParameter { public var sqlValue: SQLValue { .double(self) } }
-extension Float: SQLParameter { public var sqlValue: SQLValue { .double(Double(self)) } }
-extension String: SQLParameter { public var sqlValue: SQLValue { .text(self) } }
+extension SQLValue: SQLParameter { @inlinable public var sqlValue: SQLValue { self } }
+extension Int: SQLParameter { @inlinable public var sqlValue: SQLValue { .integer(Int64(self)) } }
+extension Int64: SQLParameter { @inlinable public var sqlValue: SQLValue { .integer(self) } }
+extension Int32: SQLParameter { @inlinable public var sqlValue: SQLValue { .integer(Int64(self)) } }
+extension Int16: SQLParameter { @inlinable public var sqlValue: SQLValue { .integer(Int64(self)) } }
+extension Double: SQLParameter { @inlinable public var sqlValue: SQLValue { .double(self) } }
+extension Float: SQLParameter { @inlinable public var sqlValue: SQLValue { .double(Double(self)) } }
+extension String: SQLParameter { @inlinable public var sqlValue: SQLValue { .text(self) } }
 extension Substring: SQLParameter { public var sqlValue: SQLValue { .text(String(self)) } }
-extension Bool: SQLParameter { public var sqlValue: SQLValue { .boolean(self) } }
+extension Bool: SQLParameter { @inlinable public var sqlValue: SQLValue { .boolean(self) } }
 extension Array: SQLParameter where Element == UInt8 { public var sqlValue: SQLValue { .blob(self) } }
 extension Data: SQLParameter { public var sqlValue: SQLValue { .blob([UInt8](self)) } }
 extension Date: SQLParameter {

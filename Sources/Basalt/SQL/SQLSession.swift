@@ -139,24 +139,20 @@ public final class SQLSession: @unchecked Sendable {
     /// begun and healthy transaction block, without the general statement dispatch: the shape of a bulk
     /// load (BEGIN, the same INSERT per row, COMMIT). Nil, having done nothing, in any other case (the
     /// caller runs the statement normally). A failure leaves the block failed, as `run` does.
-    func runPointInsertInBlock(_ parameters: [any SQLParameter], sql: String, cache: PlanCache) throws -> Int? {
+    /// `count` parameter values are written by `fill` into a buffer of that many (any contents).
+    func runPointInsertInBlock(count: Int, filling fill: (UnsafeMutableBufferPointer<SQLValue>) -> Void,
+                               sql: String, cache: PlanCache) throws -> Int? {
         try gate.withLock { _ in
             guard cache.mayBePointInsert, let block, !block.failed, block.schema == nil,
                   let context = block.context else { return nil }
             // The values go into the block's reused array, which becomes the inserted row: no array
-            // allocated and freed per row. (A cast copies it; nothing keeps it after the insert.)
+            // allocated and freed per row. (A cast copies it; nothing keeps it after the insert.) They
+            // are overwritten in place: emptying the array destroyed its values through the generic
+            // runtime (`swift_arrayDestroy`), about a sixth of this method's cost.
             var values = block.parameterValues
             block.parameterValues = []
-            if values.count == parameters.count {
-                // Overwritten in place: emptying the array destroyed its values through the generic
-                // runtime (`swift_arrayDestroy`), about a sixth of this method's cost.
-                values.withUnsafeMutableBufferPointer { values in
-                    for i in parameters.indices { values[i] = parameters[i].sqlValue }
-                }
-            } else {
-                values.removeAll(keepingCapacity: true)
-                for i in parameters.indices { values.append(parameters[i].sqlValue) }
-            }
+            if values.count != count { values = Array(repeating: .null, count: count) }
+            values.withUnsafeMutableBufferPointer { fill($0) }
             defer { block.parameterValues = values }
             do {
                 return try pointInsert(cache, context, values, sql: sql, in: block)

@@ -307,6 +307,50 @@ import Testing
         try db.close()
     }
 
+    /// `execute(binding:)` and `query(binding:)` against the array API: inside a block (where inserts
+    /// take the direct path and reuse the parameter buffer, here across statements of different
+    /// parameter counts) and in autocommit, with NULLs, casts and a failing row that fails the block.
+    @Test func parametersBoundOneByOneMatchTheArrayAPI() throws {
+        let db = try SQLTest.open()
+        try db.execute("CREATE TABLE a (id INT PRIMARY KEY, s TEXT, r REAL)")
+        try db.execute("CREATE TABLE b (id INT PRIMARY KEY, n BIGINT)")
+        let session = db.session()
+        let intoA = try session.prepare("INSERT INTO a VALUES ($1, $2, $3)")
+        let intoB = try session.prepare("INSERT INTO b VALUES ($1, $2)")
+        try session.execute("BEGIN")
+        for i in 0..<200 {
+            let text: String? = i % 7 == 0 ? nil : "row \(i) ✓"
+            if i % 2 == 0 {
+                #expect(try intoA.execute(binding: i, text, Double(i) / 4) == 1)
+            } else {
+                #expect(try intoA.execute([i, text, Double(i) / 4]) == 1)
+            }
+            #expect(try intoB.execute(binding: i, i % 3 == 0 ? "\(i * 10)" : "\(i * 10)") == 1)
+        }
+        try session.execute("COMMIT")
+        #expect(try db.count("a") == 200)
+        #expect(try db.rows("SELECT s, r FROM a WHERE id = 14") == [["NULL", "3.5"]])
+        #expect(try db.rows("SELECT s FROM a WHERE id = 15") == [["row 15 ✓"]])
+        #expect(try db.rows("SELECT sum(n) FROM b") == [["\(10 * (0..<200).reduce(0, +))"]])
+
+        // A failing row fails the block; its rows are gone at ROLLBACK.
+        try session.execute("BEGIN")
+        #expect(try intoB.execute(binding: 1000, 1) == 1)
+        expectSQLError("23505") { _ = try intoB.execute(binding: 1000, 2) }
+        expectSQLError("25P02") { _ = try intoB.execute(binding: 1001, 2) }
+        try session.execute("ROLLBACK")
+        #expect(try db.count("b") == 200)
+
+        // Autocommit, and queries.
+        #expect(try intoB.execute(binding: Int64(5000), Int?.none) == 1)
+        let lookup = try session.prepare("SELECT id, s FROM a WHERE id >= $1 AND id < $2 ORDER BY id")
+        let one = try lookup.query(binding: 10, 13).strings()
+        #expect(one == (try lookup.query([10, 13]).strings()))
+        #expect(one == [["10", "row 10 ✓"], ["11", "row 11 ✓"], ["12", "row 12 ✓"]])
+        #expect(try db.rows("SELECT n FROM b WHERE id = 5000") == [["NULL"]])
+        try db.close()
+    }
+
     @Test func preparedStatementSeesLaterSchemaAndData() throws {
         let db = try SQLTest.open()
         try db.execute("CREATE TABLE t (id INT)")
