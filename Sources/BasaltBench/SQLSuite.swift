@@ -19,8 +19,9 @@
 // (ids, range starts, k values) are drawn once from the seed too.
 //
 // Engines: Basalt through its public SQL API only (Database.session / prepare / query, `$n`
-// parameters bound one by one with execute(binding:) / query(binding:), rows read with Rows.next(), integers through the row's subscript, text in place with
-// Row.withUnsafeBytes(ofColumn:)); SQLite through prepared statements and sqlite3_bind_* (`?n`),
+// parameters bound one by one with execute(binding:) / query(binding:), rows read with Rows.next(),
+// integers through the row's subscript, text in place with Row.withUnsafeBytes(ofColumn:)); SQLite
+// through prepared statements and sqlite3_bind_* (`?n`),
 // columns read in place (sqlite3_column_int64, sqlite3_column_text). Neither side builds a String per
 // text value. Both use the same cache budget (Basalt bufferPoolBytes, SQLite cache_size) and
 // comparable durability: by default Basalt SyncMode.normal against SQLite
