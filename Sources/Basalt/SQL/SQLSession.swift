@@ -445,7 +445,7 @@ public final class SQLSession: @unchecked Sendable {
         guard cache.mayBePointInsert else { return nil }
         do {
             if let reused = block?.pointInsertContext, reused.transaction === transaction,
-               let version = reused.catalogEpoch, version == database.manager.catalogEpoch,
+               let version = reused.plannedCatalogEpoch, version == database.manager.catalogEpoch,
                let insert = cache.pointInsert(version: version), !insert.evaluatesExpressions {
                 return try insert.run(reused, parameters: parameters)
             }

@@ -33,6 +33,10 @@ package final class ExecutionContext {
     /// check (about 70 instructions per access across modules) could never fire.
     @exclusivity(unchecked) package var catalogEpoch: UInt64?
 
+    /// `catalogEpoch`, for readers in other modules: the attribute covers only accesses compiled in
+    /// this module, and a direct read from the SQL session still paid the dynamic check per row.
+    package var plannedCatalogEpoch: UInt64? { catalogEpoch }
+
     package init(manager: TransactionManager, transaction: TransactionContext, parameters: [SQLValue], schema: Schema,
                 functionContext: FunctionContext, rowIDs: RowIDAllocator) {
         self.manager = manager

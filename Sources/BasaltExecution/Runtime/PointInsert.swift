@@ -22,13 +22,15 @@ package final class PointInsert {
     }
 
     /// Whether running evaluates any expression beyond constants and parameters (CHECK constraints),
-    /// which could read the statement's clock.
-    package var evaluatesExpressions: Bool { !validator.checks.isEmpty }
+    /// which could read the statement's clock. Stored: every execution reads it, from another module,
+    /// where a computed property is a call.
+    package let evaluatesExpressions: Bool
 
     private init(table: TableDescriptor, validator: RowValidator, values: ValuesOperator) {
         self.table = table
         self.validator = validator
         self.values = values
+        evaluatesExpressions = !validator.checks.isEmpty
     }
 
     /// Inserts the rows with `parameters` (not `context`'s, which a reused context does not update)
