@@ -26,18 +26,25 @@ package enum TableStore {
     /// Replaces the contents of `key` with `rowKey(table, row, rowID:)`, keeping its capacity: an
     /// insert reuses one buffer for every row's key instead of allocating and freeing one per row.
     static func writeRowKey(_ table: TableDescriptor, _ row: [SQLValue], rowID: Int64? = nil, into key: inout [UInt8]) {
-        key.removeAll(keepingCapacity: true)
         if let integer = integerKey(table, row, rowID: rowID) {
-            // The key of nearly every inserted row, built on the stack and appended at once.
+            // The key of nearly every inserted row, built on the stack; copied over the buffer's bytes
+            // when the previous key had the same length (a bulk insert's keys mostly do), else stored
+            // afresh. Emptying and appending cost about 170 instructions per row.
             var bytes: (UInt64, UInt64) = (0, 0)
             withUnsafeMutableBytes(of: &bytes) { buffer in
                 let base = buffer.baseAddress!
                 let prefix = ObjectKey.writePrefix(table.id, to: base)
                 let length = prefix + KeyEncoder.writeInt(integer, descending: false, to: base + prefix)
-                key.append(contentsOf: UnsafeRawBufferPointer(start: base, count: length))
+                if key.count == length {
+                    key.withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: base, byteCount: length) }
+                } else {
+                    key.removeAll(keepingCapacity: true)
+                    key.append(contentsOf: UnsafeRawBufferPointer(start: base, count: length))
+                }
             }
             return
         }
+        key.removeAll(keepingCapacity: true)
         key.reserveCapacity(32)   // an id prefix and a few integers or a short text: one allocation
         ObjectKey.appendPrefix(table.id, to: &key)
         if table.hasRowID {

@@ -52,8 +52,31 @@ package final class TransactionContext: @unchecked Sendable {
     /// `lockForWrite`), which X excludes, so no such key can be committed into a range until this
     /// transaction ends: later inserts in it need no probe (a bulk insert in key order probes once per
     /// gap between committed keys instead of once per row).
-    @exclusivity(unchecked) var absentRanges: [(tree: RootSlot, lower: [UInt8], upper: [UInt8]?)] = []
+    ///
+    /// A range stays true until the transaction ends, so one that falls out of the list is only
+    /// forgotten, never wrong. Bounds are bytes in `absentBounds` (trivial values: reading a range
+    /// retains nothing, where arrays cost two retain/release pairs per inserted row).
+    @exclusivity(unchecked) var absentRanges: [AbsentRange] = []
     static let maxAbsentRanges = 8
+    /// The range the last probe was answered from (a bulk insert's next key usually lies in it too).
+    @exclusivity(unchecked) var lastAbsentRange: AbsentRange?
+    /// Owns the bounds of every range ever recorded (created with the first one): valid, unmoved,
+    /// until the transaction ends. At most two keys per insert probe that found a gap.
+    @exclusivity(unchecked) var absentBounds: ByteArena?
+
+    /// A key range of `tree` without committed keys: `lower` inclusive, `upper` exclusive (nil: to the
+    /// tree's end); the bytes live in `absentBounds`.
+    struct AbsentRange {
+        var tree: RootSlot
+        var lower: UnsafeRawBufferPointer
+        var upper: UnsafeRawBufferPointer?
+
+        func contains(_ key: UnsafeRawBufferPointer) -> Bool {
+            guard compareKeys(key, lower) >= 0 else { return false }
+            if let upper, compareKeys(key, upper) >= 0 { return false }
+            return true
+        }
+    }
     /// SQL objects this transaction holds a lock on, with the strongest mode taken (`lockObject`).
     var objectLocks: [UInt32: LockMode] = [:]
     /// The object last locked (S or X) through `lockObject`, or `UInt32.max`: a run of row writes to

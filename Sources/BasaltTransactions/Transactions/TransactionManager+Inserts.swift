@@ -59,23 +59,29 @@ extension TransactionManager {
     /// Newest range first: a bulk insert's keys keep landing in the range its latest probe found. Reads
     /// the ranges in place (no copy of each range's arrays per inserted row).
     private static func isKnownAbsent(_ txn: TransactionContext, _ tree: RootSlot, _ k: UnsafeRawBufferPointer) -> Bool {
-        txn.absentRanges.withUnsafeBufferPointer { ranges in
-            var i = ranges.count
-            while i > 0 {
-                i -= 1
-                guard ranges[i].tree == tree, ranges[i].lower.withUnsafeBytes({ compareKeys(k, $0) }) >= 0 else { continue }
-                if let upper = ranges[i].upper, upper.withUnsafeBytes({ compareKeys(k, $0) }) >= 0 { continue }
-                return true
-            }
-            return false
+        if let last = txn.lastAbsentRange, last.tree == tree, last.contains(k) { return true }
+        let found = txn.absentRanges.withUnsafeBufferPointer { ranges in
+            ranges.last { $0.tree == tree && $0.contains(k) }
         }
+        guard let found else { return false }
+        txn.lastAbsentRange = found
+        return true
     }
 
     /// Records that `tree` holds no committed key from `lower` up to `upper` (exclusive; nil: none
     /// after `lower`), forgetting the oldest range beyond `TransactionContext.maxAbsentRanges`.
     private static func noteAbsent(_ txn: TransactionContext, _ tree: RootSlot, from lower: [UInt8], to upper: [UInt8]?) {
+        let bounds: ByteArena
+        if let arena = txn.absentBounds {
+            bounds = arena
+        } else {
+            bounds = ByteArena()
+            txn.absentBounds = bounds
+        }
+        let range = TransactionContext.AbsentRange(tree: tree, lower: lower.withUnsafeBytes { bounds.copy($0) },
+                                                   upper: upper.map { u in u.withUnsafeBytes { bounds.copy($0) } })
         if txn.absentRanges.count >= TransactionContext.maxAbsentRanges { txn.absentRanges.removeFirst() }
-        txn.absentRanges.append((tree, lower, upper))
+        txn.absentRanges.append(range)
     }
 
     /// Buffers `value` under `key`, which `txn` locked with `lockForInsert` (so no lock or conflict
