@@ -56,8 +56,8 @@ extension TransactionManager {
 
     /// Whether `key` lies in one of the ranges of `tree` that `txn` found without committed keys (see
     /// `TransactionContext.absentRanges`; only consulted while txn holds X on the tree).
-    /// Newest range first: a bulk insert's keys keep landing in the range its latest probe found. Reads
-    /// the ranges in place (no copy of each range's arrays per inserted row).
+    /// The range of the last hit first, then the newest ranges first: a bulk insert's keys keep landing
+    /// in the range its latest probe found.
     private static func isKnownAbsent(_ txn: TransactionContext, _ tree: RootSlot, _ k: UnsafeRawBufferPointer) -> Bool {
         if let last = txn.lastAbsentRange, last.tree == tree, last.contains(k) { return true }
         let found = txn.absentRanges.withUnsafeBufferPointer { ranges in
