@@ -170,6 +170,65 @@ import Testing
 }
 
 extension SortedRunTests {
+    /// Runs that only append new keys past the end of their leaf are undone by removing their key range
+    /// (`UndoAction.removeRange`). Batches of ascending keys past the tree's last key, into gaps between
+    /// existing keys, and both at once, each rolled back (all of its keys gone, every older key kept,
+    /// including those just past a run's range), then committed; and one left uncommitted through a
+    /// crash. Checked against the model after each step.
+    @Test(arguments: [(UInt64(31), 4096), (UInt64(32), 8192)])
+    func appendOnlyRunsRollBackToExactlyTheirKeys(seed: UInt64, pageSize: Int) throws {
+        let fs = SimulatedFileSystem()
+        let options = StorageOptions(pageSize: pageSize, bufferPoolBytes: 32 * pageSize)
+        var rng = SeededRandom(seed: seed)
+        func key(_ n: Int) -> [UInt8] { withUnsafeBytes(of: UInt32(n).bigEndian) { Array($0) } }
+        var model = SortedModel()
+        var engine = try StorageEngine(fileSystem: fs, path: "append.db", options: options)
+        // Even numbers: every odd number is a gap between existing keys.
+        for n in stride(from: 0, to: 3000, by: 2) {
+            let value = rng.bytes(Int.random(in: 0...60, using: &rng))
+            try engine.put(key(n), value)
+            model.put(key(n), value)
+        }
+        var top = 3000
+        for round in 0..<9 {
+            let context = "seed \(seed), round \(round)"
+            var numbers: [Int] = []
+            if round % 3 != 1 {
+                // Past the end: a bulk insert's ascending ids.
+                numbers += (top..<(top + Int.random(in: 200...900, using: &rng)))
+            }
+            if round % 3 != 0 {
+                // Odd numbers in a stretch of existing keys, some runs of them consecutive.
+                let from = Int.random(in: 0..<1000, using: &rng) * 2 + 1
+                numbers += stride(from: from, to: min(from + 1200, top), by: 2).filter { _ in Int.random(in: 0..<3, using: &rng) > 0 }
+            }
+            numbers.sort()
+            let pairs = numbers.map { (key: key($0), value: rng.bytes(Int.random(in: 0...60, using: &rng))) }
+            let rolledBack = try engine.beginTransaction()
+            try engine.putSorted(.keyValue, pairs, transaction: rolledBack)
+            try engine.rollback(rolledBack)
+            try Self.expectMatches(engine, model, "after rollback, \(context)")
+            let committed = try engine.beginTransaction()
+            try engine.putSorted(.keyValue, pairs, transaction: committed)
+            _ = try engine.commit(committed)
+            for pair in pairs { model.put(pair.key, pair.value) }
+            top = max(top, (numbers.last ?? 0) + 1)
+            try Self.expectMatches(engine, model, "after commit, \(context)")
+        }
+        // Uncommitted at the crash, with pages of its runs written back by the small pool.
+        let pairs = (top..<(top + 1500)).map { (key: key($0), value: rng.bytes(40)) }
+        let id = try engine.beginTransaction()
+        try engine.putSorted(.keyValue, pairs, transaction: id)
+        try engine.flush()
+        fs.crash(seed: seed)
+        engine = try StorageEngine(fileSystem: fs, path: "append.db", options: options)
+        try Self.expectMatches(engine, model, "after crash, seed \(seed)")
+        #expect(engine.recovery.rolledBackTransactions == 1, "the appended batch is rolled back, seed \(seed)")
+        try engine.close()
+    }
+}
+
+extension SortedRunTests {
     /// `StorageEngine.visitSorted`: sorted lookups sharing leaf descents return exactly what one
     /// point read per key returns — present, absent and repeated keys, overflow values, keys on both
     /// sides of leaf boundaries — against the model.

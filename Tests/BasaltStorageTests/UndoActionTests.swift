@@ -25,6 +25,7 @@ import Testing
             .none, .removeKey(slot: .keyValue, key: keys[3]), .restoreValue(slot: .tables, key: keys[4], value: keys[5]),
             .removeKeys(slot: .tables, packed: packed), .removeKeys(slot: .keyValue, packed: []),
             .many([.restoreValue(slot: .tables, key: keys[1], value: []), .removeKeys(slot: .tables, packed: packed)]),
+            .removeRange(slot: .tables, lower: [], upper: keys[6]), .removeRange(slot: .keyValue, lower: keys[7], upper: keys[7]),
         ]
         for action in actions { #expect(try Self.roundTrip(action) == action) }
     }
@@ -35,6 +36,15 @@ import Testing
         for broken in [Array(packed.dropLast()), packed + [0x85], [0xFF, 0xFF]] {
             #expect(UndoAction.forEachPacked(broken) { _ in } == false)
             #expect(throws: StorageError.self) { _ = try Self.roundTrip(.removeKeys(slot: .tables, packed: broken)) }
+        }
+    }
+
+    /// A key range whose upper key sorts before its lower key, or a range inside a run's list of
+    /// actions, is not what `putSorted` writes: corruption, not a rollback that removes other keys.
+    @Test func malformedKeyRangesAreCorruption() throws {
+        #expect(throws: StorageError.self) { _ = try Self.roundTrip(.removeRange(slot: .tables, lower: [2], upper: [1, 9])) }
+        #expect(throws: StorageError.self) {
+            _ = try Self.roundTrip(.many([.removeKey(slot: .tables, key: [1]), .removeRange(slot: .tables, lower: [2], upper: [3])]))
         }
     }
 }

@@ -2,9 +2,12 @@
 /// mostly land in the same leaf. One descent serves a whole run, appends past a leaf's last key skip
 /// the binary search, and the caller logs one operation per run instead of one per key.
 extension BTree {
-    /// How a run ended: `end` is the index of the first pair not written.
+    /// How a run ended: `end` is the index of the first pair not written. `appendedOnly`: every pair
+    /// written was a new key placed past the last key of its leaf, so no key that existed before the
+    /// run lies between the run's first and last key (its undo may remove that whole key range).
     struct RunOutcome {
         var end: Int
+        var appendedOnly = false
     }
 
     /// Why `putRun` stopped writing into the leaf.
@@ -25,6 +28,8 @@ extension BTree {
         let (leafID, upper) = try descendBounded(to: pairs.pair(start).key, path: &path)
 
         var i = start
+        // Cleared by any pair that is not a new key appended at its leaf's end (see `RunOutcome`).
+        var appendedOnly = true
         let stop: RunStop = try pool.withMutablePage(leafID) { page in
             let node = BTreeNode(page)
             while i < pairs.count {
@@ -39,7 +44,10 @@ extension BTree {
                     if n > 0 {
                         let last = node.key(n - 1)
                         let c = compareKeys(keyPointer, key.count, last.pointer, last.count)
-                        if c <= 0 { (index, found) = node.lowerBound(keyPointer, key.count) }
+                        if c <= 0 {
+                            (index, found) = node.lowerBound(keyPointer, key.count)
+                            appendedOnly = false
+                        }
                     }
                     if found {
                         guard case .inline(let old) = node.leafValue(index) else { return .ordinary }
@@ -70,9 +78,9 @@ extension BTree {
 
         switch stop {
         case .done, .bound:
-            return RunOutcome(end: i)
+            return RunOutcome(end: i, appendedOnly: appendedOnly)
         case .ordinary:
-            guard i == start else { return RunOutcome(end: i) }
+            guard i == start else { return RunOutcome(end: i, appendedOnly: appendedOnly) }
             let (key, value) = pairs.pair(i)
             let old = try withValue(forKey: key) { Array($0) }
             if let old { try old.withUnsafeBytes { try previous(i, key, $0) } } else { try previous(i, key, nil) }
@@ -84,7 +92,7 @@ extension BTree {
             let size = LeafCell.write(to: cell.base, key: key, value: value, overflowPage: .none, valueCount: value.count)
             try insertSplitting(path: &path, nodeID: leafID, at: index,
                                 cell: UnsafeRawBufferPointer(start: cell.base, count: size), sequential: true)
-            return RunOutcome(end: i + 1)
+            return RunOutcome(end: i + 1, appendedOnly: appendedOnly)
         }
     }
 

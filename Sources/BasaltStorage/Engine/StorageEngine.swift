@@ -383,26 +383,34 @@ package final class StorageEngine {
         let txn = try active(transaction)
         var start = 0
         // Per run: the values replaced (by pair index, ascending), and the undo — a restore per replaced
-        // key, and the new keys packed into one buffer.
+        // key, and the removal of the new keys (their range when the run only appended).
         var replaced: [(Int, [UInt8])] = []
         while start < pairs.count {
             replaced.removeAll(keepingCapacity: true)
             var restores: [UndoAction] = []
-            var added: [UInt8] = []
+            var outcome = BTree.RunOutcome(end: start)
             let end = try logged(header: {
+                if restores.isEmpty, outcome.appendedOnly {
+                    return .update(selfCommitting: false, undo: .removeRange(
+                        slot: slot, lower: Array(pairs.pair(start).key), upper: Array(pairs.pair(outcome.end - 1).key)))
+                }
+                var added: [UInt8] = []
+                var next = 0
+                for index in start..<outcome.end {
+                    if next < replaced.count, replaced[next].0 == index { next += 1; continue }
+                    UndoAction.appendPacked(pairs.pair(index).key, to: &added)
+                }
                 let removal = UndoAction.removeKeys(slot: slot, packed: added)
                 if restores.isEmpty { return .update(selfCommitting: false, undo: removal) }
                 return .update(selfCommitting: false, undo: .many(added.isEmpty ? restores : restores + [removal]))
             }, in: txn) {
-                try tree(slot).putRun(pairs, from: start) { index, key, old in
-                    if let old {
-                        let copy = Array(old)
-                        replaced.append((index, copy))
-                        restores.append(.restoreValue(slot: slot, key: Array(key), value: copy))
-                    } else {
-                        UndoAction.appendPacked(key, to: &added)
-                    }
-                }.end
+                outcome = try tree(slot).putRun(pairs, from: start) { index, key, old in
+                    guard let old else { return }
+                    let copy = Array(old)
+                    replaced.append((index, copy))
+                    restores.append(.restoreValue(slot: slot, key: Array(key), value: copy))
+                }
+                return outcome.end
             }.result
             var next = 0
             for index in start..<end {
@@ -533,6 +541,19 @@ package final class StorageEngine {
         case let .removeKeys(slot, packed):
             guard let tree = try existingTree(slot) else { return }
             try UndoAction.forEachPacked(packed) { _ = try tree.delete($0) }
+        case let .removeRange(slot, lower, upper):
+            guard let tree = try existingTree(slot) else { return }
+            var keys: [[UInt8]] = []
+            try lower.withUnsafeBytes { low in
+                try upper.withUnsafeBytes { high in
+                    _ = try tree.scan(lower: low, upper: nil, reverse: false) { key, _ in
+                        guard compareKeys(key, high) <= 0 else { return false }
+                        keys.append(Array(key))
+                        return true
+                    }
+                }
+            }
+            for key in keys { _ = try key.withUnsafeBytes { try tree.delete($0) } }
         }
     }
 

@@ -16,6 +16,11 @@ enum UndoAction: Equatable {
     /// length, then the bytes, per key): the new keys of a sorted run in one buffer, where an array per
     /// key cost a bulk insert an allocation, a copy and a free per row.
     case removeKeys(slot: RootSlot, packed: [UInt8])
+    /// Every key of one tree from `lower` through `upper` (both inclusive) did not exist before: the
+    /// undo of a sorted run that only appended new keys past the end of its leaf (`BTree.RunOutcome`),
+    /// where nothing older lies between its first and last key. Two keys instead of one per row: a
+    /// bulk insert's undo no longer grows with its rows. Never an element of `many`.
+    case removeRange(slot: RootSlot, lower: [UInt8], upper: [UInt8])
 
     /// Appends `key` to a `removeKeys` buffer.
     static func appendPacked(_ key: UnsafeRawBufferPointer, to packed: inout [UInt8]) {
@@ -55,7 +60,8 @@ enum UndoAction: Equatable {
     /// Encoding in an `update` record, after its flags byte: u8 kind (0 none, 1 remove, 2 restore, 3 many,
     /// 4 remove packed keys), then for 1 and 2 u8 root slot and the key as a blob, and for 2 the value as
     /// a blob; for 3 a varint count and that many encoded actions of kind 1, 2 or 4; for 4 u8 root slot
-    /// and the packed keys as one blob.
+    /// and the packed keys as one blob; for 5 (remove a key range) u8 root slot, then the lower and the
+    /// upper key as blobs.
     func encode(into out: inout LogPayloadWriter) {
         switch self {
         case .none:
@@ -77,6 +83,11 @@ enum UndoAction: Equatable {
             out.u8(4)
             out.u8(UInt8(slot.rawValue))
             packed.withUnsafeBytes { out.blob($0) }
+        case let .removeRange(slot, lower, upper):
+            out.u8(5)
+            out.u8(UInt8(slot.rawValue))
+            lower.withUnsafeBytes { out.blob($0) }
+            upper.withUnsafeBytes { out.blob($0) }
         }
     }
 
@@ -91,7 +102,7 @@ enum UndoAction: Equatable {
                 let action = try decode(&reader)
                 switch action {
                 case .removeKey, .restoreValue, .removeKeys: actions.append(action)
-                case .none, .many: throw reader.corrupt("a run's undo holds a nested or empty action")
+                case .none, .many, .removeRange: throw reader.corrupt("a run's undo holds a nested, empty or range action")
                 }
             }
             return .many(actions)
@@ -105,6 +116,10 @@ enum UndoAction: Equatable {
         case 4:
             guard forEachPacked(key, { _ in }) else { throw reader.corrupt("packed undo keys are malformed") }
             return .removeKeys(slot: slot, packed: key)
+        case 5:
+            let upper = try reader.blob()
+            guard key.withUnsafeBytes({ k in upper.withUnsafeBytes { compareKeys(k, $0) } }) <= 0 else { throw reader.corrupt("an undo key range ends before it starts") }
+            return .removeRange(slot: slot, lower: key, upper: upper)
         default: throw reader.corrupt("unknown undo kind \(kind)")
         }
     }
