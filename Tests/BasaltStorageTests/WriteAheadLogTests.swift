@@ -145,6 +145,38 @@ import Testing
         #expect(log.durableLSN == WriteAheadLog.firstLSN)
     }
 
+    /// Write-behinds extend the segment with their records only (a zero fill ahead of each would
+    /// double a large transaction's log writes); the commit's flush then fills zeros a chunk ahead, so
+    /// the small commits after it overwrite allocated blocks. The records read back either way.
+    @Test func writeBehindFillsNoZerosAheadButAFlushDoes() throws {
+        let fs = SimulatedFileSystem()
+        var rng = SeededRandom(seed: 0x10_65)
+        var appended: [Appended] = []
+        do {
+            let log = try WriteAheadLog(fileSystem: fs, basePath: "db", segmentSize: 4 << 20, writeBehindBytes: 1500)
+            for i in 0..<200 {
+                let record = Self.record(&rng, transaction: UInt64(i))
+                let lsn = try log.append(record)
+                appended.append(Appended(lsn: lsn, transaction: record.transaction, type: record.type, payload: record.payload))
+            }
+            let segment = try fs.open(path: "db-log.1", options: FileOpenOptions(exclusiveLock: false))
+            let hinted = fs.writebackHints(path: "db-log.1").last?.hint.upperBound ?? 0
+            #expect(try segment.size() == hinted, "the segment holds the written records only, \(hinted) bytes")
+            let last = Self.record(&rng, transaction: 200)
+            let lsn = try log.append(last)
+            appended.append(Appended(lsn: lsn, transaction: last.transaction, type: last.type, payload: last.payload))
+            try log.flush()
+            let written = UInt64(WriteAheadLog.segmentHeaderSize) + (log.endLSN - WriteAheadLog.firstLSN)
+            let filled = try segment.size()
+            #expect(filled == max(written, hinted + (1 << 20)), "the flush filled a chunk of zeros past \(hinted): \(filled) bytes, records end at \(written)")
+            try segment.close()
+            log.close()
+        }
+        let reopened = try WriteAheadLog(fileSystem: fs, basePath: "db", segmentSize: 4 << 20, writeBehindBytes: 1500)
+        #expect(reopened.recoveredRecords.map(Self.summary) == appended)
+        reopened.close()
+    }
+
     @Test func damageToADurableRecordIsCorruptionNotATail() throws {
         let fs = SimulatedFileSystem()
         var rng = SeededRandom(seed: 0x10_62)

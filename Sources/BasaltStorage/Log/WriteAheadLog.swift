@@ -107,6 +107,7 @@ package final class WriteAheadLog: Sendable {
         /// extended with zeros a chunk at a time: a sync after overwriting allocated blocks needs no
         /// file-size update, so most commits pay for one data flush, not a metadata journal commit
         /// (the reason PostgreSQL zero-fills its WAL segments). Zeros read as no record (length 0).
+        /// A `chunk` of 0 fills nothing ahead: the bytes extend the file themselves.
         mutating func write(_ bytes: [UInt8], at offset: UInt64, chunk: Int) throws {
             let end = offset + UInt64(bytes.count)
             if offset > allocated { try fillZeros(from: allocated, to: offset) }
@@ -312,7 +313,10 @@ package final class WriteAheadLog: Sendable {
     /// Durability is unchanged: `durableLSN` moves only after a sync, which covers these bytes too (the
     /// next flush syncs the same segment; a segment switch syncs the old one first). The written bytes
     /// also start going to the device at once (`FileHandle.startWriteback`), while the transaction
-    /// goes on producing log.
+    /// goes on producing log. These writes fill no zeros ahead of themselves: the next write-behind
+    /// extends the file with records anyway, so a fill would double the bytes a large transaction
+    /// writes (and copies into the page cache) for one metadata update saved per megabyte; the syncs
+    /// that follow are few.
     private func writeBehind() throws {
         let taken: Job? = tail.withLock { t in
             guard t.failure == nil, !t.busy, t.pending.count >= writeBehindBytes else { return nil }
@@ -326,7 +330,7 @@ package final class WriteAheadLog: Sendable {
         guard var job = taken else { return }
         try finish(&job, { files, job in
             let offset = UInt64(Self.segmentHeaderSize) + (job.start - files.segments[files.segments.count - 1].start)
-            try files.write(job.bytes, at: offset, chunk: fillChunk)
+            try files.write(job.bytes, at: offset, chunk: 0)
             // The next sync (a flush, or the switch to a new segment) then finds most of these bytes
             // already on their way to the device.
             files.handle.startWriteback(at: offset, length: UInt64(job.bytes.count))
