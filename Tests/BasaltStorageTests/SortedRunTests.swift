@@ -229,6 +229,49 @@ extension SortedRunTests {
 }
 
 extension SortedRunTests {
+    /// One logged operation chains runs that appended until their leaf split, but only below the first
+    /// leaf's upper bound: past it lie older keys, which the operation's key-range undo must not cover.
+    /// Older keys are big (a few per leaf, so leaf bounds fall between them); each batch appends a
+    /// ascending stretch after some of them, skipping others, and is rolled back (every older key
+    /// must survive) and then committed. Checked against the model after each step.
+    @Test(arguments: [UInt64(41), 42, 43])
+    func chainedRunsStopAtTheFirstLeafsUpperBound(seed: UInt64) throws {
+        let fs = SimulatedFileSystem()
+        let options = StorageOptions(pageSize: 4096, bufferPoolBytes: 512 * 4096)
+        let engine = try StorageEngine(fileSystem: fs, path: "chain.db", options: options)
+        var rng = SeededRandom(seed: seed)
+        func key(_ n: Int) -> [UInt8] { withUnsafeBytes(of: UInt32(n).bigEndian) { Array($0) } }
+        var model = SortedModel()
+        let big = engine.pager.limits.maxInlineLeafCell - 32
+        for b in 0..<80 {
+            let value = rng.bytes(Int.random(in: big / 2...big, using: &rng))
+            try engine.put(key(b * 10_000), value)
+            model.put(key(b * 10_000), value)
+        }
+        for round in 0..<6 {
+            let context = "seed \(seed), round \(round)"
+            var numbers: [Int] = []
+            for b in 0..<80 where Bool.random(using: &rng) {
+                let from = b * 10_000 + 1 + round * 1_500
+                numbers += from..<(from + Int.random(in: 20...300, using: &rng))
+            }
+            // Values of a few hundred bytes: a dozen per leaf, so stretches often end on a split.
+            let pairs = numbers.map { (key: key($0), value: rng.bytes(Int.random(in: 150...400, using: &rng))) }
+            let rolledBack = try engine.beginTransaction()
+            try engine.putSorted(.keyValue, pairs, transaction: rolledBack)
+            try engine.rollback(rolledBack)
+            try Self.expectMatches(engine, model, "after rollback, \(context)")
+            let committed = try engine.beginTransaction()
+            try engine.putSorted(.keyValue, pairs, transaction: committed)
+            _ = try engine.commit(committed)
+            for pair in pairs { model.put(pair.key, pair.value) }
+            try Self.expectMatches(engine, model, "after commit, \(context)")
+        }
+        try engine.close()
+    }
+}
+
+extension SortedRunTests {
     /// `StorageEngine.visitSorted`: sorted lookups sharing leaf descents return exactly what one
     /// point read per key returns — present, absent and repeated keys, overflow values, keys on both
     /// sides of leaf boundaries — against the model.

@@ -5,9 +5,13 @@ extension BTree {
     /// How a run ended: `end` is the index of the first pair not written. `appendedOnly`: every pair
     /// written was a new key placed past the last key of its leaf, so no key that existed before the
     /// run lies between the run's first and last key (its undo may remove that whole key range).
+    /// `upper`: the exclusive upper bound of the leaf the run began in (nil: the tree's last leaf).
+    /// `split`: the run ended by splitting its leaf.
     struct RunOutcome {
         var end: Int
         var appendedOnly = false
+        var upper: [UInt8]? = nil
+        var split = false
     }
 
     /// Why `putRun` stopped writing into the leaf.
@@ -78,9 +82,9 @@ extension BTree {
 
         switch stop {
         case .done, .bound:
-            return RunOutcome(end: i, appendedOnly: appendedOnly)
+            return RunOutcome(end: i, appendedOnly: appendedOnly, upper: upper)
         case .ordinary:
-            guard i == start else { return RunOutcome(end: i, appendedOnly: appendedOnly) }
+            guard i == start else { return RunOutcome(end: i, appendedOnly: appendedOnly, upper: upper) }
             let (key, value) = pairs.pair(i)
             let old = try withValue(forKey: key) { Array($0) }
             if let old { try old.withUnsafeBytes { try previous(i, key, $0) } } else { try previous(i, key, nil) }
@@ -92,7 +96,7 @@ extension BTree {
             let size = LeafCell.write(to: cell.base, key: key, value: value, overflowPage: .none, valueCount: value.count)
             try insertSplitting(path: &path, nodeID: leafID, at: index,
                                 cell: UnsafeRawBufferPointer(start: cell.base, count: size), sequential: true)
-            return RunOutcome(end: i + 1, appendedOnly: appendedOnly)
+            return RunOutcome(end: i + 1, appendedOnly: appendedOnly, upper: upper, split: true)
         }
     }
 

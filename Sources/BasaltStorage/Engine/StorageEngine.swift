@@ -404,11 +404,25 @@ package final class StorageEngine {
                 if restores.isEmpty { return .update(selfCommitting: false, undo: removal) }
                 return .update(selfCommitting: false, undo: .many(added.isEmpty ? restores : restores + [removal]))
             }, in: txn) {
-                outcome = try tree(slot).putRun(pairs, from: start) { index, key, old in
+                let target = try tree(slot)
+                let note = { (index: Int, key: UnsafeRawBufferPointer, old: UnsafeRawBufferPointer?) in
                     guard let old else { return }
                     let copy = Array(old)
                     replaced.append((index, copy))
                     restores.append(.restoreValue(slot: slot, key: Array(key), value: copy))
+                }
+                outcome = try target.putRun(pairs, from: start, previous: note)
+                // A run that appended until it split its leaf goes on in the same operation while the
+                // keys stay below the first leaf's upper bound: every key there that existed before lies
+                // below the first key written, so the whole operation still only appended, and each new
+                // leaf is logged once, as an image, instead of once new and again as a diff.
+                let first = outcome
+                var runs = 1
+                while outcome.split, outcome.appendedOnly, outcome.end < pairs.count, runs < chainedRunLimit,
+                      first.upper.map({ upper in upper.withUnsafeBytes { compareKeys(pairs.pair(outcome.end).key, $0) < 0 } }) ?? true {
+                    let next = try target.putRun(pairs, from: outcome.end, previous: note)
+                    outcome = BTree.RunOutcome(end: next.end, appendedOnly: next.appendedOnly, upper: next.upper, split: next.split)
+                    runs += 1
                 }
                 return outcome.end
             }.result
@@ -425,6 +439,10 @@ package final class StorageEngine {
             try checkpointIfDue()
         }
     }
+
+    /// The most runs `putSorted` chains into one logged operation: each pins its leaf, the leaf its
+    /// split adds and their parents until the operation ends, so small pools chain fewer.
+    var chainedRunLimit: Int { max(1, min(32, pager.pool.frameCount / 8)) }
 
     /// `putSorted` for pairs held in arrays (copied once into a `PairList`).
     package func putSorted(_ slot: RootSlot, _ pairs: [(key: [UInt8], value: [UInt8])], transaction: UInt64,
