@@ -1,6 +1,7 @@
 /// Writing sorted input one leaf at a time: a large commit's keys arrive sorted, so consecutive keys
 /// mostly land in the same leaf. One descent serves a whole run, appends past a leaf's last key skip
-/// the binary search, and the caller logs one operation per run instead of one per key.
+/// the binary search, and the caller logs one operation per run (or per chain of appending runs)
+/// instead of one per key.
 extension BTree {
     /// How a run ended: `end` is the index of the first pair not written. `appendedOnly`: every pair
     /// written was a new key placed past the last key of its leaf, so no key that existed before the

@@ -370,9 +370,10 @@ package final class StorageEngine {
     }
 
     /// Stores `pairs` — sorted by `compareKeys`, keys unique — in the tree of `slot` (created when
-    /// missing) as part of `transaction`, one logged operation per run of pairs sharing a leaf, each
-    /// with the undo of its whole run. Calls `previous` with each pair's index and the value it replaced
-    /// (nil for a new key), once its run is logged. Every pair is checked against the size limits
+    /// missing) as part of `transaction`, one logged operation per run of pairs sharing a leaf (or per
+    /// chain of appending runs, see `chainedRunLimit`), each with the undo of all it wrote. Calls
+    /// `previous` with each pair's index and the value it replaced (nil for a new key), once its
+    /// operation is logged. Every pair is checked against the size limits
     /// before anything is written. A failure leaves the runs logged so far to the transaction's
     /// rollback.
     package func putSorted<P: SortedPairs>(_ slot: RootSlot, _ pairs: P, transaction: UInt64,
@@ -382,8 +383,8 @@ package final class StorageEngine {
         try checkWritable()
         let txn = try active(transaction)
         var start = 0
-        // Per run: the values replaced (by pair index, ascending), and the undo — a restore per replaced
-        // key, and the removal of the new keys (their range when the run only appended).
+        // Per logged operation: the values replaced (by pair index, ascending), and the undo — a restore
+        // per replaced key, and the removal of the new keys (their range when the operation only appended).
         var replaced: [(Int, [UInt8])] = []
         while start < pairs.count {
             replaced.removeAll(keepingCapacity: true)
@@ -420,8 +421,7 @@ package final class StorageEngine {
                 var runs = 1
                 while outcome.split, outcome.appendedOnly, outcome.end < pairs.count, runs < chainedRunLimit,
                       first.upper.map({ upper in upper.withUnsafeBytes { compareKeys(pairs.pair(outcome.end).key, $0) < 0 } }) ?? true {
-                    let next = try target.putRun(pairs, from: outcome.end, previous: note)
-                    outcome = BTree.RunOutcome(end: next.end, appendedOnly: next.appendedOnly, upper: next.upper, split: next.split)
+                    outcome = try target.putRun(pairs, from: outcome.end, previous: note)
                     runs += 1
                 }
                 return outcome.end

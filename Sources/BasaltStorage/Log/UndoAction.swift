@@ -118,7 +118,9 @@ enum UndoAction: Equatable {
             return .removeKeys(slot: slot, packed: key)
         case 5:
             let upper = try reader.blob()
-            guard key.withUnsafeBytes({ k in upper.withUnsafeBytes { compareKeys(k, $0) } }) <= 0 else { throw reader.corrupt("an undo key range ends before it starts") }
+            guard key.withUnsafeBytes({ k in upper.withUnsafeBytes { compareKeys(k, $0) } }) <= 0 else {
+                throw reader.corrupt("an undo key range ends before it starts")
+            }
             return .removeRange(slot: slot, lower: key, upper: upper)
         default: throw reader.corrupt("unknown undo kind \(kind)")
         }
