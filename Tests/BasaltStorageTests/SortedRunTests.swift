@@ -170,6 +170,21 @@ import Testing
 }
 
 extension SortedRunTests {
+    /// Writes `pairs` in a transaction that rolls back, then in one that commits, checking the engine
+    /// against `model` after each.
+    static func rollBackThenCommit(_ pairs: [(key: [UInt8], value: [UInt8])], _ engine: StorageEngine,
+                                   _ model: inout SortedModel, _ context: String) throws {
+        let rolledBack = try engine.beginTransaction()
+        try engine.putSorted(.keyValue, pairs, transaction: rolledBack)
+        try engine.rollback(rolledBack)
+        try expectMatches(engine, model, "after rollback, \(context)")
+        let committed = try engine.beginTransaction()
+        try engine.putSorted(.keyValue, pairs, transaction: committed)
+        _ = try engine.commit(committed)
+        for pair in pairs { model.put(pair.key, pair.value) }
+        try expectMatches(engine, model, "after commit, \(context)")
+    }
+
     /// Runs that only append new keys past the end of their leaf are undone by removing their key range
     /// (`UndoAction.removeRange`). Batches of ascending keys past the tree's last key, into gaps between
     /// existing keys, and both at once, each rolled back (all of its keys gone, every older key kept,
@@ -204,16 +219,8 @@ extension SortedRunTests {
             }
             numbers.sort()
             let pairs = numbers.map { (key: key($0), value: rng.bytes(Int.random(in: 0...60, using: &rng))) }
-            let rolledBack = try engine.beginTransaction()
-            try engine.putSorted(.keyValue, pairs, transaction: rolledBack)
-            try engine.rollback(rolledBack)
-            try Self.expectMatches(engine, model, "after rollback, \(context)")
-            let committed = try engine.beginTransaction()
-            try engine.putSorted(.keyValue, pairs, transaction: committed)
-            _ = try engine.commit(committed)
-            for pair in pairs { model.put(pair.key, pair.value) }
+            try Self.rollBackThenCommit(pairs, engine, &model, context)
             top = max(top, (numbers.last ?? 0) + 1)
-            try Self.expectMatches(engine, model, "after commit, \(context)")
         }
         // Uncommitted at the crash, with pages of its runs written back by the small pool.
         let pairs = (top..<(top + 1500)).map { (key: key($0), value: rng.bytes(40)) }
@@ -257,15 +264,7 @@ extension SortedRunTests {
             }
             // Values of a few hundred bytes: a dozen per leaf, so stretches often end on a split.
             let pairs = numbers.map { (key: key($0), value: rng.bytes(Int.random(in: 150...400, using: &rng))) }
-            let rolledBack = try engine.beginTransaction()
-            try engine.putSorted(.keyValue, pairs, transaction: rolledBack)
-            try engine.rollback(rolledBack)
-            try Self.expectMatches(engine, model, "after rollback, \(context)")
-            let committed = try engine.beginTransaction()
-            try engine.putSorted(.keyValue, pairs, transaction: committed)
-            _ = try engine.commit(committed)
-            for pair in pairs { model.put(pair.key, pair.value) }
-            try Self.expectMatches(engine, model, "after commit, \(context)")
+            try Self.rollBackThenCommit(pairs, engine, &model, context)
         }
         try engine.close()
     }
