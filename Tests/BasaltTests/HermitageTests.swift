@@ -52,24 +52,42 @@ final class ScratchDatabase: Sendable {
 /// One step of a script run on its own thread: for steps that wait for a lock.
 final class BlockingStep<T: Sendable>: Sendable {
     private let group = DispatchGroup()
-    private let state = Mutex<(outcome: Result<T, any Error>?, finishedAt: ContinuousClock.Instant?)>((nil, nil))
+    private let state = Mutex<(outcome: Result<T, any Error>?, bodyStartedAt: ContinuousClock.Instant?,
+                               finishedAt: ContinuousClock.Instant?)>((nil, nil, nil))
     let startedAt = ContinuousClock.now
 
     init(_ name: String = "step", _ body: @escaping @Sendable () throws -> T) {
         group.enter()
         let thread = Thread { [self] in
+            let began = ContinuousClock.now
+            state.withLock { $0.bodyStartedAt = began }
             let outcome = Result<T, any Error> { try body() }
             let now = ContinuousClock.now
-            state.withLock { $0 = (outcome, now) }
+            state.withLock { $0.outcome = outcome; $0.finishedAt = now }
             group.leave()
         }
         thread.name = name
         thread.start()
     }
 
-    /// True when the step is still running `milliseconds` from now.
+    /// True when the step is still running `milliseconds` from now. Only for a step already known to
+    /// have started waiting: on a loaded machine its thread may not have run at all yet.
     func isBlocked(after milliseconds: Int = 200) -> Bool {
         group.wait(timeout: .now() + .milliseconds(milliseconds)) == .timedOut
+    }
+
+    /// True once `transaction` shows a lock request that is not granted in `db.locks()` while this step
+    /// is still running (polled for up to 10 s); false if the step finished first or never waited.
+    /// Unlike a fixed delay this proves the step reached its lock wait, however late its thread ran.
+    func waitsForLock(_ transaction: UInt64, in db: Database) -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if db.locks().contains(where: { $0.transaction == transaction && !$0.granted }) {
+                return group.wait(timeout: .now()) == .timedOut
+            }
+            if group.wait(timeout: .now() + .milliseconds(1)) == .success { return false }
+        }
+        return false
     }
 
     /// The step's outcome once it finished (waiting at most `seconds`); nil if it is still running.
@@ -78,8 +96,12 @@ final class BlockingStep<T: Sendable>: Sendable {
         return state.withLock { $0.outcome }
     }
 
-    /// How long the step ran, once it finished.
+    /// How long the step ran, once it finished (from the step's creation).
     var duration: Duration? { state.withLock { $0.finishedAt.map { $0 - startedAt } } }
+    /// When the step's thread began running its body (nil until it has).
+    var bodyStartedAt: ContinuousClock.Instant? { state.withLock { $0.bodyStartedAt } }
+    /// When the step finished (nil while it runs).
+    var finishedAt: ContinuousClock.Instant? { state.withLock { $0.finishedAt } }
 }
 
 /// The SQLSTATE of a thrown error, if it is a `BasaltError`.
@@ -196,7 +218,7 @@ extension Transaction {
         let t1 = try setup.begin(level), t2 = try setup.begin(level)
         try t1.set(1, 11)
         let t2Update = BlockingStep { try t2.set(1, 12) }
-        #expect(t2Update.isBlocked(), "T2's update of row 1 waits for T1")
+        #expect(t2Update.waitsForLock(t2.id, in: setup.db), "T2's update of row 1 waits for T1")
         try t1.set(2, 21)
         try t1.commit()                                              // unblocks T2
         let outcome = try #require(t2Update.join())
@@ -220,7 +242,7 @@ extension Transaction {
         #expect(try t2.select() == [1: 10, 2: 20])
         try t1.set(1, 11)
         let t2Update = BlockingStep { try t2.set(1, 12) }
-        #expect(t2Update.isBlocked())
+        #expect(t2Update.waitsForLock(t2.id, in: setup.db))
         try t1.set(2, 21)
         try t1.commit()
         let outcome = try #require(t2Update.join())
@@ -297,7 +319,7 @@ extension Transaction {
         try t1.set(1, 11)
         try t1.set(2, 19)
         let t2Update = BlockingStep { try t2.set(1, 12) }
-        #expect(t2Update.isBlocked(), "T2's update of row 1 waits for T1")
+        #expect(t2Update.waitsForLock(t2.id, in: setup.db), "T2's update of row 1 waits for T1")
         try t1.commit()                                              // unblocks T2
         let outcome = try #require(t2Update.join())
         #expect(try t3.value(1) == 11)
@@ -341,7 +363,7 @@ extension Transaction {
         let t1 = try setup.begin(level), t2 = try setup.begin(level)
         #expect(try t1.update(where: { _ in true }) { $0 + 10 } == 2)
         let t2Delete = BlockingStep { try t2.delete(where: { $0 == 20 }) }
-        #expect(t2Delete.isBlocked(), "T2's delete waits for T1's lock on row 2")
+        #expect(t2Delete.waitsForLock(t2.id, in: setup.db), "T2's delete waits for T1's lock on row 2")
         try t1.commit()                                              // unblocks T2
         let outcome = try #require(t2Delete.join())
         if level == .readCommitted {
@@ -367,7 +389,7 @@ extension Transaction {
         let seen2 = try #require(try t2.value(1))
         try t1.set(1, seen1 + 1)
         let t2Update = BlockingStep { try t2.set(1, seen2 + 1) }
-        #expect(t2Update.isBlocked(), "T2's update waits for T1")
+        #expect(t2Update.waitsForLock(t2.id, in: setup.db), "T2's update waits for T1")
         try t1.commit()                                              // unblocks T2
         let outcome = try #require(t2Update.join())
         if level == .readCommitted {

@@ -285,9 +285,9 @@ import Darwin
             manager.releaseAll(owner: 1)
         }
         #expect(eventually { manager.waiters(on: b) == [1] })
-        let start = ContinuousClock.now
         let elapsed = Shared<Duration>(.zero)
         let younger = TestThread {
+            let start = ContinuousClock.now   // in the thread: its start-up latency is not the detector's
             let result = Result { () throws(LockError) in try manager.acquire(a, .exclusive, owner: 2) }
             elapsed.update { $0 = start.duration(to: .now) }
             results.update { $0[2] = result }
@@ -297,8 +297,8 @@ import Darwin
         older.join()
         #expect(results.value[2]?.error == .deadlock(victim: 2, cycle: [2, 1]))
         #expect(results.value[1]?.error == nil && results.value[1] != nil)
-        // "A few intervals", with room for a loaded two-core machine.
-        #expect(elapsed.value < interval * 40, "detected after \(elapsed.value)")
+        // "A few intervals", with room for a loaded two-core machine (the lock timeout is 10 s).
+        #expect(elapsed.value < interval * 80, "detected after \(elapsed.value)")
         #expect(manager.statistics.deadlocks == 1)
         #expect(manager.snapshot().isEmpty)
         manager.stop()
@@ -381,7 +381,9 @@ import Darwin
         var caught: LockError?
         do { try manager.acquire(key, .shared, owner: 2) } catch { caught = error }
         let elapsed = start.duration(to: .now)
-        #expect(elapsed >= timeout && elapsed < timeout + .milliseconds(1500), "timed out after \(elapsed)")
+        // Not before the timeout; the upper bound only catches a wait far past it (a loaded machine may
+        // run the waiter late).
+        #expect(elapsed >= timeout && elapsed < timeout + .seconds(4), "timed out after \(elapsed)")
         let waited = try #require(caught.flatMap(Self.waited))
         #expect(waited >= timeout && waited <= elapsed)
         #expect(caught == .timeout(resource: key.description, mode: .shared, waited: waited))
@@ -397,8 +399,9 @@ import Darwin
         let manager = LockManager(timeout: .seconds(30), deadlockCheckInterval: .seconds(1), startDetector: false)
         let key = LockResource.key(tree: 1, key: [1])
         try manager.acquire(key, .shared, owner: 1)
-        manager.timeout = .milliseconds(300)
-        #expect(manager.timeout == .milliseconds(300))
+        // Long enough for the reader below to queue behind the writer on a loaded machine.
+        manager.timeout = .seconds(2)
+        #expect(manager.timeout == .seconds(2))
         let results = Shared<[UInt64: Result<Void, LockError>]>([:])
         let writer = TestThread {
             let result = Result { () throws(LockError) in try manager.acquire(key, .exclusive, owner: 2) }
@@ -407,7 +410,7 @@ import Darwin
         }
         #expect(eventually { manager.waiters(on: key) == [2] })
         // The reader's wait starts under a long timeout: only the writer's withdrawal can let it in.
-        manager.timeout = .seconds(10)
+        manager.timeout = .seconds(60)
         let readerWaited = Shared<Duration>(.zero)
         let reader = TestThread {
             let start = ContinuousClock.now
@@ -422,9 +425,9 @@ import Darwin
             Issue.record("the writer should time out: \(String(describing: results.value[2]))")
             return
         }
-        #expect(mode == .exclusive && waited >= .milliseconds(300))
+        #expect(mode == .exclusive && waited >= .seconds(2) && waited < .seconds(25), "the writer waited \(waited)")
         #expect(results.value[3]?.error == nil && results.value[3] != nil)
-        #expect(readerWaited.value < .seconds(5), "the reader waited \(readerWaited.value)")
+        #expect(readerWaited.value < .seconds(30), "the reader waited \(readerWaited.value)")
         #expect(manager.holders(of: key) == [1: .shared, 3: .shared])
         #expect(manager.statistics.timeouts == 1)
     }
@@ -495,12 +498,19 @@ import Darwin
         let stopChecking = Shared(false)
         let tally = Shared(Tally())
         let end = ContinuousClock.now + duration
+        // Past `duration`, go on (up to 30 s) until a deadlock was detected: a starved detector thread on a
+        // loaded machine may let the first waits end as timeouts.
+        let cap = ContinuousClock.now + .seconds(30)
+        let goOn: @Sendable () -> Bool = {
+            let now = ContinuousClock.now
+            return now < end || (now < cap && manager.statistics.deadlocks == 0)
+        }
 
         let workers = (0..<threadCount).map { index in
             TestThread {
                 var rng = SeededRandom(seed: seed &+ UInt64(index))
                 var local = Tally()
-                while ContinuousClock.now < end {
+                while goOn() {
                     let owner = nextOwner.next()
                     for _ in 0..<Int.random(in: 1...4, using: &rng) {
                         let (resource, mode) = Self.randomRequest(&rng)
