@@ -41,16 +41,21 @@ import Testing
     }
 
     /// Runs `held` in an open transaction, then `blocked` (autocommit) on another thread: `blocked` must
-    /// still wait 0.2 s later while a write to the other table u goes through, and finish without error
-    /// once the transaction commits.
+    /// reach a lock wait (seen in `db.locks()`, however late its thread runs) and still be waiting while
+    /// a write to the other table u goes through, and finish without error once the transaction commits.
     static func expectWaits(_ db: Database, held: [String], blocked: String,
                             sourceLocation: SourceLocation = #_sourceLocation) throws {
         let holder = db.session()
         try holder.execute("BEGIN")
         for statement in held { try holder.execute(statement) }
         let waiter = Background { try db.execute(blocked) }
-        Thread.sleep(forTimeInterval: 0.2)
-        #expect(!waiter.finished, "\(blocked) must wait for the transaction of \(held)", sourceLocation: sourceLocation)
+        let deadline = Date().addingTimeInterval(10)
+        var waiting = false
+        while !waiting, !waiter.finished, Date() < deadline {
+            waiting = db.locks().contains { !$0.granted }   // only the waiter can be waiting
+            if !waiting { Thread.sleep(forTimeInterval: 0.001) }
+        }
+        #expect(waiting && !waiter.finished, "\(blocked) must wait for the transaction of \(held)", sourceLocation: sourceLocation)
         try db.execute("INSERT INTO u VALUES (1)")
         try holder.execute("COMMIT")
         #expect(waiter.join(), sourceLocation: sourceLocation)
