@@ -118,7 +118,8 @@ import Testing
     /// value it reads must equal `decodeColumns`' for the same wanted columns (projections out of order,
     /// repeats, unread holes, rows storing fewer columns than the table has), its text and blob bytes
     /// read in place must be the value's, and a damaged row must be refused exactly when
-    /// `decodeColumns` refuses it, leaving the rows before it readable.
+    /// `decodeColumns` refuses it, leaving the rows before it readable. The batch is a value: copies
+    /// taken along the way still read exactly their rows after later appends grew the original.
     @Test func encodedRowBatchReadsWhatDecodeColumnsDecodes() throws {
         let seed = UInt64.random(in: 0...UInt64.max)
         var g = SeededGenerator(seed: seed)
@@ -130,7 +131,11 @@ import Testing
             }
             var batch = EncodedRowBatch(types: types, wanted: wanted)
             var expected: [[SQLValue]] = []
-            for _ in 0..<Int.random(in: 1...8, using: &g) {
+            var copies: [(batch: EncodedRowBatch, rows: [[SQLValue]])] = []
+            // Now and then more rows than the first append makes room for, so the buffers grow.
+            let rowCount = Int.random(in: 1...(Int.random(in: 0..<8, using: &g) == 0 ? 90 : 8), using: &g)
+            for _ in 0..<rowCount {
+                if Int.random(in: 0..<4, using: &g) == 0 { copies.append((batch, expected)) }
                 // Some rows predate columns added later: they store a prefix of the table's columns.
                 let row = Array(randomRow(types, &g).prefix(Int.random(in: 0...types.count, using: &g)))
                 var bytes: [UInt8] = []
@@ -156,6 +161,21 @@ import Testing
                 }
             }
             #expect(batch.count == expected.count && batch.width == wanted.count, "seed \(seed)")
+            for var copy in copies {
+                #expect(copy.batch.count == copy.rows.count, "seed \(seed): a copy's row count changed")
+                // The copy goes its own way: its next row must not show in the original, nor the
+                // original's rows past the copy point in it.
+                var bytes: [UInt8] = []
+                RowCodec.encode(randomRow(types, &g), into: &bytes)
+                var decoded: [SQLValue] = []
+                try RowCodec.decodeColumns(bytes, types: types, wanted: wanted, into: &decoded)
+                try bytes.withUnsafeBytes { raw in try Result { () throws(ExecutionError) in try copy.batch.append(raw) }.get() }
+                copy.rows.append(decoded)
+                for (r, values) in copy.rows.enumerated() where r < copy.batch.count {
+                    let read = (0..<wanted.count).map { copy.batch.value(row: r, column: $0) }
+                    #expect(identical(read, values), "seed \(seed): a copy's row \(r) reads \(read), not \(values)")
+                }
+            }
             for (r, values) in expected.enumerated() where r < batch.count {
                 let read = (0..<wanted.count).map { batch.value(row: r, column: $0) }
                 #expect(identical(read, values), "seed \(seed): row \(r) \(types) \(wanted): \(read) vs \(values)")

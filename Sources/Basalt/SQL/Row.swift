@@ -34,7 +34,8 @@ public struct Row: Sendable, CustomStringConvertible {
     /// The value of column `index` (0-based).
     public subscript(index: Int) -> SQLValue {
         precondition(index >= 0 && index < count, "column index out of range")
-        if let encoded = block.encoded { return encoded.value(row: offset, column: index) }
+        // Optional chaining reads the batch in place; `if let` copied it (a retain and release per read).
+        if let value = block.encoded?.value(row: offset, column: index) { return value }
         return block.values[offset + index]
     }
 
@@ -55,10 +56,10 @@ public struct Row: Sendable, CustomStringConvertible {
     @usableFromInline
     func _withBytes(ofColumn index: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
         precondition(index >= 0 && index < count, "column index out of range")
-        if let encoded = block.encoded {
-            if encoded.isNull(row: offset, column: index) { return false }
-            if try encoded.withBytes(row: offset, column: index, body) { return true }
-            throw Self.notBytes(encoded.value(row: offset, column: index), column: index)
+        if let isNull = block.encoded?.isNull(row: offset, column: index) {   // in place, as above
+            if isNull { return false }
+            if try block.encoded?.withBytes(row: offset, column: index, body) == true { return true }
+            throw Self.notBytes(block.encoded?.value(row: offset, column: index) ?? .null, column: index)
         }
         switch block.values[offset + index] {
         case .null: return false

@@ -291,28 +291,18 @@ public enum RowCodec {
         }
     }
 
-    /// Appends `locator.width` entries to `slots`: for each result column, the offset in `bytes` of its
-    /// payload plus `base`, or -1 when it reads as NULL (stored NULL, not stored, or `unread`). Checks
-    /// every wanted column exactly as `decodeColumns` would decode it (lengths, UTF-8, boolean bytes,
-    /// scales, date ranges; nothing at all for no columns), so `validatedValue` at a recorded offset
-    /// cannot fail; throws XX001 when that decode would, and then leaves `slots` unchanged.
+    /// Writes `locator.width` entries to `out` (which holds exactly that many): for each result column,
+    /// the offset in `bytes` of its payload plus `base`, or -1 when it reads as NULL (stored NULL, not
+    /// stored, or `unread`). Checks every wanted column exactly as `decodeColumns` would decode it
+    /// (lengths, UTF-8, boolean bytes, scales, date ranges; nothing at all for no columns), so
+    /// `validatedValue` at a recorded offset cannot fail; throws XX001 when that decode would (what `out`
+    /// then holds is unspecified).
     package static func locateColumns(_ bytes: UnsafeRawBufferPointer, _ locator: ColumnLocator, base: Int,
-                                      into slots: inout [Int32]) throws(ExecutionError) {
+                                      into out: UnsafeMutableBufferPointer<Int32>) throws(ExecutionError) {
+        precondition(out.count == locator.width, "one slot per result column")
         guard locator.width > 0 else { return }
-        let first = slots.count
-        // Appended one by one and filled through the buffer: `append(contentsOf: repeatElement(…))`
-        // ran the generic sequence path, and each subscript store checked the array's uniqueness;
-        // together they cost as much as the walk itself.
-        for _ in 0..<locator.width { slots.append(-1) }
-        let outcome = slots.withUnsafeMutableBufferPointer { all in
-            Result { () throws(ExecutionError) in
-                try locate(bytes, locator, base: base, into: UnsafeMutableBufferPointer(rebasing: all[first...]))
-            }
-        }
-        if case .failure(let error) = outcome {
-            slots.removeSubrange(first...)
-            throw error
-        }
+        out.initialize(repeating: -1)
+        try locate(bytes, locator, base: base, into: out)
     }
 
     /// `locateColumns` of one row into `out` (`locator.width` entries, all -1).
