@@ -6,10 +6,11 @@
 /// Each row is walked once, when appended: its wanted columns are checked as a decode would check them
 /// and their payload offsets recorded, so reading a column later is a jump to its offset and cannot fail.
 ///
-/// Invariants: `storage.slotCount == count * width`; `storage.slots[r * width + c]` is -1 (the column
-/// reads as NULL) or the offset in `storage.bytes` of a payload of result column c's storage class that
-/// `RowCodec.locateColumns` validated. The batch is a value: appending writes only a uniquely referenced
-/// storage (copying it first otherwise), so it never changes what an earlier copy reads.
+/// Invariants: the slot of row r, result column c is -1 (the column reads as NULL) or the offset in the
+/// storage's bytes of a payload of column c's storage class that `RowCodec.locateColumns` validated
+/// (the buffers' own invariants are `EncodedRowStorage`'s). The batch is a value: appending writes only a
+/// uniquely referenced storage (copying it first otherwise), so it never changes what an earlier copy
+/// reads.
 package struct EncodedRowBatch: Sendable {
     /// The rows and their layout (see `EncodedRowStorage`); shared between copies until one appends.
     private var storage: EncodedRowStorage
