@@ -76,13 +76,14 @@ final class BlockingStep<T: Sendable>: Sendable {
         group.wait(timeout: .now() + .milliseconds(milliseconds)) == .timedOut
     }
 
-    /// True once `transaction` shows a lock request that is not granted in `db.locks()` while this step
-    /// is still running (polled for up to 10 s); false if the step finished first or never waited.
-    /// Unlike a fixed delay this proves the step reached its lock wait, however late its thread ran.
-    func waitsForLock(_ transaction: UInt64, in db: Database) -> Bool {
+    /// True once `transaction` (nil: any, when only this step can be waiting) shows a lock request that
+    /// is not granted in `db.locks()` while this step is still running (polled for up to 10 s); false if
+    /// the step finished first or never waited. Unlike a fixed delay this proves the step reached its
+    /// lock wait, however late its thread ran.
+    func waitsForLock(_ transaction: UInt64?, in db: Database) -> Bool {
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
-            if db.locks().contains(where: { $0.transaction == transaction && !$0.granted }) {
+            if db.locks().contains(where: { !$0.granted && (transaction == nil || $0.transaction == transaction) }) {
                 return group.wait(timeout: .now()) == .timedOut
             }
             if group.wait(timeout: .now() + .milliseconds(1)) == .success { return false }

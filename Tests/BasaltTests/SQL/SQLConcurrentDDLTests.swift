@@ -48,18 +48,14 @@ import Testing
         let holder = db.session()
         try holder.execute("BEGIN")
         for statement in held { try holder.execute(statement) }
-        let waiter = Background { try db.execute(blocked) }
-        let deadline = Date().addingTimeInterval(10)
-        var waiting = false
-        while !waiting, !waiter.finished, Date() < deadline {
-            waiting = db.locks().contains { !$0.granted }   // only the waiter can be waiting
-            if !waiting { Thread.sleep(forTimeInterval: 0.001) }
-        }
-        #expect(waiting && !waiter.finished, "\(blocked) must wait for the transaction of \(held)", sourceLocation: sourceLocation)
+        let waiter = BlockingStep { () throws -> Void in _ = try db.execute(blocked) }
+        #expect(waiter.waitsForLock(nil, in: db),   // only the waiter can be waiting
+                "\(blocked) must wait for the transaction of \(held)", sourceLocation: sourceLocation)
         try db.execute("INSERT INTO u VALUES (1)")
         try holder.execute("COMMIT")
-        #expect(waiter.join(), sourceLocation: sourceLocation)
-        #expect(waiter.error == nil, "\(String(describing: waiter.error))", sourceLocation: sourceLocation)
+        let outcome = waiter.join()
+        #expect(outcome != nil, "\(blocked) still waits after the commit", sourceLocation: sourceLocation)
+        #expect(outcome?.failureCode == nil, "\(String(describing: outcome))", sourceLocation: sourceLocation)
     }
 
     @Test func createIndexWaitsForAnUncommittedInsertAndIndexesIt() throws {
